@@ -1,0 +1,43 @@
+/* log.h - leveled logging shared by vhidd, libvhid and vhidctl. */
+#ifndef VHID_LOG_H
+#define VHID_LOG_H
+
+#include <stdarg.h>
+
+enum log_level {
+	LOG_LEVEL_SILENT = 0,
+	LOG_LEVEL_ERROR = 1,
+	LOG_LEVEL_WARN = 2,
+	LOG_LEVEL_INFO = 3,
+	LOG_LEVEL_DEBUG = 4,
+};
+
+typedef void (*log_handler_fn)(enum log_level level, const char *msg, void *data);
+
+/* Messages above this level are dropped before they are formatted. */
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+/*
+ * Replace the output. The default writes to stderr: with syslog-style "<N>"
+ * prefixes when stderr is the journal (JOURNAL_STREAM is set), so journald
+ * keeps the level; otherwise with a timestamp and level name.
+ */
+void log_set_handler(log_handler_fn fn, void *data);
+
+/* Also append every line to this file (NULL stops). Returns 0 or -errno. */
+int log_set_file(const char *path);
+
+/* Parse "error", "warn", "info", "debug"; returns -1 if unknown. */
+int log_level_from_name(const char *name);
+
+void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_vwrite(enum log_level level, const char *fmt, va_list ap);
+
+/* errno is preserved across every logging call, so callers can log then return -errno. */
+#define log_error(...) log_write(LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_warn(...) log_write(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_info(...) log_write(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...) log_write(LOG_LEVEL_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,40 @@
+#!/bin/sh
+# deps.sh [build|check|demo|bench] - install what this project needs on Debian 12, and nothing
+# it already has. Idempotent: when every package is present it only runs dpkg-query.
+# Runs apt-get as root (directly, or through sudo when that is available).
+set -eu
+
+BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-data
+       libcmocka-dev libsystemd-dev scdoc"
+# the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio
+VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod"
+CHECK="valgrind"
+BENCH="ydotool ydotoold"
+
+case "${1:-check}" in
+build) WANT="$BUILD" ;;
+check|demo) WANT="$BUILD $VM $CHECK" ;;
+bench) WANT="$BUILD $VM $CHECK $BENCH" ;;
+*) echo "usage: $0 [build|check|demo|bench]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $WANT; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" = 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "deps: need root to run: apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# a fresh machine may have empty package lists; update once, then retry the install
+$SUDO apt-get install -y --no-install-recommends $missing ||
+	{ $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends $missing; }

@@ -1,0 +1,285 @@
+#!/bin/bash
+# vm.sh - the VM tier: boot Debian's stock kernel under QEMU (TCG) with a busybox
+# initramfs that holds our binaries, run tests in it, and report what happened.
+#
+#   vm.sh check BUILDDIR [TEST...]  build the initramfs, run the VM tests (in parallel
+#                                   VMs, one per core), print per-test results and a
+#                                   final "vm: N passed, M failed" line
+#   vm.sh demo BUILDDIR             run the demo program and print what the kernel reported
+#   vm.sh bench BUILDDIR [ARGS]     run the benchmark program(s) with ARGS
+#   vm.sh selftest BUILDDIR         prove that a failing test, a hung test, a guest
+#                                   panic and a hung VM each fail, with a message saying which
+#
+# Environment: KVER, KERNEL, MODROOT (kernel choice), VM_TIMEOUT (host limit per VM,
+# default 300 s), TEST_TIMEOUT (guest limit per test, default 60 s), VM_JOBS (parallel
+# VMs, default nproc), VM_KEEP=1 (print the whole console), ACCEL (default tcg).
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+CMD=${1:-}
+BUILD=$(cd "${2:-build}" && pwd)
+shift 2 || true
+WORK=$BUILD/vm
+mkdir -p "$WORK"
+# shellcheck source=kernel.sh
+. "$HERE/kernel.sh"
+VMLINUX=$WORK/vmlinux-$KVER
+ACCEL=${ACCEL:-tcg}
+VM_TIMEOUT=${VM_TIMEOUT:-300}
+TEST_TIMEOUT=${TEST_TIMEOUT:-60}
+
+die() { echo "vm: $*" >&2; exit 1; }
+
+# ---- kernel and base archive (busybox, modules, /init), cached per kernel ----
+
+need_vmlinux() {
+	[ -s "$VMLINUX" ] && return
+	"$HERE/extract-vmlinux.sh" "$KERNEL" "$VMLINUX" || die "cannot extract vmlinux from $KERNEL"
+}
+
+# busybox 1.35's insmod cannot read .ko.zst, so every module is unpacked here
+add_module() { # ROOT MODULE-PATH-WITHOUT-SUFFIX
+	local f
+	f=$(ls "$MODDIR/kernel/$2".ko* 2>/dev/null | head -1)
+	if [ -z "$f" ]; then
+		# built in (=y) is fine; missing entirely is not
+		grep -q "/$(basename "$2").ko" "$MODDIR/modules.builtin" 2>/dev/null ||
+			die "module $2 is missing from $KVER"
+		return
+	fi
+	case $f in
+	*.ko.xz) xz -dc "$f" >"$1/lib/modules/$(basename "$2").ko" ;;
+	*.ko.zst) zstd -qdc "$f" >"$1/lib/modules/$(basename "$2").ko" ;;
+	*.ko.gz) gzip -dc "$f" >"$1/lib/modules/$(basename "$2").ko" ;;
+	*) cp "$f" "$1/lib/modules/" ;;
+	esac
+	basename "$2" >>"$1/lib/modules/load.order"
+}
+
+need_base() {
+	local base=$WORK/base-$KVER.cpio.gz stamp root
+	stamp="$KVER $(cksum <"$HERE/init") $(cksum <"$0")"
+	[ -s "$base" ] && [ "$(cat "$base.stamp" 2>/dev/null)" = "$stamp" ] && return
+	[ -x /bin/busybox ] || die "no /bin/busybox: apt-get install busybox-static"
+	root=$(mktemp -d "$WORK/base.XXXXXX")
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc,lib/modules,tests,usr/bin}
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$HERE/init" "$root/init"
+	# dependency order from modules.dep: hid first
+	for m in drivers/hid/hid drivers/hid/uhid drivers/hid/hid-generic \
+		drivers/input/evdev drivers/input/misc/uinput; do
+		add_module "$root" "$m"
+	done
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$base" ||
+		die "cannot write $base"
+	echo "$stamp" >"$base.stamp"
+	rm -rf "$root"
+}
+
+# ---- payload: our binaries with their shared libraries -----------------------
+
+# Copy an ELF file and, recursively through ldd, every library it needs, to the
+# same paths in the payload, so the host's dynamic binaries run unchanged.
+add_elf() { # ROOT SRC DST
+	local lib
+	install -D -m 755 "$2" "$1$3"
+	ldd "$2" 2>/dev/null | awk '/=> \//{print $3} /^[[:space:]]*\//{print $1}' |
+		while read -r lib; do
+			[ -e "$1$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$1$lib"
+		done
+}
+
+build_payload() { # prints the initrd path
+	local root=$WORK/payload f name
+	rm -rf "$root"
+	mkdir -p "$root"/{tests,etc/vhid,usr/bin,usr/share}
+	for f in "$BUILD"/tests/vm/test-* "$BUILD"/tests/vm/bench-*; do
+		[ -x "$f" ] && [ -f "$f" ] || continue
+		add_elf "$root" "$f" "/tests/$(basename "$f")"
+	done
+	for f in vhidd/vhidd vhidctl/vhidctl tests/vm/vmhelper; do
+		[ -x "$BUILD/$f" ] && add_elf "$root" "$BUILD/$f" "/usr/bin/$(basename "$f")"
+	done
+	[ -x "$BUILD/tests/vm/demo" ] && add_elf "$root" "$BUILD/tests/vm/demo" /tests/demo-run
+	[ -x "$BUILD/tests/vm/bench" ] && add_elf "$root" "$BUILD/tests/vm/bench" /tests/bench-run
+	cp "$HERE"/selftest/selftest-* "$root/tests/"
+	for f in "$BUILD"/libvhid/libvhid.so*; do
+		[ -e "$f" ] && cp -a "$f" "$root/usr/lib/" 2>/dev/null
+	done
+	# test rigs may ship extra programs (ydotool for the benchmark)
+	for f in ${VM_EXTRA_BINS:-}; do
+		[ -x "$f" ] && add_elf "$root" "$f" "/usr/bin/$(basename "$f")"
+	done
+	[ -d /usr/share/X11/xkb ] && cp -a /usr/share/X11/xkb "$root/usr/share/" 2>/dev/null
+	# test users: root, a plain user (1000), and group vhid for the daemon's socket
+	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\nother:x:1001:1001:other:/tmp:/bin/sh\n' \
+		>"$root/etc/passwd"
+	printf 'root:x:0:\nvhid:x:990:\nuser:x:1000:\nother:x:1001:\nwheel:x:10:\n' >"$root/etc/group"
+	printf 'passwd: files\ngroup: files\n' >"$root/etc/nsswitch.conf"
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$WORK/payload.cpio.gz" ||
+		die "cannot write the payload archive"
+	cat "$WORK/base-$KVER.cpio.gz" "$WORK/payload.cpio.gz" >"$WORK/initrd.cpio.gz"
+}
+
+prepare() {
+	command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64: apt-get install qemu-system-x86"
+	command -v cpio >/dev/null || die "no cpio: apt-get install cpio"
+	need_vmlinux
+	need_base
+	build_payload
+}
+
+# ---- one boot -----------------------------------------------------------------
+
+# boot LOG [KERNEL-ARGS...]: returns the guest's @@EXIT status, or prints why not:
+# 124 = the VM hung (host timeout), 125 = guest panic, 126 = VM died otherwise
+boot() {
+	local log=$1 rc
+	shift
+	timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 -accel "$ACCEL" -cpu max -m 512 -smp 1 \
+		-kernel "$VMLINUX" -initrd "$WORK/initrd.cpio.gz" -nic none \
+		-append "console=ttyS0 panic=-1 quiet TEST_TIMEOUT=$TEST_TIMEOUT $*" \
+		-nographic -no-reboot </dev/null >"$log" 2>&1
+	rc=$?
+	if [ $rc = 124 ] || [ $rc = 137 ]; then
+		echo "VM HUNG: no @@EXIT within ${VM_TIMEOUT}s; last guest output:" >&2
+		grep -av '^\s*$' "$log" | tail -3 | sed 's/^/    /' >&2
+		return 124
+	fi
+	if ! grep -aq '@@EXIT' "$log"; then
+		if grep -aq 'Kernel panic' "$log"; then
+			echo "GUEST PANIC: $(grep -a 'Kernel panic' "$log" | head -1 | tr -d '\r')" >&2
+			return 125
+		fi
+		echo "VM DIED: qemu exited with $rc before @@EXIT; last guest output:" >&2
+		tail -3 "$log" | sed 's/^/    /' >&2
+		return 126
+	fi
+	return "$(sed -n 's/.*@@EXIT \([0-9]*\).*/\1/p' "$log" | tail -1)"
+}
+
+# Count PASS/FAIL lines per test program and name every failure. Prints
+# "RESULT passed failed" last.
+collect() { # LOG...
+	awk '
+	function finish(t, rc, dur) {
+		why = ""
+		if (rc == 137 || rc == 143) { why = "HUNG TEST: " t " killed after '"$TEST_TIMEOUT"'s" }
+		else if (rc >= 128) { why = "CRASHED: " t " died with signal " (rc - 128) }
+		else if (rc != 0 && fails[t] == 0) { why = "FAILED: " t " exited " rc " without a FAIL line" }
+		if (why != "") { fails[t]++; print "  " why }
+		printf "  %-28s %3d passed, %d failed (%.1f s)\n", t, passes[t], fails[t], dur
+		P += passes[t]; F += fails[t]
+	}
+	{ sub(/\r$/, "") }
+	/@@RUN / { t = $2; running[t] = 1; next }
+	/@@DONE / {
+		split($3, a, "="); split($4, s, "="); split($5, e, "=")
+		finish($2, a[2] + 0, e[2] - s[2]); delete running[$2]; t = ""; next
+	}
+	/@@MISSING / { print "  MISSING: " $2 " is not in the initramfs"; F++; next }
+	t != "" && /^PASS / { passes[t]++ }
+	t != "" && /^FAIL / { fails[t]++; print "  " t ": " $0 }
+	END {
+		for (r in running) { print "  INTERRUPTED: " r " never finished"; F++ }
+		print "RESULT", P + 0, F + 0
+	}' "$@"
+}
+
+# ---- commands -------------------------------------------------------------------
+
+list_tests() {
+	local f
+	for f in "$WORK"/payload/tests/test-*; do
+		[ -x "$f" ] && basename "$f"
+	done
+}
+
+cmd_check() {
+	local tests jobs i pids=() logs=() status=0 groups
+	prepare
+	if [ $# -gt 0 ]; then tests=("$@"); else mapfile -t tests < <(list_tests); fi
+	[ ${#tests[@]} -gt 0 ] || die "no VM tests were built"
+	jobs=${VM_JOBS:-$(nproc)}
+	[ "$jobs" -gt ${#tests[@]} ] && jobs=${#tests[@]}
+	# round-robin the tests over one VM per core
+	for ((i = 0; i < jobs; i++)); do groups[i]=""; done
+	for i in "${!tests[@]}"; do
+		groups[i % jobs]+="${groups[i % jobs]:+,}${tests[i]}"
+	done
+	echo "vm: kernel $KVER, ${#tests[@]} test programs in $jobs VM(s)"
+	for ((i = 0; i < jobs; i++)); do
+		logs[i]=$WORK/console-$i.log
+		boot "${logs[i]}" "VHID_TESTS=${groups[i]}" 2>"${logs[i]}.err" &
+		pids[i]=$!
+	done
+	for ((i = 0; i < jobs; i++)); do
+		wait "${pids[i]}"
+		local rc=$?
+		if [ $rc -ge 124 ]; then
+			cat "${logs[i]}.err"
+			status=1
+		fi
+		[ -n "${VM_KEEP:-}" ] && cat "${logs[i]}"
+	done
+	local out
+	out=$(collect "${logs[@]}")
+	echo "$out" | grep -v '^RESULT'
+	set -- $(echo "$out" | tail -1)
+	local passed=$2 failed=$3
+	[ $status -ne 0 ] && failed=$((failed + 1))
+	echo "vm: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+cmd_demo() {
+	local log=$WORK/demo.log rc
+	prepare
+	boot "$log" "VHID_TESTS=demo-run"
+	rc=$?
+	# everything the demo printed, without kernel noise and markers
+	awk '/@@RUN/{on=1; next} /@@DONE/{on=0} on' "$log" | tr -d '\r' | grep -av '^\[ *[0-9.]*\]'
+	[ $rc -eq 0 ] || { echo "demo: failed (status $rc, console in $log)" >&2; return 1; }
+}
+
+cmd_bench() {
+	local log=$WORK/bench.log rc
+	prepare
+	VM_TIMEOUT=${VM_TIMEOUT:-900} boot "$log" "VHID_TESTS=${BENCH_TESTS:-bench-run}" "TEST_ARGS=${*:-}"
+	rc=$?
+	awk '/@@RUN/{on=1; next} /@@DONE/{on=0} on' "$log" | tr -d '\r' | grep -av '^\[ *[0-9.]*\]'
+	return $rc
+}
+
+# The harness must tell each failure mode apart; prove it on purpose-built cases.
+cmd_selftest() {
+	local log=$WORK/selftest.log passed=0 failed=0 err
+	prepare
+	check() { # NAME EXPECTED-RC EXPECTED-MESSAGE-REGEX KERNEL-ARGS...
+		local name=$1 want=$2 re=$3 rc
+		shift 3
+		err=$( { boot "$log" "$@"; echo "rc=$?"; } 2>&1)
+		rc=$(echo "$err" | sed -n 's/^rc=//p')
+		err=$err$'\n'$(collect "$log")
+		if [ "$rc" = "$want" ] && echo "$err" | grep -qE "$re"; then
+			echo "PASS harness.$name"; passed=$((passed + 1))
+		else
+			echo "FAIL harness.$name: rc=$rc, want $want and /$re/:"; echo "$err" | sed 's/^/    /'
+			failed=$((failed + 1))
+		fi
+	}
+	check failing-test 1 'selftest-fail: FAIL selftest.always' "VHID_TESTS=selftest-fail"
+	TEST_TIMEOUT=2 check hung-test 1 'HUNG TEST: selftest-hang' "VHID_TESTS=selftest-hang"
+	check guest-panic 125 'GUEST PANIC' "VHID_SELFTEST=panic"
+	VM_TIMEOUT=8 check hung-vm 124 'VM HUNG' "VHID_SELFTEST=hang"
+	check passing-test 0 'selftest-pass +1 passed, 0 failed' "VHID_TESTS=selftest-pass"
+	echo "harness: $passed passed, $failed failed"
+	[ $failed -eq 0 ]
+}
+
+case $CMD in
+check) cmd_check "$@" ;;
+demo) cmd_demo ;;
+bench) cmd_bench "$@" ;;
+selftest) cmd_selftest ;;
+*) sed -n '2,20p' "$0"; exit 2 ;;
+esac

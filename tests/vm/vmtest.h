@@ -1,0 +1,74 @@
+/*
+ * vmtest.h - helpers for the VM tests: PASS/FAIL lines for the host to count,
+ * a device-layer context, and libevdev readers with timeouts. Every check
+ * reads what the kernel actually produced; nothing here sleeps to wait for a
+ * device - readiness comes from the device layer's ready callback.
+ */
+#ifndef VMTEST_H
+#define VMTEST_H
+
+#include <libevdev/libevdev.h>
+#include <linux/input.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vdev.h"
+
+void vt_pass(const char *name);
+void vt_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* PASS or FAIL depending on cond; returns cond. */
+bool vt_check(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Print the RESULT line; returns the process exit status. */
+int vt_finish(void);
+uint64_t vt_now_ms(void);
+
+struct vt_dev {
+	struct vdev *dev;
+	struct libevdev *evdev; /* NULL until opened */
+	int evfd;
+	bool ready, failed;
+	int fail_error;
+	uint8_t leds;
+	int led_events;
+	int opens, closes;
+	uint64_t created_ms, ready_ms;
+};
+
+/* The shared device-layer context (created on first use). */
+struct vdev_ctx *vt_ctx(void);
+/* Dispatch the context for up to timeout_ms, or until *flag turns true. */
+bool vt_pump_until(const bool *flag, int timeout_ms);
+void vt_pump(int timeout_ms);
+
+/* Parameters with a fresh uniq ("vt-<pid>-<n>"). */
+void vt_params(struct vdev_params *p, enum vhid_device_kind kind);
+/* Create, wait (event-driven) until ready, open the evdev node. 0 or -errno. */
+int vt_create(struct vt_dev *d, const struct vdev_params *p);
+void vt_destroy(struct vt_dev *d);
+int vt_open_evdev(struct vt_dev *d);
+
+/* Post a report; returns vdev_post's result. */
+int vt_post(struct vt_dev *d, const uint8_t *buf, size_t len);
+int vt_post_keyboard(struct vt_dev *d, uint8_t modifiers, const uint16_t *keys, int n);
+int vt_post_keys(struct vt_dev *d, uint8_t id, const uint16_t *keys, int n);
+int vt_post_pointer(struct vt_dev *d, uint32_t buttons, int x, int y, int wheel, int hwheel);
+int vt_post_absolute(struct vt_dev *d, uint32_t buttons, int x, int y, int wheel);
+
+/*
+ * Read one frame (up to SYN_REPORT) and return its events except EV_SYN,
+ * EV_MSC, EV_LED (the VT keyboard handler echoes lock keys) and key repeats. Returns the count, 0 on timeout, -1 on SYN_DROPPED.
+ */
+int vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms);
+/* Read frames until an event (type, code, value) arrives. */
+bool vt_wait_event(struct vt_dev *d, int type, int code, int value, int timeout_ms);
+/* The next events must be exactly these (any order, across frames). */
+bool vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *want, int n,
+		     int timeout_ms);
+/* No frame arrives within ms. */
+bool vt_quiet(struct vt_dev *d, int ms);
+/* "EV_KEY KEY_A 1" */
+const char *vt_event_str(const struct input_event *ev);
+
+#define EV(t, c, v) ((struct input_event){.type = (t), .code = (c), .value = (v)})
+
+#endif

@@ -1,0 +1,1046 @@
+/*
+ * vdev.c - uhid devices: creation, the kernel's requests, reports, teardown.
+ * See vdev.h for the contract and DESIGN.md for why readiness is the driver
+ * "bind" uevent rather than UHID_START.
+ */
+#include "vdev.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/input.h>
+#include <linux/uhid.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "descriptor.h"
+#include "log.h"
+#include "uevent.h"
+#include "usage.h"
+
+#define UHID_SYSFS "/sys/devices/virtual/misc/uhid"
+#define POLL_INTERVAL_NS (10 * 1000000ull) /* sysfs fallback only */
+
+struct vdev {
+	struct vdev_ctx *ctx;
+	struct vdev *next;
+	struct vdev_params params;
+	const struct vdev_listener *listener;
+	void *data;
+	void *userdata;
+	int fd;
+
+	bool started, bound, ready, open, failed, dead;
+	uint64_t created_ns, ready_ns;
+	uint64_t deadline_ns; /* start or ready timeout, 0 = none */
+
+	char devpath[256];    /* "/devices/virtual/misc/uhid/0003:16C0:27DB.0001" */
+	char evdev[VDEV_MAX_EVDEV][32];
+	int n_evdev;
+	char hidraw[32];
+
+	uint8_t leds;
+	uint8_t multiplier[2]; /* the feature report as the kernel last set it */
+
+	/* the last input report sent per report ID, for GET_REPORT and reset */
+	uint8_t last_keyboard[VHID_KEYBOARD_REPORT_SIZE];
+	uint8_t last_consumer[VHID_KEYS_REPORT_SIZE];
+	uint8_t last_system[VHID_KEYS_REPORT_SIZE];
+	uint8_t last_pointer[VHID_POINTER_REPORT_SIZE];
+	/* consumer keys come from three reports; the kernel sees their union */
+	uint16_t consumer_keys[VHID_MAX_KEYS];
+	uint16_t apple_top_case[VHID_MAX_KEYS];
+	uint16_t apple_keyboard[VHID_MAX_KEYS];
+};
+
+struct vdev_ctx {
+	int epfd;
+	int uevent_fd; /* -1: no uevents, poll sysfs instead */
+	int timer_fd;
+	char uhid_path[256];
+	uint64_t start_timeout_ns, ready_timeout_ns;
+	struct vdev *devices;
+	struct vdev *graveyard; /* destroyed during dispatch, freed after it */
+	int dispatching;
+};
+
+/* epoll tags for the ctx's own fds; devices are tagged with their pointer */
+static char tag_uevent, tag_timer;
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+const char *
+vdev_kind_name(enum vhid_device_kind kind)
+{
+	switch (kind) {
+	case VHID_DEVICE_KEYBOARD:
+		return "keyboard";
+	case VHID_DEVICE_POINTER:
+		return "pointer";
+	case VHID_DEVICE_ABSOLUTE:
+		return "absolute";
+	}
+	return "unknown";
+}
+
+void
+vdev_params_default(struct vdev_params *p, enum vhid_device_kind kind)
+{
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->bus = BUS_USB;
+	p->vendor = 0x16c0; /* V-USB's shared IDs, as the seed system uses */
+	p->version = 1;
+	switch (kind) {
+	case VHID_DEVICE_KEYBOARD:
+		p->product = 0x27db;
+		snprintf(p->name, sizeof(p->name), "vhid keyboard");
+		break;
+	case VHID_DEVICE_POINTER:
+		p->product = 0x27da;
+		snprintf(p->name, sizeof(p->name), "vhid pointer");
+		break;
+	case VHID_DEVICE_ABSOLUTE:
+		p->product = 0x27d9;
+		snprintf(p->name, sizeof(p->name), "vhid absolute pointer");
+		break;
+	}
+}
+
+/* ---- timers ---------------------------------------------------------- */
+
+static void
+arm_timer(struct vdev_ctx *ctx)
+{
+	uint64_t next = 0;
+	struct itimerspec its = {0};
+
+	for (struct vdev *d = ctx->devices; d; d = d->next) {
+		uint64_t t = d->deadline_ns;
+		/* without uevents, pending devices are re-checked every 10 ms */
+		if (ctx->uevent_fd < 0 && d->started && !d->ready && !d->failed)
+			t = now_ns() + POLL_INTERVAL_NS;
+		if (t && (!next || t < next))
+			next = t;
+	}
+	if (next) {
+		its.it_value.tv_sec = (time_t)(next / 1000000000ull);
+		its.it_value.tv_nsec = (long)(next % 1000000000ull);
+	}
+	timerfd_settime(ctx->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* ---- kernel writes ------------------------------------------------------ */
+
+static int
+uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = write(dev->fd, ev, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static int
+send_input(struct vdev *dev, const uint8_t *data, size_t len)
+{
+	struct uhid_event ev;
+
+	ev.type = UHID_INPUT2;
+	ev.u.input2.size = (uint16_t)len;
+	memcpy(ev.u.input2.data, data, len);
+	return uhid_write(dev, &ev, offsetof(struct uhid_event, u.input2.data) + len);
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static void
+fail_device(struct vdev *dev, int error, const char *why)
+{
+	if (dev->failed)
+		return;
+	dev->failed = true;
+	dev->deadline_ns = 0;
+	log_error("%s: %s", dev->params.label, why);
+	if (dev->listener && dev->listener->failed)
+		dev->listener->failed(dev, error, dev->data);
+}
+
+static void
+log_ready(struct vdev *dev)
+{
+	char nodes[200] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < dev->n_evdev; i++)
+		n += (size_t)snprintf(nodes + n, sizeof(nodes) - n, "%s%s", n ? " " : "", dev->evdev[i]);
+	if (dev->hidraw[0] && n < sizeof(nodes))
+		snprintf(nodes + n, sizeof(nodes) - n, "%s%s", n ? " " : "", dev->hidraw);
+	log_info("%s: ready after %.1f ms: %s", dev->params.label,
+		 (double)(dev->ready_ns) / 1e6, nodes[0] ? nodes : "(no nodes)");
+}
+
+static void
+check_ready(struct vdev *dev)
+{
+	if (dev->ready || dev->failed || !dev->started || !dev->bound)
+		return;
+	dev->ready = true;
+	dev->deadline_ns = 0;
+	dev->ready_ns = now_ns() - dev->created_ns;
+	log_ready(dev);
+	if (dev->listener && dev->listener->ready)
+		dev->listener->ready(dev, dev->data);
+}
+
+static void
+on_start(struct vdev *dev, uint64_t flags)
+{
+	dev->started = true;
+	dev->deadline_ns = now_ns() + dev->ctx->ready_timeout_ns;
+	log_info("%s: start (dev_flags 0x%llx)", dev->params.label, (unsigned long long)flags);
+	check_ready(dev);
+}
+
+static void
+on_open(struct vdev *dev, bool open)
+{
+	if (dev->open == open)
+		return;
+	dev->open = open;
+	log_info("%s: %s", dev->params.label, open ? "open" : "close");
+	if (dev->listener && dev->listener->open_changed)
+		dev->listener->open_changed(dev, open, dev->data);
+}
+
+static void
+set_leds(struct vdev *dev, uint8_t leds)
+{
+	leds &= LED_MASK;
+	log_info("%s: LED output 0x%02x%s%s%s%s%s", dev->params.label, leds,
+		 leds & VHID_LED_NUM_LOCK ? " num" : "", leds & VHID_LED_CAPS_LOCK ? " caps" : "",
+		 leds & VHID_LED_SCROLL_LOCK ? " scroll" : "",
+		 leds & VHID_LED_COMPOSE ? " compose" : "", leds & VHID_LED_KANA ? " kana" : "");
+	if (leds == dev->leds)
+		return;
+	dev->leds = leds;
+	if (dev->listener && dev->listener->leds)
+		dev->listener->leds(dev, leds, dev->data);
+}
+
+static bool
+is_pointer_kind(const struct vdev *dev)
+{
+	return dev->params.kind == VHID_DEVICE_POINTER || dev->params.kind == VHID_DEVICE_ABSOLUTE;
+}
+
+/* The bytes of report (rtype, rnum) as the device holds it now; 0 if none. */
+static size_t
+current_report(const struct vdev *dev, uint8_t rtype, uint8_t rnum, uint8_t *out)
+{
+	const uint8_t *src = NULL;
+	size_t len = 0;
+
+	if (rtype == UHID_FEATURE_REPORT && rnum == VHID_REPORT_MULTIPLIER && is_pointer_kind(dev)) {
+		out[0] = VHID_REPORT_MULTIPLIER;
+		memcpy(out + 1, dev->multiplier, 2);
+		return MULTIPLIER_REPORT_SIZE;
+	}
+	if (rtype == UHID_OUTPUT_REPORT && rnum == VHID_REPORT_LED &&
+	    dev->params.kind == VHID_DEVICE_KEYBOARD) {
+		out[0] = VHID_REPORT_LED;
+		out[1] = dev->leds;
+		return LED_REPORT_SIZE;
+	}
+	if (rtype != UHID_INPUT_REPORT)
+		return 0;
+	if (is_pointer_kind(dev) && rnum == VHID_REPORT_POINTER) {
+		src = dev->last_pointer;
+		len = sizeof(dev->last_pointer);
+	} else if (dev->params.kind == VHID_DEVICE_KEYBOARD) {
+		if (rnum == VHID_REPORT_KEYBOARD)
+			src = dev->last_keyboard, len = sizeof(dev->last_keyboard);
+		else if (rnum == VHID_REPORT_CONSUMER)
+			src = dev->last_consumer, len = sizeof(dev->last_consumer);
+		else if (rnum == VHID_REPORT_SYSTEM)
+			src = dev->last_system, len = sizeof(dev->last_system);
+	}
+	if (src)
+		memcpy(out, src, len);
+	return len;
+}
+
+/* The kernel blocks (up to 5 s) until it gets this reply: answer at once. */
+static void
+on_get_report(struct vdev *dev, const struct uhid_get_report_req *req)
+{
+	struct uhid_event ev;
+	size_t len;
+
+	memset(&ev, 0, offsetof(struct uhid_event, u.get_report_reply.data));
+	ev.type = UHID_GET_REPORT_REPLY;
+	ev.u.get_report_reply.id = req->id;
+	len = current_report(dev, req->rtype, req->rnum, ev.u.get_report_reply.data);
+	ev.u.get_report_reply.err = len ? 0 : EIO;
+	ev.u.get_report_reply.size = (uint16_t)len;
+	log_debug("%s: GET_REPORT type %u id %u -> %zu bytes", dev->params.label, req->rtype,
+		  req->rnum, len);
+	uhid_write(dev, &ev, offsetof(struct uhid_event, u.get_report_reply.data) + len);
+}
+
+static void
+on_set_report(struct vdev *dev, const struct uhid_set_report_req *req)
+{
+	struct uhid_event ev;
+	uint16_t err = EIO;
+
+	if (req->rtype == UHID_FEATURE_REPORT && req->rnum == VHID_REPORT_MULTIPLIER &&
+	    is_pointer_kind(dev) && req->size >= MULTIPLIER_REPORT_SIZE) {
+		memcpy(dev->multiplier, req->data + 1, 2);
+		log_debug("%s: resolution multipliers set to %u/%u", dev->params.label,
+			  dev->multiplier[0], dev->multiplier[1]);
+		err = 0;
+	} else if (req->rtype == UHID_OUTPUT_REPORT && req->rnum == VHID_REPORT_LED &&
+		   dev->params.kind == VHID_DEVICE_KEYBOARD && req->size >= LED_REPORT_SIZE) {
+		err = 0;
+	}
+	ev.type = UHID_SET_REPORT_REPLY;
+	ev.u.set_report_reply.id = req->id;
+	ev.u.set_report_reply.err = err;
+	uhid_write(dev, &ev, offsetof(struct uhid_event, u.set_report_reply) +
+				     sizeof(ev.u.set_report_reply));
+	/* report LEDs after replying: the callback may be slow or destroy dev */
+	if (!err && req->rtype == UHID_OUTPUT_REPORT)
+		set_leds(dev, req->data[1]);
+}
+
+static void
+on_output(struct vdev *dev, const struct uhid_output_req *out)
+{
+	if (out->rtype == UHID_OUTPUT_REPORT && out->size >= LED_REPORT_SIZE &&
+	    out->data[0] == VHID_REPORT_LED && dev->params.kind == VHID_DEVICE_KEYBOARD)
+		set_leds(dev, out->data[1]);
+	else
+		log_debug("%s: ignoring output report type %u, %u bytes", dev->params.label,
+			  out->rtype, out->size);
+}
+
+static void
+handle_uhid_event(struct vdev *dev, const struct uhid_event *ev)
+{
+	switch (ev->type) {
+	case UHID_START:
+		on_start(dev, ev->u.start.dev_flags);
+		break;
+	case UHID_STOP:
+		/* we only see this if the driver went away while we still exist */
+		log_info("%s: stop", dev->params.label);
+		if (dev->ready)
+			fail_device(dev, -ENODEV, "the kernel stopped the device (driver unbound)");
+		break;
+	case UHID_OPEN:
+		on_open(dev, true);
+		break;
+	case UHID_CLOSE:
+		on_open(dev, false);
+		break;
+	case UHID_OUTPUT:
+		on_output(dev, &ev->u.output);
+		break;
+	case UHID_GET_REPORT:
+		on_get_report(dev, &ev->u.get_report);
+		break;
+	case UHID_SET_REPORT:
+		on_set_report(dev, &ev->u.set_report);
+		break;
+	default:
+		log_debug("%s: ignoring uhid event %u", dev->params.label, ev->type);
+	}
+}
+
+static void
+dispatch_device(struct vdev *dev)
+{
+	struct uhid_event ev;
+
+	while (!dev->dead) {
+		ssize_t n = read(dev->fd, &ev, sizeof(ev));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < (ssize_t)sizeof(ev.type)) {
+			fail_device(dev, -EIO, "reading /dev/uhid failed");
+			return;
+		}
+		handle_uhid_event(dev, &ev);
+	}
+}
+
+/* ---- finding the kernel's nodes ------------------------------------------ */
+
+static struct vdev *
+find_by_uniq(struct vdev_ctx *ctx, const char *uniq)
+{
+	for (struct vdev *d = ctx->devices; d; d = d->next)
+		if (!d->devpath[0] && strcmp(d->params.uniq, uniq) == 0)
+			return d;
+	return NULL;
+}
+
+/* The device whose HID node is devpath or an ancestor of it. */
+static struct vdev *
+find_by_devpath(struct vdev_ctx *ctx, const char *devpath)
+{
+	for (struct vdev *d = ctx->devices; d; d = d->next) {
+		size_t n = strlen(d->devpath);
+		if (n && strncmp(devpath, d->devpath, n) == 0 &&
+		    (devpath[n] == '\0' || devpath[n] == '/'))
+			return d;
+	}
+	return NULL;
+}
+
+static void
+add_node(struct vdev *dev, const char *devname)
+{
+	if (strncmp(devname, "input/event", 11) == 0) {
+		for (int i = 0; i < dev->n_evdev; i++)
+			if (strcmp(dev->evdev[i] + 5, devname) == 0)
+				return;
+		if (dev->n_evdev < VDEV_MAX_EVDEV)
+			snprintf(dev->evdev[dev->n_evdev++], sizeof(dev->evdev[0]), "/dev/%s", devname);
+	} else if (strncmp(devname, "hidraw", 6) == 0) {
+		snprintf(dev->hidraw, sizeof(dev->hidraw), "/dev/%s", devname);
+	}
+}
+
+static void
+handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue)
+{
+	struct vdev *dev;
+	bool is_hid = strcmp(ue->subsystem, "hid") == 0;
+
+	if (strncmp(ue->devpath, "/devices/virtual/misc/uhid/", 27) != 0)
+		return;
+	if (is_hid && strcmp(ue->action, "add") == 0 && ue->hid_uniq) {
+		dev = find_by_uniq(ctx, ue->hid_uniq);
+		if (dev)
+			snprintf(dev->devpath, sizeof(dev->devpath), "%s", ue->devpath);
+		return;
+	}
+	dev = find_by_devpath(ctx, ue->devpath);
+	if (!dev || dev->dead)
+		return;
+	if (strcmp(ue->action, "add") == 0 && ue->devname) {
+		add_node(dev, ue->devname);
+	} else if (is_hid && strcmp(ue->action, "bind") == 0 && strcmp(ue->devpath, dev->devpath) == 0) {
+		dev->bound = true;
+		check_ready(dev);
+	} else if (is_hid && strcmp(ue->action, "remove") == 0 && dev->ready) {
+		fail_device(dev, -ENODEV, "the kernel removed the device");
+	}
+}
+
+static int
+read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* Collect "<dir>/<prefix>*" child names matching "<want>*" into the device. */
+static void
+scan_children(struct vdev *dev, const char *dir, const char *want, const char *devdir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char name[64];
+
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, want, strlen(want)) != 0)
+			continue;
+		snprintf(name, sizeof(name), "%s%.40s", devdir, de->d_name);
+		add_node(dev, name);
+	}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * Fallback when uevents are unavailable or were lost: find the device in
+ * sysfs by its uniq, collect its nodes, and treat "driver bound and nodes
+ * present" as bound.
+ */
+static void
+resolve_sysfs(struct vdev *dev)
+{
+	char path[512], buf[4096], want[96];
+	DIR *d;
+	struct dirent *de;
+
+	if (!dev->devpath[0] && (d = opendir(UHID_SYSFS))) {
+		snprintf(want, sizeof(want), "HID_UNIQ=%s\n", dev->params.uniq);
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), UHID_SYSFS "/%s/uevent", de->d_name);
+			if (read_file(path, buf, sizeof(buf)) > 0 && strstr(buf, want)) {
+				snprintf(dev->devpath, sizeof(dev->devpath),
+					 "/devices/virtual/misc/uhid/%.200s", de->d_name);
+				break;
+			}
+		}
+		closedir(d);
+	}
+	if (!dev->devpath[0])
+		return;
+	snprintf(path, sizeof(path), "/sys%s/input", dev->devpath);
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		char sub[600];
+		if (strncmp(de->d_name, "input", 5) != 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%.64s", path, de->d_name);
+		scan_children(dev, sub, "event", "input/");
+	}
+	if (d)
+		closedir(d);
+	snprintf(path, sizeof(path), "/sys%s/hidraw", dev->devpath);
+	scan_children(dev, path, "hidraw", "");
+	snprintf(path, sizeof(path), "/sys%s/driver", dev->devpath);
+	if (access(path, F_OK) == 0 && dev->n_evdev > 0 &&
+	    (dev->hidraw[0] || access("/sys/class/hidraw", F_OK) != 0))
+		dev->bound = true;
+	check_ready(dev);
+}
+
+static void
+dispatch_uevents(struct vdev_ctx *ctx)
+{
+	char buf[8192];
+	struct uevent ue;
+
+	for (;;) {
+		ssize_t n = recv(ctx->uevent_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			/* the kernel dropped uevents: ask sysfs about everyone pending */
+			log_warn("uevent queue overflowed; rescanning sysfs");
+			for (struct vdev *d = ctx->devices; d; d = d->next)
+				if (!d->ready && !d->dead && d->started)
+					resolve_sysfs(d);
+			continue;
+		}
+		if (n <= 0)
+			return;
+		buf[n] = '\0';
+		if (uevent_parse(buf, (size_t)n, &ue) == 0)
+			handle_uevent(ctx, &ue);
+	}
+}
+
+static void
+dispatch_timer(struct vdev_ctx *ctx)
+{
+	uint64_t expirations, now = now_ns();
+
+	if (read(ctx->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return;
+	for (struct vdev *d = ctx->devices; d; d = d->next) {
+		if (d->dead || d->failed || d->ready)
+			continue;
+		if (d->started && (ctx->uevent_fd < 0 || (d->deadline_ns && now >= d->deadline_ns)))
+			resolve_sysfs(d); /* fallback polling, or a last look before giving up */
+		if (d->ready || !d->deadline_ns || now < d->deadline_ns)
+			continue;
+		if (!d->started)
+			fail_device(d, -VHID_ENODRIVER,
+				    "no HID driver bound the device (no UHID_START): "
+				    "is hid-generic loaded? try 'modprobe hid-generic'");
+		else
+			fail_device(d, -ETIMEDOUT, "started, but the kernel never finished binding it");
+	}
+}
+
+/* ---- context ------------------------------------------------------------- */
+
+static int
+epoll_add(int epfd, int fd, void *tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = tag};
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+int
+vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
+{
+	struct vdev_ctx *ctx = calloc(1, sizeof(*ctx));
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	snprintf(ctx->uhid_path, sizeof(ctx->uhid_path), "%s",
+		 opts && opts->uhid_path ? opts->uhid_path : "/dev/uhid");
+	ctx->start_timeout_ns =
+		(uint64_t)(opts && opts->start_timeout_ms > 0 ? opts->start_timeout_ms : 5000) * 1000000ull;
+	ctx->ready_timeout_ns =
+		(uint64_t)(opts && opts->ready_timeout_ms > 0 ? opts->ready_timeout_ms : 5000) * 1000000ull;
+	ctx->uevent_fd = -1;
+	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ctx->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (ctx->epfd < 0 || ctx->timer_fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	if ((r = epoll_add(ctx->epfd, ctx->timer_fd, &tag_timer)) < 0)
+		goto fail;
+	ctx->uevent_fd = uevent_open();
+	if (ctx->uevent_fd < 0) {
+		log_warn("kernel uevents unavailable (%s); readiness falls back to polling sysfs",
+			 strerror(-ctx->uevent_fd));
+		ctx->uevent_fd = -1;
+	} else if ((r = epoll_add(ctx->epfd, ctx->uevent_fd, &tag_uevent)) < 0) {
+		goto fail;
+	}
+	*out = ctx;
+	return 0;
+fail:
+	vdev_ctx_free(ctx);
+	return r;
+}
+
+static void
+free_graveyard(struct vdev_ctx *ctx)
+{
+	while (ctx->graveyard) {
+		struct vdev *d = ctx->graveyard;
+		ctx->graveyard = d->next;
+		free(d);
+	}
+}
+
+void
+vdev_ctx_free(struct vdev_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	while (ctx->devices)
+		vdev_destroy(ctx->devices);
+	free_graveyard(ctx);
+	if (ctx->uevent_fd >= 0)
+		close(ctx->uevent_fd);
+	if (ctx->timer_fd >= 0)
+		close(ctx->timer_fd);
+	if (ctx->epfd >= 0)
+		close(ctx->epfd);
+	free(ctx);
+}
+
+int
+vdev_ctx_get_fd(struct vdev_ctx *ctx)
+{
+	return ctx->epfd;
+}
+
+bool
+vdev_ctx_has_uevents(const struct vdev_ctx *ctx)
+{
+	return ctx->uevent_fd >= 0;
+}
+
+int
+vdev_ctx_dispatch(struct vdev_ctx *ctx)
+{
+	struct epoll_event events[32];
+	int n;
+
+	do
+		n = epoll_wait(ctx->epfd, events, 32, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	ctx->dispatching++;
+	for (int i = 0; i < n; i++) {
+		void *tag = events[i].data.ptr;
+		if (tag == &tag_uevent)
+			dispatch_uevents(ctx);
+		else if (tag == &tag_timer)
+			dispatch_timer(ctx);
+		else
+			dispatch_device(tag);
+	}
+	ctx->dispatching--;
+	if (!ctx->dispatching)
+		free_graveyard(ctx);
+	arm_timer(ctx);
+	return 0;
+}
+
+/* ---- devices ------------------------------------------------------------- */
+
+static int
+open_uhid(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+		return -VHID_ENOUHID;
+	return -errno;
+}
+
+static int
+write_create2(struct vdev *dev)
+{
+	const struct vdev_params *p = &dev->params;
+	struct uhid_event ev;
+	const uint8_t *rd;
+	size_t rd_len;
+
+	rd = descriptor_get(p->kind, &rd_len);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = UHID_CREATE2;
+	memcpy(ev.u.create2.name, p->name, sizeof(p->name));
+	memcpy(ev.u.create2.phys, p->phys, sizeof(p->phys));
+	memcpy(ev.u.create2.uniq, p->uniq, sizeof(p->uniq));
+	ev.u.create2.rd_size = (uint16_t)rd_len;
+	ev.u.create2.bus = p->bus;
+	ev.u.create2.vendor = p->vendor;
+	ev.u.create2.product = p->product;
+	ev.u.create2.version = p->version;
+	ev.u.create2.country = p->country;
+	memcpy(ev.u.create2.rd_data, rd, rd_len);
+	return uhid_write(dev, &ev, offsetof(struct uhid_event, u.create2.rd_data) + rd_len);
+}
+
+static void
+init_reports(struct vdev *dev)
+{
+	dev->last_keyboard[0] = VHID_REPORT_KEYBOARD;
+	dev->last_consumer[0] = VHID_REPORT_CONSUMER;
+	dev->last_system[0] = VHID_REPORT_SYSTEM;
+	dev->last_pointer[0] = VHID_REPORT_POINTER;
+}
+
+int
+vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
+	    const struct vdev_listener *listener, void *data, struct vdev **out)
+{
+	struct vdev *dev;
+	size_t rd_len;
+	int r;
+
+	if (!descriptor_get(params->kind, &rd_len) || !params->uniq[0] ||
+	    !memchr(params->name, 0, sizeof(params->name)) || !memchr(params->uniq, 0, sizeof(params->uniq)) ||
+	    !memchr(params->phys, 0, sizeof(params->phys)))
+		return -EINVAL;
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->ctx = ctx;
+	dev->params = *params;
+	if (!dev->params.label[0])
+		snprintf(dev->params.label, sizeof(dev->params.label), "%s \"%.64s\"",
+			 vdev_kind_name(params->kind), params->name);
+	dev->listener = listener;
+	dev->data = data;
+	init_reports(dev);
+	dev->fd = open_uhid(ctx->uhid_path);
+	if (dev->fd < 0) {
+		r = dev->fd;
+		log_error("%s: cannot open %s: %s", dev->params.label, ctx->uhid_path, vhid_strerror(r));
+		free(dev);
+		return r;
+	}
+	dev->created_ns = now_ns();
+	if ((r = write_create2(dev)) < 0 || (r = epoll_add(ctx->epfd, dev->fd, dev)) < 0) {
+		log_error("%s: UHID_CREATE2 failed: %s", dev->params.label, strerror(-r));
+		close(dev->fd);
+		free(dev);
+		return r;
+	}
+	dev->deadline_ns = dev->created_ns + ctx->start_timeout_ns;
+	dev->next = ctx->devices;
+	ctx->devices = dev;
+	arm_timer(ctx);
+	log_info("%s: create (%04x:%04x bus 0x%02x country %u, phys %s, uniq %s)", dev->params.label,
+		 params->vendor, params->product, params->bus, params->country,
+		 params->phys[0] ? params->phys : "-", params->uniq);
+	*out = dev;
+	return 0;
+}
+
+static void
+unlink_device(struct vdev *dev)
+{
+	struct vdev **pp = &dev->ctx->devices;
+
+	while (*pp && *pp != dev)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = dev->next;
+}
+
+void
+vdev_destroy(struct vdev *dev)
+{
+	struct vdev_ctx *ctx;
+	struct uhid_event ev;
+
+	if (!dev || dev->dead)
+		return;
+	ctx = dev->ctx;
+	/* release through the normal report path first, so every reader sees
+	 * ordinary key-ups before the node disappears */
+	if (dev->ready && !dev->failed)
+		vdev_reset(dev);
+	ev.type = UHID_DESTROY;
+	uhid_write(dev, &ev, sizeof(ev.type));
+	close(dev->fd);
+	dev->dead = true;
+	log_info("%s: destroy", dev->params.label);
+	unlink_device(dev);
+	if (ctx->dispatching) {
+		dev->next = ctx->graveyard;
+		ctx->graveyard = dev;
+	} else {
+		free(dev);
+	}
+	arm_timer(ctx);
+}
+
+/* ---- reports ------------------------------------------------------------- */
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void
+load_keys(uint16_t keys[VHID_MAX_KEYS], const uint8_t *p)
+{
+	for (int i = 0; i < VHID_MAX_KEYS; i++)
+		keys[i] = get16(p + 2 * i);
+}
+
+/* Union of the consumer keys and the translated Apple keys, as report 2. */
+static int
+merge_consumer(const uint16_t *consumer, const uint16_t *top_case, const uint16_t *apple_kbd,
+	       uint8_t out[VHID_KEYS_REPORT_SIZE])
+{
+	struct vhid_keys_report r = {.id = VHID_REPORT_CONSUMER};
+	const struct {
+		const uint16_t *keys;
+		uint16_t page;
+	} src[] = {{consumer, 0}, {top_case, USAGE_PAGE_APPLE_TOP_CASE}, {apple_kbd, USAGE_PAGE_APPLE_KEYBOARD}};
+
+	for (size_t s = 0; s < 3; s++) {
+		for (int i = 0; i < VHID_MAX_KEYS; i++) {
+			uint16_t u = src[s].keys[i];
+			if (u && src[s].page)
+				u = usage_apple_lookup(src[s].page, u)->consumer; /* validated */
+			if (u && vhid_keys_insert(r.keys, u) < 0)
+				return -VHID_ETOOMANYKEYS;
+		}
+	}
+	vhid_report_encode_keys(&r, out);
+	return 0;
+}
+
+static int
+post_consumer_source(struct vdev *dev, uint8_t id, const uint8_t *report, char *msg, size_t msglen)
+{
+	uint16_t consumer[VHID_MAX_KEYS], top[VHID_MAX_KEYS], kbd[VHID_MAX_KEYS];
+	uint8_t merged[VHID_KEYS_REPORT_SIZE];
+	int r;
+
+	memcpy(consumer, dev->consumer_keys, sizeof(consumer));
+	memcpy(top, dev->apple_top_case, sizeof(top));
+	memcpy(kbd, dev->apple_keyboard, sizeof(kbd));
+	load_keys(id == VHID_REPORT_CONSUMER ? consumer : id == VHID_REPORT_APPLE_TOP_CASE ? top : kbd,
+		  report + 1);
+	if ((r = merge_consumer(consumer, top, kbd, merged)) < 0) {
+		snprintf(msg, msglen, "consumer keys and translated Apple keys together exceed %d",
+			 VHID_MAX_KEYS);
+		return r;
+	}
+	if ((r = send_input(dev, merged, sizeof(merged))) < 0)
+		return r;
+	memcpy(dev->consumer_keys, consumer, sizeof(consumer));
+	memcpy(dev->apple_top_case, top, sizeof(top));
+	memcpy(dev->apple_keyboard, kbd, sizeof(kbd));
+	memcpy(dev->last_consumer, merged, sizeof(merged));
+	return 0;
+}
+
+int
+vdev_post(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t msglen)
+{
+	char scratch[1];
+	int r;
+
+	if (!msg || !msglen)
+		msg = scratch, msglen = sizeof(scratch);
+	msg[0] = '\0';
+	if (dev->dead || dev->failed) {
+		snprintf(msg, msglen, "%s is gone", dev->params.label);
+		return -ENODEV;
+	}
+	if ((r = vhid_report_validate(dev->params.kind, report, len, msg, msglen)) < 0)
+		return r;
+	if (!dev->ready) {
+		snprintf(msg, msglen, "%s is not ready yet; wait for the ready event", dev->params.label);
+		return -VHID_ENOTREADY;
+	}
+	if (dev->params.kind != VHID_DEVICE_KEYBOARD) {
+		if ((r = send_input(dev, report, len)) == 0)
+			memcpy(dev->last_pointer, report, len);
+		return r;
+	}
+	switch (report[0]) {
+	case VHID_REPORT_CONSUMER:
+	case VHID_REPORT_APPLE_TOP_CASE:
+	case VHID_REPORT_APPLE_KEYBOARD:
+		return post_consumer_source(dev, report[0], report, msg, msglen);
+	case VHID_REPORT_KEYBOARD:
+		if ((r = send_input(dev, report, len)) == 0)
+			memcpy(dev->last_keyboard, report, len);
+		return r;
+	default: /* VHID_REPORT_SYSTEM; validation rejected everything else */
+		if ((r = send_input(dev, report, len)) == 0)
+			memcpy(dev->last_system, report, len);
+		return r;
+	}
+}
+
+int
+vdev_reset(struct vdev *dev)
+{
+	uint8_t buf[VHID_MAX_REPORT_SIZE];
+	int r = 0;
+
+	if (dev->dead || dev->failed)
+		return -ENODEV;
+	if (!dev->ready)
+		return -VHID_ENOTREADY;
+	log_info("%s: reset", dev->params.label);
+	if (dev->params.kind == VHID_DEVICE_KEYBOARD) {
+		memset(dev->consumer_keys, 0, sizeof(dev->consumer_keys));
+		memset(dev->apple_top_case, 0, sizeof(dev->apple_top_case));
+		memset(dev->apple_keyboard, 0, sizeof(dev->apple_keyboard));
+		memset(dev->last_keyboard + 1, 0, sizeof(dev->last_keyboard) - 1);
+		memset(dev->last_consumer + 1, 0, sizeof(dev->last_consumer) - 1);
+		memset(dev->last_system + 1, 0, sizeof(dev->last_system) - 1);
+		r = send_input(dev, dev->last_keyboard, sizeof(dev->last_keyboard));
+		if (!r)
+			r = send_input(dev, dev->last_consumer, sizeof(dev->last_consumer));
+		if (!r)
+			r = send_input(dev, dev->last_system, sizeof(dev->last_system));
+		return r;
+	}
+	/* no buttons, no motion; an absolute pointer keeps its position, since an
+	 * all-zero report would jump it to the top-left corner */
+	memcpy(buf, dev->last_pointer, sizeof(dev->last_pointer));
+	memset(buf + 1, 0, 4);
+	if (dev->params.kind == VHID_DEVICE_POINTER)
+		memset(buf + 5, 0, 4);
+	memset(buf + 9, 0, 4);
+	if ((r = send_input(dev, buf, VHID_POINTER_REPORT_SIZE)) == 0)
+		memcpy(dev->last_pointer, buf, VHID_POINTER_REPORT_SIZE);
+	return r;
+}
+
+/* ---- accessors ----------------------------------------------------------- */
+
+const struct vdev_params *
+vdev_get_params(const struct vdev *dev)
+{
+	return &dev->params;
+}
+
+bool
+vdev_is_ready(const struct vdev *dev)
+{
+	return dev->ready && !dev->failed;
+}
+
+bool
+vdev_is_open(const struct vdev *dev)
+{
+	return dev->open;
+}
+
+uint8_t
+vdev_get_leds(const struct vdev *dev)
+{
+	return dev->leds;
+}
+
+const char *
+vdev_get_evdev(const struct vdev *dev, int i)
+{
+	return i >= 0 && i < dev->n_evdev ? dev->evdev[i] : NULL;
+}
+
+const char *
+vdev_get_hidraw(const struct vdev *dev)
+{
+	return dev->hidraw[0] ? dev->hidraw : NULL;
+}
+
+const char *
+vdev_get_syspath(const struct vdev *dev)
+{
+	return dev->devpath[0] ? dev->devpath : NULL;
+}
+
+uint64_t
+vdev_get_ready_ns(const struct vdev *dev)
+{
+	return dev->ready ? dev->ready_ns : 0;
+}
+
+void
+vdev_set_userdata(struct vdev *dev, void *data)
+{
+	dev->userdata = data;
+}
+
+void *
+vdev_get_userdata(const struct vdev *dev)
+{
+	return dev->userdata;
+}
