@@ -39,6 +39,7 @@ struct vdev {
 	int fd;
 
 	bool started, bound, ready, open, failed, dead;
+	bool lingering;       /* released, waiting out the linger before UHID_DESTROY */
 	uint64_t created_ns, ready_ns;
 	uint64_t deadline_ns; /* start or ready timeout, 0 = none */
 
@@ -66,11 +67,13 @@ struct vdev_ctx {
 	int uevent_fd; /* -1: no uevents, poll sysfs instead */
 	int timer_fd;
 	char uhid_path[256];
-	uint64_t start_timeout_ns, ready_timeout_ns;
+	uint64_t start_timeout_ns, ready_timeout_ns, linger_ns;
 	struct vdev *devices;
 	struct vdev *graveyard; /* destroyed during dispatch, freed after it */
 	int dispatching;
 };
+
+static void finish_destroy(struct vdev *dev);
 
 /* epoll tags for the ctx's own fds; devices are tagged with their pointer */
 static char tag_uevent, tag_timer;
@@ -576,8 +579,13 @@ dispatch_timer(struct vdev_ctx *ctx)
 
 	if (read(ctx->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		return;
-	for (struct vdev *d = ctx->devices; d; d = d->next) {
-		if (d->dead || d->failed || d->ready)
+	for (struct vdev *d = ctx->devices, *next; d; d = next) {
+		next = d->next;
+		if (d->lingering && now >= d->deadline_ns) {
+			finish_destroy(d);
+			continue;
+		}
+		if (d->dead || d->failed || d->ready || d->lingering)
 			continue;
 		if (d->started && (ctx->uevent_fd < 0 || (d->deadline_ns && now >= d->deadline_ns)))
 			resolve_sysfs(d); /* fallback polling, or a last look before giving up */
@@ -616,6 +624,8 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 		(uint64_t)(opts && opts->start_timeout_ms > 0 ? opts->start_timeout_ms : 5000) * 1000000ull;
 	ctx->ready_timeout_ns =
 		(uint64_t)(opts && opts->ready_timeout_ms > 0 ? opts->ready_timeout_ms : 5000) * 1000000ull;
+	ctx->linger_ns = !opts || opts->linger_ms == 0 ? 100000000ull
+			 : opts->linger_ms < 0 ? 0 : (uint64_t)opts->linger_ms * 1000000ull;
 	ctx->uevent_fd = -1;
 	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ctx->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -655,8 +665,14 @@ vdev_ctx_free(struct vdev_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	while (ctx->devices)
-		vdev_destroy(ctx->devices);
+	ctx->linger_ns = 0; /* no event loop left to wait in */
+	while (ctx->devices) {
+		struct vdev *d = ctx->devices;
+		if (d->lingering)
+			finish_destroy(d);
+		else
+			vdev_destroy(d);
+	}
 	free_graveyard(ctx);
 	if (ctx->uevent_fd >= 0)
 		close(ctx->uevent_fd);
@@ -813,19 +829,12 @@ unlink_device(struct vdev *dev)
 		*pp = dev->next;
 }
 
-void
-vdev_destroy(struct vdev *dev)
+static void
+finish_destroy(struct vdev *dev)
 {
-	struct vdev_ctx *ctx;
+	struct vdev_ctx *ctx = dev->ctx;
 	struct uhid_event ev;
 
-	if (!dev || dev->dead)
-		return;
-	ctx = dev->ctx;
-	/* release through the normal report path first, so every reader sees
-	 * ordinary key-ups before the node disappears */
-	if (dev->ready && !dev->failed)
-		vdev_reset(dev);
 	ev.type = UHID_DESTROY;
 	uhid_write(dev, &ev, sizeof(ev.type));
 	close(dev->fd);
@@ -838,7 +847,42 @@ vdev_destroy(struct vdev *dev)
 	} else {
 		free(dev);
 	}
+}
+
+/*
+ * Release everything through the normal report path, then keep the device
+ * for a short linger before UHID_DESTROY: evdev refuses to hand buffered
+ * events to readers once the device is gone, so without it a compositor
+ * reading a moment later would never see the key-ups.
+ */
+void
+vdev_destroy(struct vdev *dev)
+{
+	struct vdev_ctx *ctx;
+
+	if (!dev || dev->dead || dev->lingering)
+		return;
+	ctx = dev->ctx;
+	dev->listener = NULL; /* the caller's handle ends here */
+	if (dev->ready && !dev->failed && ctx->linger_ns) {
+		vdev_reset(dev);
+		dev->lingering = true;
+		dev->deadline_ns = now_ns() + ctx->linger_ns;
+		arm_timer(ctx);
+		return;
+	}
+	finish_destroy(dev);
 	arm_timer(ctx);
+}
+
+int
+vdev_ctx_lingering(const struct vdev_ctx *ctx)
+{
+	int n = 0;
+
+	for (const struct vdev *d = ctx->devices; d; d = d->next)
+		n += d->lingering;
+	return n;
 }
 
 /* ---- reports ------------------------------------------------------------- */
@@ -915,7 +959,7 @@ vdev_post(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t
 	if (!msg || !msglen)
 		msg = scratch, msglen = sizeof(scratch);
 	msg[0] = '\0';
-	if (dev->dead || dev->failed) {
+	if (dev->dead || dev->failed || dev->lingering) {
 		snprintf(msg, msglen, "%s is gone", dev->params.label);
 		return -ENODEV;
 	}

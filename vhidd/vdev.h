@@ -60,6 +60,8 @@ struct vdev_ctx_options {
 	const char *uhid_path;  /* default "/dev/uhid" */
 	int start_timeout_ms;   /* no UHID_START by then: no driver bound (default 5000) */
 	int ready_timeout_ms;   /* started but never bound (default 5000) */
+	int linger_ms;          /* released device stays this long before UHID_DESTROY
+				 * (0 = the default 100 ms; negative = destroy at once) */
 };
 
 int vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out);
@@ -77,8 +79,14 @@ bool vdev_ctx_has_uevents(const struct vdev_ctx *ctx);
  */
 int vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 		const struct vdev_listener *listener, void *data, struct vdev **out);
-/* Release every key and button, then UHID_DESTROY. Safe inside callbacks. */
+/*
+ * Release every key and button, then UHID_DESTROY after the context's linger
+ * (so readers can still read the key-ups). The handle is invalid on return and
+ * no callback runs for it again. Safe inside callbacks.
+ */
 void vdev_destroy(struct vdev *dev);
+/* Devices released but not yet destroyed; a daemon exits once this is 0. */
+int vdev_ctx_lingering(const struct vdev_ctx *ctx);
 
 /*
  * Validate a report (vhid_report_validate plus device state) and send it to

@@ -59,12 +59,18 @@ vt_check(bool cond, const char *name, const char *fmt, ...)
 	return false;
 }
 
-int
-vt_finish(void)
+void
+vt_cleanup(void)
 {
 	if (ctx)
 		vdev_ctx_free(ctx);
 	ctx = NULL;
+}
+
+int
+vt_finish(void)
+{
+	vt_cleanup();
 	printf("RESULT %s passed=%d failed=%d\n", failures ? "FAIL" : "PASS", passes, failures);
 	fflush(stdout);
 	return failures ? 1 : 0;

@@ -18,8 +18,10 @@ void vt_pass(const char *name);
 void vt_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* PASS or FAIL depending on cond; returns cond. */
 bool vt_check(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Print the RESULT line; returns the process exit status. */
+/* Free the context (destroying devices); print the RESULT line; return the exit status. */
 int vt_finish(void);
+/* Free the context without a RESULT line. */
+void vt_cleanup(void);
 uint64_t vt_now_ms(void);
 
 struct vt_dev {

@@ -1,0 +1,61 @@
+#!/bin/bash
+# check.sh - what `make check` runs: install what is missing, build (plain and
+# ASan+UBSan), run the host tests in both builds and under valgrind, prove the
+# VM harness, run the VM tier, and end with one line "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+ASAN=${ASAN_BUILD:-build-asan}
+P=0 F=0
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
+
+# stage NAME COMMAND...: run, echo its output, add its "X: N passed, M failed" line
+stage() {
+	local name=$1 line rc
+	shift
+	echo "== $name"
+	"$@" 2>&1 | tee "$LOG"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[^ ].*: [0-9]+ passed, [0-9]+ failed$' "$LOG" | tail -1)
+	if [ -n "$line" ]; then
+		set -- $(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
+		P=$((P + $1)) F=$((F + $2))
+		[ "$rc" -ne 0 ] && [ "$2" -eq 0 ] && F=$((F + 1))
+	elif [ "$rc" -ne 0 ]; then
+		echo "$name: failed (exit $rc)"
+		F=$((F + 1))
+	fi
+	return 0
+}
+
+setup() { # DIR [MESON OPTIONS...]
+	local dir=$1
+	shift
+	[ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null || return 1
+	ninja -C "$dir" >/dev/null
+}
+
+build_all() {
+	setup "$BUILD" || { echo "build: FAILED"; ninja -C "$BUILD" | tail -30; return 1; }
+	setup "$ASAN" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug ||
+		{ echo "build-asan: FAILED"; ninja -C "$ASAN" | tail -30; return 1; }
+	echo "build: ok"
+}
+
+scripts/deps.sh check || { echo "0 passed, 1 failed"; exit 1; }
+stage "build" build_all
+if [ $F -gt 0 ]; then
+	echo "$P passed, $F failed"
+	exit 1
+fi
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+stage "host tests" tests/run-host-tests.py "$BUILD" "host"
+stage "host tests under ASan+UBSan" tests/run-host-tests.py "$ASAN" "host-asan"
+stage "host tests under valgrind" tests/run-host-tests.py "$BUILD" "host-valgrind" \
+	--wrapper "valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite"
+stage "VM harness self-test" tests/vm/vm.sh selftest "$BUILD"
+stage "VM tests (Debian kernel under QEMU)" tests/vm/vm.sh check "$BUILD"
+echo "$P passed, $F failed"
+[ $F -eq 0 ]

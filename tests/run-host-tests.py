@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""run-host-tests.py BUILDDIR LABEL [--wrapper CMD] [--suite S]...
+
+Runs the meson tests of BUILDDIR (all of the given suites) the way `meson test`
+would, but counts TAP subtests, so `make check` can report every check. A test
+that crashes or exits non-zero without a "not ok" line counts as one failure.
+Prints failing output, then "LABEL: N passed, M failed".
+"""
+import json
+import os
+import shlex
+import subprocess
+import sys
+
+
+def main():
+    args = sys.argv[1:]
+    build, label = args[0], args[1]
+    wrapper, suites = [], []
+    i = 2
+    while i < len(args):
+        if args[i] == "--wrapper":
+            wrapper = shlex.split(args[i + 1])
+            i += 2
+        elif args[i] == "--suite":
+            suites.append(args[i + 1])
+            i += 2
+        else:
+            sys.exit(f"unknown argument {args[i]}")
+    tests = json.loads(subprocess.check_output(["meson", "introspect", "--tests", build]))
+    passed = failed = 0
+    for t in tests:
+        if suites and not any(s.split(":")[-1] in suites for s in t["suite"]):
+            continue
+        env = dict(os.environ)
+        env.update(t.get("env") or {})
+        cmd = wrapper + t["cmd"]
+        try:
+            p = subprocess.run(cmd, env=env, cwd=t.get("workdir") or build, capture_output=True,
+                               text=True, timeout=t.get("timeout") or 120)
+            out, rc = p.stdout + p.stderr, p.returncode
+        except subprocess.TimeoutExpired as e:
+            out, rc = f"timed out after {e.timeout}s\n", -1
+        ok = sum(1 for line in out.splitlines() if line.startswith("ok "))
+        bad = sum(1 for line in out.splitlines() if line.startswith("not ok"))
+        if rc != 0 and bad == 0:
+            bad = 1  # crashed, sanitizer or valgrind error, or no TAP at all
+        if t["protocol"] != "tap" and rc == 0 and ok == 0:
+            ok = 1  # a plain exit-code test
+        passed += ok
+        failed += bad
+        status = "ok" if bad == 0 else "FAILED"
+        print(f"  {t['name']:<28} {ok:3d} passed, {bad} failed  {status}")
+        if bad:
+            print("    " + "\n    ".join(out.rstrip().splitlines()[-40:]))
+    print(f"{label}: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
