@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,14 +93,19 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	char msg[1024], ts[40];
 	int saved_errno = errno;
 
-	if (level > current_level || level == LOG_LEVEL_SILENT)
+	/* the file keeps the lifecycle (info) even when the terminal is quieter */
+	bool to_file = log_file && (level <= current_level || level <= LOG_LEVEL_INFO);
+
+	if (level == LOG_LEVEL_SILENT || (level > current_level && !to_file))
 		goto out;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (handler)
-		handler(level, msg, handler_data);
-	else
-		default_output(level, msg);
-	if (log_file) {
+	if (level <= current_level) {
+		if (handler)
+			handler(level, msg, handler_data);
+		else
+			default_output(level, msg);
+	}
+	if (to_file) {
 		timestamp(ts, sizeof(ts));
 		fprintf(log_file, "[%s] %s: %s\n", ts, level_names[level], msg);
 	}

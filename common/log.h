@@ -25,7 +25,8 @@ enum log_level log_get_level(void);
  */
 void log_set_handler(log_handler_fn fn, void *data);
 
-/* Also append every line to this file (NULL stops). Returns 0 or -errno. */
+/* Also append every line to this file (NULL stops): everything the level lets
+ * through, and always errors, warnings and info. Returns 0 or -errno. */
 int log_set_file(const char *path);
 
 /* Parse "error", "warn", "info", "debug"; returns -1 if unknown. */

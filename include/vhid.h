@@ -217,6 +217,309 @@ int vhid_report_encode_absolute(const struct vhid_absolute_report *r, uint8_t *b
 int vhid_report_validate(enum vhid_device_kind kind, const uint8_t *buf, size_t len,
 			 char *msg, size_t msglen);
 
+
+/* ------------------------------------------------------------------------ */
+/* Client                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A connection to vhidd. Created with vhid_client_new(), freed with
+ * vhid_client_destroy(). Not thread-safe: use one client from one thread
+ * (different clients are independent).
+ */
+struct vhid_client;
+
+/**
+ * A device of a client: a keyboard, pointer or absolute pointer. Owned by its
+ * client: freed by vhid_device_destroy() or vhid_client_destroy().
+ */
+struct vhid_device;
+
+/**
+ * Events. Every member may be NULL. Callbacks run only from
+ * vhid_client_dispatch() (or the blocking helpers, which dispatch), never
+ * re-entrantly: events that arrive while a callback runs are queued. A callback
+ * may call any function except vhid_client_dispatch() and vhid_client_destroy().
+ * The listener is not copied: it must outlive the client.
+ * @since 0.1
+ */
+struct vhid_client_listener {
+	/** The kernel finished creating the device; reports from now on are delivered. */
+	void (*ready)(struct vhid_client *client, struct vhid_device *device, void *data);
+	/** The keyboard's LED state changed (enum vhid_led bits). */
+	void (*leds)(struct vhid_client *client, struct vhid_device *device, unsigned int leds,
+		     void *data);
+	/** A reader opened (1) the device, or the last one closed it (0). A keyboard is
+	 *  opened by the kernel's own kbd handler, so for keyboards this is no proof of a
+	 *  user-space reader. */
+	void (*opened)(struct vhid_client *client, struct vhid_device *device, int open, void *data);
+	/** The client was silent longer than the lease: vhidd released its keys and buttons.
+	 *  Posting again simply continues. */
+	void (*lease_expired)(struct vhid_client *client, void *data);
+	/** The device is gone (error: -VHID_ENODRIVER, -ENODEV, ...). The handle stays
+	 *  valid until vhid_device_destroy(). */
+	void (*device_gone)(struct vhid_client *client, struct vhid_device *device, int error,
+			    void *data);
+	/** A request sent without waiting (vhid_device_send(), pipelined mode) failed.
+	 *  device may be NULL. message is valid during the call. */
+	void (*error)(struct vhid_client *client, struct vhid_device *device, int error,
+		      const char *message, void *data);
+	/** The connection ended: error is -ECONNRESET, -VHID_EPROTO, -VHID_EDENIED, ...
+	 *  Devices are no longer ready; the daemon released their keys. */
+	void (*disconnected)(struct vhid_client *client, int error, void *data);
+	/** Reconnected (see vhid_client_set_reconnect): every device is being created
+	 *  again; ready follows for each. */
+	void (*reconnected)(struct vhid_client *client, void *data);
+};
+
+/**
+ * Create a client handle, not yet connected.
+ * @param name how vhidd's logs and `vhidctl status` name this client (copied;
+ *        at most 31 bytes are kept). NULL: the program's name.
+ * @param listener events (may be NULL); must outlive the client
+ * @return 0 or -ENOMEM
+ * @since 0.1
+ */
+int vhid_client_new(const char *name, const struct vhid_client_listener *listener, void *data,
+		    struct vhid_client **out);
+
+/**
+ * Connect and handshake (blocking, at most 5 s).
+ * @param path the socket; NULL means $VHID_SOCKET, else /run/vhid/vhidd.sock
+ * @return 0, -VHID_ENODAEMON (nothing listens), -EACCES, -VHID_EDENIED,
+ *         -VHID_EVERSION, -ETIMEDOUT, -EISCONN. vhid_client_last_error() then
+ *         says what to do, e.g. "permission denied: uid 1000 is not in group
+ *         'vhid' (see vhidctl doctor)". With reconnect enabled, a failed
+ *         connect keeps retrying from vhid_client_dispatch().
+ * @since 0.1
+ */
+int vhid_client_connect(struct vhid_client *client, const char *path);
+
+/** Close the connection: vhidd releases the client's keys and destroys its
+ *  devices. Device handles stay; vhid_client_connect() creates them again. @since 0.1 */
+void vhid_client_disconnect(struct vhid_client *client);
+
+/** Disconnect and free the client and all its device handles. NULL is ignored. @since 0.1 */
+void vhid_client_destroy(struct vhid_client *client);
+
+/**
+ * A file descriptor to poll for readability; when readable, call
+ * vhid_client_dispatch(). It stays the same across reconnects and also wakes
+ * up for the client's timers (heartbeats, reconnect attempts). Owned by the
+ * client: do not close it. @since 0.1
+ */
+int vhid_client_get_fd(const struct vhid_client *client);
+
+/**
+ * Read what arrived, run callbacks, send a heartbeat when due, and try to
+ * reconnect when enabled. Never blocks.
+ * @return the number of callbacks run, -ENOTCONN when disconnected (and not
+ *         reconnecting), or -EBUSY when called from a callback.
+ * @since 0.1
+ */
+int vhid_client_dispatch(struct vhid_client *client);
+
+/**
+ * Renew the lease now. vhid_client_dispatch() does this by itself at a third
+ * of the lease; a program that does not dispatch that often must call this.
+ * @since 0.1
+ */
+int vhid_client_heartbeat(struct vhid_client *client);
+
+/** Reconnect automatically (from dispatch, every 0.1-1 s) and recreate the devices. @since 0.1 */
+int vhid_client_set_reconnect(struct vhid_client *client, int enable);
+
+/**
+ * With pipelined on, vhid_device_post() and the press/move helpers do not wait
+ * for vhidd's answer; failures arrive through the error callback. Use it for
+ * throughput; off (the default) gives every call its own result. @since 0.1
+ */
+int vhid_client_set_pipelined(struct vhid_client *client, int enable);
+
+/** @return 1 when connected, else 0. @since 0.1 */
+int vhid_client_is_connected(const struct vhid_client *client);
+
+/** Why the last call failed, in words; "" if it did not. Owned by the client,
+ *  valid until the next call on it. Never NULL. @since 0.1 */
+const char *vhid_client_last_error(const struct vhid_client *client);
+
+/** What the daemon said in its handshake. @since 0.1 */
+struct vhid_daemon_info {
+	unsigned int protocol_version;
+	unsigned int daemon_version; /**< (major*100+minor)*100+patch */
+	unsigned int lease_ms;
+	unsigned int client_id;
+	unsigned int capabilities;
+	unsigned int max_devices;
+};
+
+/** @return 0, or -ENOTCONN. @since 0.1 */
+int vhid_client_get_daemon_info(const struct vhid_client *client, struct vhid_daemon_info *info);
+
+/** The library's own version as (major*100+minor)*100+patch, and its protocol. @since 0.1 */
+unsigned int vhid_library_version(void);
+unsigned int vhid_protocol_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status (what vhidctl status shows)                                       */
+/* ------------------------------------------------------------------------ */
+
+/** @since 0.1 */
+struct vhid_status_daemon {
+	unsigned int daemon_version, protocol_version, pid, uptime_s;
+	unsigned int clients, devices, lease_ms;
+	int has_uhid;      /**< /dev/uhid exists */
+	int has_uevents;   /**< the daemon sees kernel uevents */
+	const char *socket, *config, *socket_group;
+};
+
+/** @since 0.1 */
+struct vhid_status_client {
+	unsigned int id, pid, uid, gid, devices, idle_ms;
+	const char *name, *exe;
+};
+
+/** @since 0.1 */
+struct vhid_status_device {
+	unsigned int id, client_id;
+	enum vhid_device_kind kind;
+	int ready, open;
+	unsigned int leds, country, bus, vendor, product, version;
+	const char *name, *evdev, *hidraw, *phys;
+};
+
+/** Callbacks for vhid_client_get_status(); strings are valid during the call. @since 0.1 */
+struct vhid_status_listener {
+	void (*daemon)(const struct vhid_status_daemon *d, void *data);
+	void (*client)(const struct vhid_status_client *c, void *data);
+	void (*device)(const struct vhid_status_device *d, void *data);
+};
+
+/**
+ * Ask vhidd for its state (blocking). all = 0: this client's devices;
+ * all = 1: every client and device. The callbacks run before this returns.
+ * @return 0 or a negative error. @since 0.1
+ */
+int vhid_client_get_status(struct vhid_client *client, int all,
+			   const struct vhid_status_listener *listener, void *data);
+
+/**
+ * Release every key and button on every client's devices (needs root or the
+ * policy's admin group, else -VHID_EADMIN).
+ * @return the number of devices released, or a negative error. @since 0.1
+ */
+int vhid_client_reset_all(struct vhid_client *client);
+
+/* ------------------------------------------------------------------------ */
+/* Devices                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * What to create. Zero-initialize, set kind, and change what you need; zero
+ * fields take the defaults (vendor 0x16c0, product 0x27db keyboard / 0x27da
+ * pointer / 0x27d9 absolute, bus USB, name "vhid keyboard" ...).
+ * @since 0.1
+ */
+struct vhid_device_params {
+	enum vhid_device_kind kind;
+	const char *name;  /**< evdev name, at most 127 bytes; copied */
+	uint32_t vendor, product, version;
+	uint16_t bus;      /**< BUS_USB (3), BUS_VIRTUAL (6), BUS_I8042 (0x11), ... */
+	uint8_t country;   /**< HID country code (33 = US), 0 = none */
+	uint8_t reserved0;
+	uint32_t reserved[8]; /**< must be zero */
+};
+
+/**
+ * Create a device (blocking round trip). It is not ready yet: wait for the
+ * ready callback or vhid_device_wait_ready() before posting.
+ * @return 0, -VHID_ELIMIT (one of each kind per client), -VHID_ENOUHID,
+ *         -ENOTCONN, -EINVAL, or another negative error.
+ * @since 0.1
+ */
+int vhid_device_create(struct vhid_client *client, const struct vhid_device_params *params,
+		       struct vhid_device **out);
+
+/**
+ * Dispatch until the device is ready (blocking; callbacks run).
+ * @return 0, -ETIMEDOUT, or the reason the device failed. @since 0.1
+ */
+int vhid_device_wait_ready(struct vhid_device *device, int timeout_ms);
+
+/** Release the device's keys, destroy it in vhidd, and free the handle. @since 0.1 */
+int vhid_device_destroy(struct vhid_device *device);
+
+/** Release every key and button of the device (empty reports). @since 0.1 */
+int vhid_device_reset(struct vhid_device *device);
+
+/**
+ * Post a raw report (report ID first; see the vhid_report_encode_* helpers).
+ * Validated here and again by vhidd. Waits for vhidd's answer unless the client
+ * is pipelined.
+ * @return 0, a -VHID_E* validation error, -VHID_ENOTREADY, -ENOTCONN, ...
+ * @since 0.1
+ */
+int vhid_device_post(struct vhid_device *device, const void *report, size_t len);
+
+/** Like vhid_device_post() but never waits: failures arrive via the error callback. @since 0.1 */
+int vhid_device_send(struct vhid_device *device, const void *report, size_t len);
+
+/** @return 1 when ready, 0 otherwise. @since 0.1 */
+int vhid_device_is_ready(const struct vhid_device *device);
+/** @since 0.1 */
+enum vhid_device_kind vhid_device_get_kind(const struct vhid_device *device);
+/** vhidd's id of the device (changes when the client reconnects). @since 0.1 */
+uint32_t vhid_device_get_id(const struct vhid_device *device);
+/** "/dev/input/eventN" once ready, else NULL. Owned by the device; valid until
+ *  it changes (next ready) or the device is destroyed. @since 0.1 */
+const char *vhid_device_get_evdev(const struct vhid_device *device);
+/** "/dev/hidrawN" once ready, else NULL; same lifetime as vhid_device_get_evdev(). @since 0.1 */
+const char *vhid_device_get_hidraw(const struct vhid_device *device);
+/** The keyboard's LED state (enum vhid_led bits). @since 0.1 */
+unsigned int vhid_device_get_leds(const struct vhid_device *device);
+/** @since 0.1 */
+struct vhid_client *vhid_device_get_client(const struct vhid_device *device);
+/** @since 0.1 */
+void vhid_device_set_user_data(struct vhid_device *device, void *data);
+/** @since 0.1 */
+void *vhid_device_get_user_data(const struct vhid_device *device);
+
+/* ------------------------------------------------------------------------ */
+/* Convenience: the library keeps each device's held keys and buttons       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Press or release a keyboard-page usage (0x04 = a, 0xe0-0xe7 = modifiers) on
+ * a keyboard device and post the resulting report.
+ * @return 0, -VHID_ETOOMANYKEYS, -VHID_EUSAGE, -EINVAL (not a keyboard), ...
+ * @since 0.1
+ */
+int vhid_keyboard_press(struct vhid_device *keyboard, uint16_t usage);
+int vhid_keyboard_release(struct vhid_device *keyboard, uint16_t usage);
+/** The same for consumer usages (0xe9 = volume up, 0xcd = play/pause). @since 0.1 */
+int vhid_consumer_press(struct vhid_device *keyboard, uint16_t usage);
+int vhid_consumer_release(struct vhid_device *keyboard, uint16_t usage);
+/**
+ * Press or release by Linux key code (KEY_A, KEY_VOLUMEUP, KEY_POWER): the
+ * library picks the report and usage that produce it.
+ * @return 0, -ENOENT if no vhid usage produces the code, or as above.
+ * @since 0.1
+ */
+int vhid_key_press(struct vhid_device *keyboard, unsigned int code);
+int vhid_key_release(struct vhid_device *keyboard, unsigned int code);
+/** @return the usage and report ID that produce a Linux key code, or -ENOENT. @since 0.1 */
+int vhid_key_to_usage(unsigned int code, uint8_t *report_id, uint16_t *usage);
+
+/** Press or release button 1..32 on a pointer or absolute pointer. @since 0.1 */
+int vhid_pointer_press(struct vhid_device *pointer, unsigned int button);
+int vhid_pointer_release(struct vhid_device *pointer, unsigned int button);
+/** Move a pointer by dx, dy (each -32767..32767). @since 0.1 */
+int vhid_pointer_move(struct vhid_device *pointer, int dx, int dy);
+/** Scroll in 1/120 notch (120 = one notch; positive = up / right). @since 0.1 */
+int vhid_pointer_scroll(struct vhid_device *pointer, int vertical, int horizontal);
+/** Place an absolute pointer at x, y (0..32767). @since 0.1 */
+int vhid_absolute_move(struct vhid_device *absolute, int x, int y);
+
 #ifdef __cplusplus
 }
 #endif

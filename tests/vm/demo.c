@@ -1,20 +1,27 @@
 /*
- * demo: the main job, shown on a real kernel. Creates a keyboard and a
- * pointer, types "hello", moves and clicks, and prints every event the kernel
- * put on their evdev nodes, evtest-style ("EV_KEY KEY_H 1").
+ * demo: the main job on a real kernel. Starts vhidd, connects with libvhid,
+ * creates a keyboard and a pointer, types "hello", moves, clicks and scrolls,
+ * and prints every event the kernel put on their evdev nodes, evtest-style
+ * ("EV_KEY KEY_H 1"), then vhidd's lifecycle log.
  */
+#include <linux/input.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "vmtest.h"
+#include "vmdaemon.h"
+
+#define LOG "/run/vhidd-demo.log"
 
 static void
 print_events(struct vt_dev *d, const char *who)
 {
 	struct input_event ev;
+	struct pollfd p = {.fd = d->evfd, .events = POLLIN};
 
-	/* everything queued so far, MSC_SCAN and SYN included */
+	poll(&p, 1, 1000);
 	while (libevdev_next_event(d->evdev, LIBEVDEV_READ_FLAG_NORMAL, &ev) == LIBEVDEV_READ_STATUS_SUCCESS) {
 		if (ev.type == EV_SYN)
 			printf("%-8s -------------- %s ------------\n", who,
@@ -27,47 +34,71 @@ print_events(struct vt_dev *d, const char *who)
 	}
 }
 
+static int
+fail(struct vhid_client *c, const char *what)
+{
+	printf("demo: %s: %s\n", what, vhid_client_last_error(c));
+	return 1;
+}
+
 int
 main(void)
 {
-	struct vdev_params pk, pm;
-	struct vt_dev kb, m;
-	int r;
+	static const unsigned int hello[] = {KEY_H, KEY_E, KEY_L, KEY_L, KEY_O};
+	const char *args[] = {"-q", "-l", LOG, NULL};
+	struct vt_daemon d;
+	struct vhid_client *c;
+	struct vhid_device *kb, *ptr;
+	struct vt_dev nk, np;
+	char line[512];
 
-	vt_params(&pk, VHID_DEVICE_KEYBOARD);
-	vt_params(&pm, VHID_DEVICE_POINTER);
-	if ((r = vt_create(&kb, &pk)) < 0 || (r = vt_create(&m, &pm)) < 0) {
-		printf("demo: cannot create devices: %s\n", vhid_strerror(r));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (vt_daemon_start(&d, args) < 0) {
+		printf("demo: vhidd did not start\n");
 		return 1;
 	}
-	printf("\n== keyboard \"%s\" is %s; pointer \"%s\" is %s\n", pk.name, vdev_get_evdev(kb.dev, 0),
-	       pm.name, vdev_get_evdev(m.dev, 0));
+	printf("== vhidd is running; connecting with libvhid\n");
+	vhid_client_new("demo", NULL, NULL, &c);
+	if (vhid_client_connect(c, NULL) < 0)
+		return fail(c, "connect");
+	if (vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_KEYBOARD}, &kb) < 0 ||
+	    vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_POINTER}, &ptr) < 0)
+		return fail(c, "create");
+	/* readiness is an event from the kernel, pushed by vhidd: no sleep */
+	if (vhid_device_wait_ready(kb, 2000) < 0 || vhid_device_wait_ready(ptr, 2000) < 0)
+		return fail(c, "wait for ready");
+	printf("== keyboard ready at %s, pointer ready at %s\n", vhid_device_get_evdev(kb),
+	       vhid_device_get_evdev(ptr));
+	vt_open_node(&nk, vhid_device_get_evdev(kb));
+	vt_open_node(&np, vhid_device_get_evdev(ptr));
 
-	printf("\n== typing \"hello\"\n");
-	/* vt_wait_event consumes what it reads, so replay by reading after each key */
-	for (const char *c = "hello"; *c; c++) {
-		uint16_t usage = (uint16_t)(0x04 + (*c - 'a')); /* a..z are 0x04..0x1d */
-		vt_post_keyboard(&kb, 0, &usage, 1);
-		vt_post_keyboard(&kb, 0, NULL, 0);
-		struct pollfd p = {.fd = kb.evfd, .events = POLLIN};
-		poll(&p, 1, 1000);
-		print_events(&kb, "keyboard");
+	printf("\n== typing \"hello\" (vhid_key_press / vhid_key_release)\n");
+	for (size_t i = 0; i < sizeof(hello) / sizeof(hello[0]); i++) {
+		vhid_key_press(kb, hello[i]);
+		vhid_key_release(kb, hello[i]);
+		print_events(&nk, "keyboard");
 	}
 
 	printf("\n== moving right 100 and down 50, then clicking the left button\n");
-	vt_post_pointer(&m, 0, 100, 50, 0, 0);
-	vt_post_pointer(&m, 1, 0, 0, 0, 0);
-	vt_post_pointer(&m, 0, 0, 0, 0, 0);
-	struct pollfd p = {.fd = m.evfd, .events = POLLIN};
-	poll(&p, 1, 1000);
-	print_events(&m, "pointer");
+	vhid_pointer_move(ptr, 100, 50);
+	vhid_pointer_press(ptr, 1);
+	vhid_pointer_release(ptr, 1);
+	print_events(&np, "pointer");
 
-	printf("\n== scrolling one notch down\n");
-	vt_post_pointer(&m, 0, 0, 0, -120, 0);
-	poll(&p, 1, 1000);
-	print_events(&m, "pointer");
-	vt_destroy(&kb);
-	vt_destroy(&m);
-	vt_cleanup();
+	printf("\n== scrolling one notch down (-120 = one notch toward the user)\n");
+	vhid_pointer_scroll(ptr, -120, 0);
+	print_events(&np, "pointer");
+
+	vt_close_node(&nk);
+	vt_close_node(&np);
+	vhid_client_destroy(c);
+	vt_daemon_stop(&d, SIGTERM);
+
+	printf("\n== vhidd's log\n");
+	FILE *f = fopen(LOG, "r");
+	while (f && fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	if (f)
+		fclose(f);
 	return 0;
 }

@@ -84,7 +84,12 @@ add_elf() { # ROOT SRC DST
 	install -D -m 755 "$2" "$1$3"
 	ldd "$2" 2>/dev/null | awk '/=> \//{print $3} /^[[:space:]]*\//{print $1}' |
 		while read -r lib; do
-			[ -e "$1$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$1$lib"
+			case $lib in
+			/lib*|/usr/*) dst=$lib ;;
+			# our own libraries (build-tree RUNPATH): where the loader looks by default
+			*) dst=/usr/lib/$(basename "$lib") ;;
+			esac
+			[ -e "$1$dst" ] || install -D -m 755 "$(readlink -f "$lib")" "$1$dst"
 		done
 }
 
@@ -102,9 +107,6 @@ build_payload() { # prints the initrd path
 	[ -x "$BUILD/tests/vm/demo" ] && add_elf "$root" "$BUILD/tests/vm/demo" /tests/demo-run
 	[ -x "$BUILD/tests/vm/bench" ] && add_elf "$root" "$BUILD/tests/vm/bench" /tests/bench-run
 	cp "$HERE"/selftest/selftest-* "$root/tests/"
-	for f in "$BUILD"/libvhid/libvhid.so*; do
-		[ -e "$f" ] && cp -a "$f" "$root/usr/lib/" 2>/dev/null
-	done
 	# test rigs may ship extra programs (ydotool for the benchmark)
 	for f in ${VM_EXTRA_BINS:-}; do
 		[ -x "$f" ] && add_elf "$root" "$f" "/usr/bin/$(basename "$f")"

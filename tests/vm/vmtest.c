@@ -186,7 +186,12 @@ vt_params(struct vdev_params *p, enum vhid_device_kind kind)
 int
 vt_open_evdev(struct vt_dev *d)
 {
-	const char *node = vdev_get_evdev(d->dev, 0);
+	return vt_open_evdev_path(d, vdev_get_evdev(d->dev, 0));
+}
+
+int
+vt_open_evdev_path(struct vt_dev *d, const char *node)
+{
 	int r;
 
 	if (!node)

@@ -48,6 +48,7 @@ void vt_params(struct vdev_params *p, enum vhid_device_kind kind);
 int vt_create(struct vt_dev *d, const struct vdev_params *p);
 void vt_destroy(struct vt_dev *d);
 int vt_open_evdev(struct vt_dev *d);
+int vt_open_evdev_path(struct vt_dev *d, const char *node);
 
 /* Post a report; returns vdev_post's result. */
 int vt_post(struct vt_dev *d, const uint8_t *buf, size_t len);

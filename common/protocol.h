@@ -1,0 +1,297 @@
+/*
+ * protocol.h - the vhid wire protocol, shared by vhidd and libvhid.
+ * PROTOCOL.md documents the same bytes for clients in other languages.
+ *
+ * Every frame is an 8-byte header followed by `length` payload bytes. All
+ * integers are little-endian; strings are fixed-size, NUL-padded fields that
+ * must contain a NUL. Every message type has an exact payload size, or a
+ * bounded one (POST_REPORT, ERROR), checked before anything is decoded.
+ *
+ * The structs below are the wire layout: packed, fixed-width, their sizes
+ * asserted. The codec (protocol.c) copies them with explicit byte-order
+ * conversion, so the same code is correct on big-endian hosts. No kernel
+ * struct ever travels on the wire.
+ */
+#ifndef VHID_PROTOCOL_H
+#define VHID_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VHID_PROTOCOL_VERSION 1
+#define VHID_HELLO_MAGIC 0x44494856u /* "VHID" on the wire */
+#define VHID_MAX_PAYLOAD 1024
+#define VHID_HEADER_SIZE 8
+#define VHID_MAX_FRAME (VHID_HEADER_SIZE + VHID_MAX_PAYLOAD)
+#define VHID_MAX_ERROR_MESSAGE 256
+
+#define VHID_NAME_LEN 32      /* client names */
+#define VHID_DEVNAME_LEN 128  /* device names (the kernel's limit) */
+#define VHID_NODE_LEN 32      /* "/dev/input/event123" */
+#define VHID_PATH_LEN 128
+
+#define PACKED __attribute__((packed))
+
+struct vhid_msg_header {
+	uint16_t type;
+	uint16_t length; /* payload bytes after the header */
+	uint32_t id;     /* request id, echoed by replies; 0 for pushes */
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_header) == VHID_HEADER_SIZE, "header size");
+
+enum vhid_msg_type {
+	/* client to daemon: requests */
+	VHID_MSG_HELLO = 0x0001,
+	VHID_MSG_HEARTBEAT = 0x0002,
+	VHID_MSG_CREATE_DEVICE = 0x0003,
+	VHID_MSG_DESTROY_DEVICE = 0x0004,
+	VHID_MSG_RESET_DEVICE = 0x0005,
+	VHID_MSG_POST_REPORT = 0x0006,
+	VHID_MSG_GET_STATUS = 0x0007,
+	VHID_MSG_RESET_ALL = 0x0008,
+	/* daemon to client: replies, carrying the request's id */
+	VHID_MSG_HELLO_REPLY = 0x8001,
+	VHID_MSG_REPLY = 0x8002,
+	VHID_MSG_ERROR = 0x8003,
+	VHID_MSG_STATUS_DAEMON = 0x8010,
+	VHID_MSG_STATUS_CLIENT = 0x8011,
+	VHID_MSG_STATUS_DEVICE = 0x8012,
+	/* daemon to client: pushes, id 0 */
+	VHID_MSG_READY = 0x8020,
+	VHID_MSG_LEDS = 0x8021,
+	VHID_MSG_OPEN = 0x8022,
+	VHID_MSG_LEASE_EXPIRED = 0x8023,
+	VHID_MSG_DEVICE_GONE = 0x8024,
+	VHID_MSG_SHUTDOWN = 0x8025,
+};
+
+/*
+ * HELLO: the first frame. Its first 8 bytes (magic, version) will never change,
+ * so every daemon can name a version mismatch instead of a size error.
+ */
+struct vhid_msg_hello {
+	uint32_t magic;   /* VHID_HELLO_MAGIC */
+	uint16_t version; /* VHID_PROTOCOL_VERSION */
+	uint16_t flags;   /* 0 */
+	char name[VHID_NAME_LEN];
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_hello) == 40, "hello size");
+
+enum vhid_capability {
+	VHID_CAP_APPLE_TRANSLATION = 1u << 0,
+	VHID_CAP_ABSOLUTE = 1u << 1,
+	VHID_CAP_LEASE = 1u << 2,
+	VHID_CAP_STATUS_ALL = 1u << 3,
+};
+
+struct vhid_msg_hello_reply {
+	uint16_t version;        /* VHID_PROTOCOL_VERSION */
+	uint16_t reserved;
+	uint32_t daemon_version; /* (major*100+minor)*100+patch */
+	uint32_t capabilities;   /* enum vhid_capability */
+	uint32_t lease_ms;       /* silence longer than this releases everything */
+	uint32_t client_id;
+	uint32_t max_devices;    /* per client: one of each kind */
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_hello_reply) == 24, "hello reply size");
+
+/* CREATE_DEVICE: zero vendor/product/version/bus and an empty name mean "default". */
+struct vhid_msg_create {
+	uint8_t kind;     /* enum vhid_device_kind */
+	uint8_t country;  /* HID country code */
+	uint16_t bus;     /* BUS_USB, BUS_VIRTUAL, BUS_I8042, ... */
+	uint32_t vendor;
+	uint32_t product;
+	uint32_t version;
+	char name[VHID_DEVNAME_LEN];
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_create) == 144, "create size");
+
+/* DESTROY_DEVICE, RESET_DEVICE (device 0: all of the client's devices) */
+struct vhid_msg_device {
+	uint32_t device;
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_device) == 4, "device size");
+
+enum vhid_post_flag {
+	VHID_POST_NO_REPLY = 1u << 0, /* no REPLY on success; errors still get an ERROR */
+};
+
+/* POST_REPORT: the header of a 9..74 byte payload; the report bytes follow. */
+struct vhid_msg_post {
+	uint32_t device;
+	uint16_t flags; /* enum vhid_post_flag */
+	uint16_t reserved;
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_post) == 8, "post size");
+#define VHID_POST_MIN (sizeof(struct vhid_msg_post) + 1)
+#define VHID_POST_MAX (sizeof(struct vhid_msg_post) + 66)
+
+enum vhid_status_scope {
+	VHID_STATUS_SELF = 0, /* this client's devices */
+	VHID_STATUS_ALL = 1,  /* every client and device */
+};
+
+struct vhid_msg_get_status {
+	uint32_t scope;
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_get_status) == 4, "get status size");
+
+/* REPLY: the request succeeded. value: the device id for CREATE_DEVICE, a count for
+ * GET_STATUS and RESET_ALL, else 0. */
+struct vhid_msg_reply {
+	int32_t status; /* 0 */
+	uint32_t value;
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_reply) == 8, "reply size");
+
+/* ERROR: the request failed; followed by message_length bytes of text (no NUL). */
+struct vhid_msg_error {
+	int32_t status;        /* negative errno or -VHID_E* */
+	uint16_t request_type; /* the type of the failed request, 0 if unknown */
+	uint16_t message_length;
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_error) == 8, "error size");
+
+enum vhid_daemon_flag {
+	VHID_DAEMON_HAS_UHID = 1u << 0,
+	VHID_DAEMON_HAS_UEVENTS = 1u << 1,
+};
+
+struct vhid_msg_status_daemon {
+	uint32_t daemon_version;
+	uint16_t protocol;
+	uint16_t flags;   /* enum vhid_daemon_flag */
+	uint32_t pid;
+	uint32_t uptime_s;
+	uint32_t clients;
+	uint32_t devices;
+	uint32_t lease_ms;
+	char socket[108];
+	char config[VHID_PATH_LEN];
+	char socket_group[VHID_NAME_LEN];
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_status_daemon) == 296, "status daemon size");
+
+struct vhid_msg_status_client {
+	uint32_t client_id;
+	uint32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t devices;
+	uint32_t idle_ms; /* since the client's last frame */
+	char name[VHID_NAME_LEN];
+	char exe[VHID_PATH_LEN];
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_status_client) == 184, "status client size");
+
+enum vhid_device_flag {
+	VHID_DEVICE_READY = 1u << 0,
+	VHID_DEVICE_OPEN = 1u << 1, /* opened by a reader (a keyboard: the kernel's kbd handler) */
+	VHID_DEVICE_FAILED = 1u << 2,
+};
+
+struct vhid_msg_status_device {
+	uint32_t device;
+	uint32_t client_id;
+	uint8_t kind;
+	uint8_t flags; /* enum vhid_device_flag */
+	uint8_t leds;
+	uint8_t country;
+	uint16_t bus;
+	uint16_t reserved;
+	uint32_t vendor;
+	uint32_t product;
+	uint32_t version;
+	char name[VHID_DEVNAME_LEN];
+	char evdev[VHID_NODE_LEN];
+	char hidraw[VHID_NODE_LEN];
+	char phys[64];
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_status_device) == 284, "status device size");
+
+/* READY push: the kernel finished creating the device */
+struct vhid_msg_ready {
+	uint32_t device;
+	char evdev[VHID_NODE_LEN];
+	char hidraw[VHID_NODE_LEN];
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_ready) == 68, "ready size");
+
+/* LEDS push: enum vhid_led bits */
+struct vhid_msg_leds {
+	uint32_t device;
+	uint8_t leds;
+	uint8_t reserved[3];
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_leds) == 8, "leds size");
+
+/* OPEN push: a reader opened (1) or the last one closed (0) the device */
+struct vhid_msg_open {
+	uint32_t device;
+	uint8_t open;
+	uint8_t reserved[3];
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_open) == 8, "open size");
+
+struct vhid_msg_lease_expired {
+	uint32_t lease_ms;
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_lease_expired) == 4, "lease size");
+
+/* DEVICE_GONE push: the device no longer exists; reason is a negative code */
+struct vhid_msg_device_gone {
+	uint32_t device;
+	int32_t reason;
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_device_gone) == 8, "gone size");
+
+#undef PACKED
+
+/* ---- codec ---------------------------------------------------------------- */
+
+/* A message in host byte order: the header plus a pointer to its payload. */
+struct vhid_frame {
+	struct vhid_msg_header hdr;
+	const uint8_t *payload;
+};
+
+/*
+ * Decode a header from buf. Returns the whole frame's size when buf holds a
+ * complete frame, 0 when more bytes are needed, or -VHID_EPROTO when the
+ * header announces a payload over VHID_MAX_PAYLOAD.
+ */
+int proto_parse_frame(const uint8_t *buf, size_t len, struct vhid_frame *frame);
+
+/*
+ * Exact or bounded payload size of a message type: *min and *max. Returns 0,
+ * or -1 for an unknown type.
+ */
+int proto_payload_size(uint16_t type, size_t *min, size_t *max);
+
+/* The name of a message type, "HELLO", or NULL. */
+const char *proto_type_name(uint16_t type);
+
+/*
+ * Check a frame's payload size against its type and decode it into *out (a
+ * struct vhid_msg_* of that type, host byte order; strings are checked for a
+ * terminating NUL). For POST_REPORT, *out is the vhid_msg_post and the report
+ * bytes are frame->payload + 8. For ERROR the message text is at payload + 8.
+ * Returns 0, or -VHID_EPROTO with a description in msg.
+ */
+int proto_decode(const struct vhid_frame *frame, void *out, size_t out_size, char *msg,
+		 size_t msglen);
+
+/*
+ * Encode a frame into buf (at least VHID_MAX_FRAME bytes): header plus the
+ * fixed part `msg` (host order, the struct for `type`) plus `extra` bytes
+ * (report bytes for POST_REPORT, text for ERROR). Returns the frame size, or
+ * -EMSGSIZE.
+ */
+int proto_encode(uint8_t *buf, uint16_t type, uint32_t id, const void *msg, const void *extra,
+		 size_t extra_len);
+
+/* Copy a C string into a fixed NUL-padded field, truncating at a UTF-8 boundary. */
+void proto_set_string(char *field, size_t size, const char *s);
+
+#endif

@@ -1,0 +1,460 @@
+/*
+ * device.c - libvhid's device handles: creation, reports, and the
+ * press/release helpers that keep each device's held keys and buttons.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "usage.h"
+
+void
+device_clear_state(struct vhid_device *d)
+{
+	memset(&d->keyboard, 0, sizeof(d->keyboard));
+	memset(d->consumer, 0, sizeof(d->consumer));
+	memset(d->system, 0, sizeof(d->system));
+	d->buttons = 0;
+}
+
+int
+device_create_remote(struct vhid_device *d)
+{
+	struct answer a = {0};
+	int r;
+
+	d->ready = false;
+	d->gone = 0;
+	d->evdev[0] = d->hidraw[0] = '\0';
+	device_clear_state(d);
+	r = client_transact(d->client, VHID_MSG_CREATE_DEVICE, &d->params, NULL, 0, &a);
+	if (r < 0)
+		return r;
+	d->id = a.value;
+	return 0;
+}
+
+VHID_EXPORT int
+vhid_device_create(struct vhid_client *c, const struct vhid_device_params *p,
+		   struct vhid_device **out)
+{
+	struct vhid_device *d;
+	int r;
+
+	if (!p || p->kind < VHID_DEVICE_KEYBOARD || p->kind > VHID_DEVICE_ABSOLUTE)
+		return client_fail(c, -EINVAL, "unknown device kind %d", p ? (int)p->kind : -1);
+	if (p->name && strlen(p->name) >= VHID_DEVNAME_LEN)
+		return client_fail(c, -EMSGSIZE, "device name longer than %d bytes", VHID_DEVNAME_LEN - 1);
+	if (!c->connected)
+		return client_fail(c, -ENOTCONN, "not connected to vhidd");
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return client_fail(c, -ENOMEM, "out of memory");
+	d->client = c;
+	d->kind = p->kind;
+	d->params.kind = (uint8_t)p->kind;
+	d->params.country = p->country;
+	d->params.bus = p->bus;
+	d->params.vendor = p->vendor;
+	d->params.product = p->product;
+	d->params.version = p->version;
+	proto_set_string(d->params.name, sizeof(d->params.name), p->name);
+	if ((r = device_create_remote(d)) < 0) {
+		free(d);
+		return r;
+	}
+	d->next = c->devices;
+	c->devices = d;
+	*out = d;
+	return 0;
+}
+
+VHID_EXPORT int
+vhid_device_wait_ready(struct vhid_device *d, int timeout_ms)
+{
+	struct vhid_client *c = d->client;
+	uint64_t end = client_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	struct pollfd p = {.fd = c->epfd, .events = POLLIN};
+	uint32_t id = d->id;
+
+	while (!d->ready) {
+		uint64_t now = client_now_ms();
+		if (d->gone)
+			return client_fail(c, d->gone, "device 0x%x failed: %s", id, vhid_strerror(d->gone));
+		if (!c->connected && !c->reconnect)
+			return client_fail(c, -ENOTCONN, "not connected to vhidd");
+		if (now >= end)
+			return client_fail(c, -ETIMEDOUT, "device 0x%x not ready after %d ms", id, timeout_ms);
+		poll(&p, 1, (int)(end - now));
+		int r = vhid_client_dispatch(c);
+		if (r == -EBUSY)
+			return client_fail(c, -EBUSY, "vhid_device_wait_ready() cannot run inside a callback");
+		/* the callback may have destroyed d: look it up by id before touching it */
+		if (!client_find_device(c, id) && c->connected)
+			return client_fail(c, -ENODEV, "device destroyed while waiting");
+	}
+	return 0;
+}
+
+static void
+unlink_device(struct vhid_device *d)
+{
+	struct vhid_device **pp = &d->client->devices;
+
+	while (*pp && *pp != d)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = d->next;
+}
+
+VHID_EXPORT int
+vhid_device_destroy(struct vhid_device *d)
+{
+	struct vhid_client *c;
+	struct vhid_msg_device m;
+	struct answer a = {0};
+	int r = 0;
+
+	if (!d)
+		return 0;
+	c = d->client;
+	m.device = d->id;
+	if (c->connected && d->id) {
+		if (c->pipelined)
+			r = client_send_async(c, VHID_MSG_DESTROY_DEVICE, &m, NULL, 0, 0);
+		else
+			r = client_transact(c, VHID_MSG_DESTROY_DEVICE, &m, NULL, 0, &a);
+	}
+	unlink_device(d);
+	free(d);
+	return r == -ENODEV ? 0 : r; /* already gone is fine */
+}
+
+VHID_EXPORT int
+vhid_device_reset(struct vhid_device *d)
+{
+	struct vhid_msg_device m = {.device = d->id};
+	struct answer a = {0};
+
+	device_clear_state(d);
+	if (!d->client->connected)
+		return client_fail(d->client, -ENOTCONN, "not connected to vhidd");
+	if (d->client->pipelined)
+		return client_send_async(d->client, VHID_MSG_RESET_DEVICE, &m, NULL, 0, d->id);
+	return client_transact(d->client, VHID_MSG_RESET_DEVICE, &m, NULL, 0, &a);
+}
+
+static int
+post(struct vhid_device *d, const void *report, size_t len, bool wait)
+{
+	struct vhid_client *c = d->client;
+	struct vhid_msg_post m = {.device = d->id};
+	struct answer a = {0};
+	char msg[200];
+	int r;
+
+	/* the daemon checks too; checking here saves a round trip and names the problem */
+	r = vhid_report_validate(d->kind, report, len, msg, sizeof(msg));
+	if (r < 0)
+		return client_fail(c, r, "%s", msg);
+	if (!c->connected)
+		return client_fail(c, -ENOTCONN, "not connected to vhidd");
+	if (!d->ready)
+		return client_fail(c, d->gone ? d->gone : -VHID_ENOTREADY,
+				   d->gone ? "the device is gone" : "the device is not ready yet (wait for ready)");
+	if (!wait) {
+		m.flags = VHID_POST_NO_REPLY;
+		return client_send_async(c, VHID_MSG_POST_REPORT, &m, report, len, d->id);
+	}
+	return client_transact(c, VHID_MSG_POST_REPORT, &m, report, len, &a);
+}
+
+VHID_EXPORT int
+vhid_device_post(struct vhid_device *d, const void *report, size_t len)
+{
+	return post(d, report, len, !d->client->pipelined);
+}
+
+VHID_EXPORT int
+vhid_device_send(struct vhid_device *d, const void *report, size_t len)
+{
+	return post(d, report, len, false);
+}
+
+VHID_EXPORT int
+vhid_device_is_ready(const struct vhid_device *d)
+{
+	return d->ready;
+}
+
+VHID_EXPORT enum vhid_device_kind
+vhid_device_get_kind(const struct vhid_device *d)
+{
+	return d->kind;
+}
+
+VHID_EXPORT uint32_t
+vhid_device_get_id(const struct vhid_device *d)
+{
+	return d->id;
+}
+
+VHID_EXPORT const char *
+vhid_device_get_evdev(const struct vhid_device *d)
+{
+	return d->ready && d->evdev[0] ? d->evdev : NULL;
+}
+
+VHID_EXPORT const char *
+vhid_device_get_hidraw(const struct vhid_device *d)
+{
+	return d->ready && d->hidraw[0] ? d->hidraw : NULL;
+}
+
+VHID_EXPORT unsigned int
+vhid_device_get_leds(const struct vhid_device *d)
+{
+	return d->leds;
+}
+
+VHID_EXPORT struct vhid_client *
+vhid_device_get_client(const struct vhid_device *d)
+{
+	return d->client;
+}
+
+VHID_EXPORT void
+vhid_device_set_user_data(struct vhid_device *d, void *data)
+{
+	d->user_data = data;
+}
+
+VHID_EXPORT void *
+vhid_device_get_user_data(const struct vhid_device *d)
+{
+	return d->user_data;
+}
+
+/* ---- convenience ------------------------------------------------------------ */
+
+static int
+need_kind(struct vhid_device *d, bool keyboard)
+{
+	bool ok = keyboard ? d->kind == VHID_DEVICE_KEYBOARD : d->kind != VHID_DEVICE_KEYBOARD;
+
+	if (ok)
+		return 0;
+	return client_fail(d->client, -EINVAL, "this helper needs a %s device",
+			   keyboard ? "keyboard" : "pointer or absolute pointer");
+}
+
+static int
+post_keyboard(struct vhid_device *d, const struct vhid_keyboard_report *k)
+{
+	uint8_t buf[VHID_MAX_REPORT_SIZE];
+	int r = vhid_device_post(d, buf, (size_t)vhid_report_encode_keyboard(k, buf));
+
+	if (r == 0)
+		d->keyboard = *k;
+	return r;
+}
+
+static int
+post_keys(struct vhid_device *d, uint8_t id, uint16_t *held, const uint16_t *keys)
+{
+	struct vhid_keys_report rep = {.id = id};
+	uint8_t buf[VHID_MAX_REPORT_SIZE];
+	int r;
+
+	memcpy(rep.keys, keys, sizeof(rep.keys));
+	r = vhid_device_post(d, buf, (size_t)vhid_report_encode_keys(&rep, buf));
+	if (r == 0)
+		memcpy(held, keys, sizeof(rep.keys));
+	return r;
+}
+
+/* Build the next state from the held one; only a successful post commits it. */
+static int
+change_keyboard(struct vhid_device *d, uint16_t usage, bool down)
+{
+	struct vhid_keyboard_report k = d->keyboard;
+	int r;
+
+	if ((r = need_kind(d, true)) < 0)
+		return r;
+	if (usage >= 0xe0 && usage <= 0xe7) {
+		uint8_t bit = (uint8_t)(1u << (usage - 0xe0));
+		r = down ? vhid_modifiers_insert(&k.modifiers, bit) : vhid_modifiers_erase(&k.modifiers, bit);
+	} else {
+		r = down ? vhid_keys_insert(k.keys, usage) : vhid_keys_erase(k.keys, usage);
+	}
+	if (r < 0)
+		return client_fail(d->client, r, "cannot %s keyboard usage 0x%02x: %s", down ? "press" : "release",
+				   usage, vhid_strerror(r));
+	return post_keyboard(d, &k);
+}
+
+static int
+change_keys(struct vhid_device *d, uint8_t id, uint16_t *held, uint16_t usage, bool down)
+{
+	uint16_t keys[VHID_MAX_KEYS];
+	int r;
+
+	if ((r = need_kind(d, true)) < 0)
+		return r;
+	memcpy(keys, held, sizeof(keys));
+	r = down ? vhid_keys_insert(keys, usage) : vhid_keys_erase(keys, usage);
+	if (r < 0)
+		return client_fail(d->client, r, "cannot %s usage 0x%03x: %s", down ? "press" : "release", usage,
+				   vhid_strerror(r));
+	return post_keys(d, id, held, keys);
+}
+
+VHID_EXPORT int
+vhid_keyboard_press(struct vhid_device *d, uint16_t usage)
+{
+	return change_keyboard(d, usage, true);
+}
+
+VHID_EXPORT int
+vhid_keyboard_release(struct vhid_device *d, uint16_t usage)
+{
+	return change_keyboard(d, usage, false);
+}
+
+VHID_EXPORT int
+vhid_consumer_press(struct vhid_device *d, uint16_t usage)
+{
+	return change_keys(d, VHID_REPORT_CONSUMER, d->consumer, usage, true);
+}
+
+VHID_EXPORT int
+vhid_consumer_release(struct vhid_device *d, uint16_t usage)
+{
+	return change_keys(d, VHID_REPORT_CONSUMER, d->consumer, usage, false);
+}
+
+VHID_EXPORT int
+vhid_key_to_usage(unsigned int code, uint8_t *report_id, uint16_t *usage)
+{
+	if (code > 0xffff || usage_from_key((uint16_t)code, report_id, usage) < 0)
+		return -ENOENT;
+	return 0;
+}
+
+static int
+change_code(struct vhid_device *d, unsigned int code, bool down)
+{
+	uint8_t id;
+	uint16_t usage;
+
+	if (vhid_key_to_usage(code, &id, &usage) < 0)
+		return client_fail(d->client, -ENOENT, "no vhid usage produces key code %u", code);
+	if (id == VHID_REPORT_KEYBOARD)
+		return change_keyboard(d, usage, down);
+	if (id == VHID_REPORT_CONSUMER)
+		return change_keys(d, id, d->consumer, usage, down);
+	return change_keys(d, id, d->system, usage, down);
+}
+
+VHID_EXPORT int
+vhid_key_press(struct vhid_device *d, unsigned int code)
+{
+	return change_code(d, code, true);
+}
+
+VHID_EXPORT int
+vhid_key_release(struct vhid_device *d, unsigned int code)
+{
+	return change_code(d, code, false);
+}
+
+/* One pointer report: held buttons, this motion, and (absolute) the held position. */
+static int
+post_pointer(struct vhid_device *d, uint32_t buttons, int dx, int dy, int wheel, int hwheel)
+{
+	uint8_t buf[VHID_MAX_REPORT_SIZE];
+	int n, r;
+
+	if (d->kind == VHID_DEVICE_POINTER) {
+		struct vhid_pointer_report p = {buttons, (int16_t)dx, (int16_t)dy, (int16_t)wheel, (int16_t)hwheel};
+		if (dx < -32767 || dx > 32767 || dy < -32767 || dy > 32767)
+			return client_fail(d->client, -VHID_EUSAGE, "motion %d,%d is outside -32767..32767", dx, dy);
+		n = vhid_report_encode_pointer(&p, buf);
+	} else {
+		struct vhid_absolute_report a = {buttons, d->abs_x, d->abs_y, (int16_t)wheel, (int16_t)hwheel};
+		n = vhid_report_encode_absolute(&a, buf);
+	}
+	if (wheel < -32767 || wheel > 32767 || hwheel < -32767 || hwheel > 32767)
+		return client_fail(d->client, -VHID_EUSAGE, "scroll %d,%d is outside -32767..32767", wheel, hwheel);
+	r = vhid_device_post(d, buf, (size_t)n);
+	if (r == 0)
+		d->buttons = buttons;
+	return r;
+}
+
+static int
+change_button(struct vhid_device *d, unsigned int button, bool down)
+{
+	uint32_t b = d->buttons;
+	int r;
+
+	if ((r = need_kind(d, false)) < 0)
+		return r;
+	r = down ? vhid_buttons_insert(&b, button) : vhid_buttons_erase(&b, button);
+	if (r < 0)
+		return client_fail(d->client, r, "button %u is outside 1..32", button);
+	return post_pointer(d, b, 0, 0, 0, 0);
+}
+
+VHID_EXPORT int
+vhid_pointer_press(struct vhid_device *d, unsigned int button)
+{
+	return change_button(d, button, true);
+}
+
+VHID_EXPORT int
+vhid_pointer_release(struct vhid_device *d, unsigned int button)
+{
+	return change_button(d, button, false);
+}
+
+VHID_EXPORT int
+vhid_pointer_move(struct vhid_device *d, int dx, int dy)
+{
+	int r = need_kind(d, false);
+
+	if (r == 0 && d->kind != VHID_DEVICE_POINTER)
+		return client_fail(d->client, -EINVAL, "relative motion needs a pointer device");
+	return r < 0 ? r : post_pointer(d, d->buttons, dx, dy, 0, 0);
+}
+
+VHID_EXPORT int
+vhid_pointer_scroll(struct vhid_device *d, int vertical, int horizontal)
+{
+	int r = need_kind(d, false);
+
+	return r < 0 ? r : post_pointer(d, d->buttons, 0, 0, vertical, horizontal);
+}
+
+VHID_EXPORT int
+vhid_absolute_move(struct vhid_device *d, int x, int y)
+{
+	uint16_t ox = d->abs_x, oy = d->abs_y;
+	int r;
+
+	if (d->kind != VHID_DEVICE_ABSOLUTE)
+		return client_fail(d->client, -EINVAL, "vhid_absolute_move() needs an absolute pointer");
+	if (x < 0 || x > 32767 || y < 0 || y > 32767)
+		return client_fail(d->client, -VHID_EUSAGE, "position %d,%d is outside 0..32767", x, y);
+	d->abs_x = (uint16_t)x;
+	d->abs_y = (uint16_t)y;
+	r = post_pointer(d, d->buttons, 0, 0, 0, 0);
+	if (r < 0) {
+		d->abs_x = ox;
+		d->abs_y = oy;
+	}
+	return r;
+}

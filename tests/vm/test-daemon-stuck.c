@@ -1,0 +1,102 @@
+/*
+ * test-daemon-stuck: no stuck keys. A client SIGKILLed while holding
+ * Ctrl+Shift+A: all three are released. A client SIGSTOPped while holding a
+ * key: released within the lease, and after SIGCONT it types again. A client
+ * that keeps dispatching keeps its key held past many leases.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmdaemon.h"
+
+#define LEASE_MS 1000
+
+static void
+killed_mid_chord(void)
+{
+	struct vt_agent a;
+	struct vt_dev n;
+
+	vt_agent_spawn(&a, "killed", 0, 0, NULL, 0);
+	if (vt_agent_cmd(&a, NULL, 0, 3000, "connect") || vt_agent_cmd(&a, NULL, 0, 3000, "create keyboard") ||
+	    vt_open_node(&n, a.node) < 0)
+		return vt_fail("kill.setup", "agent failed");
+	vt_agent_cmd(&a, NULL, 0, 2000, "press 0xe0");
+	vt_agent_cmd(&a, NULL, 0, 2000, "press 0xe1");
+	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x04");
+	vt_wait_event(&n, EV_KEY, KEY_A, 1, 1000);
+	vt_check(vt_key_down(&n, KEY_LEFTCTRL) && vt_key_down(&n, KEY_LEFTSHIFT) && vt_key_down(&n, KEY_A),
+		 "kill.chord.held", "Ctrl+Shift+A not all down");
+	vt_agent_kill(&a);
+	struct input_event up[3] = {EV(EV_KEY, KEY_LEFTCTRL, 0), EV(EV_KEY, KEY_LEFTSHIFT, 0), EV(EV_KEY, KEY_A, 0)};
+	vt_expect_frame(&n, "kill.sigkill.releases.ctrl.shift.a", up, 3, 2000);
+	vt_close_node(&n);
+}
+
+static void
+stopped_mid_key(void)
+{
+	struct vt_agent a;
+	struct vt_dev n;
+	char ans[256];
+
+	vt_agent_spawn(&a, "stopped", 0, 0, NULL, 0);
+	if (vt_agent_cmd(&a, NULL, 0, 3000, "connect") || vt_agent_cmd(&a, NULL, 0, 3000, "create keyboard") ||
+	    vt_open_node(&n, a.node) < 0)
+		return vt_fail("stop.setup", "agent failed");
+	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x05");
+	vt_wait_event(&n, EV_KEY, KEY_B, 1, 1000);
+	kill(a.pid, SIGSTOP);
+	uint64_t t0 = vt_now_ms();
+	bool released = vt_wait_event(&n, EV_KEY, KEY_B, 0, LEASE_MS + 2000);
+	uint64_t took = vt_now_ms() - t0;
+	printf("# SIGSTOP -> key-up after %llu ms (lease %d ms)\n", (unsigned long long)took, LEASE_MS);
+	vt_check(released, "stop.released.within.lease", "no key-up within %d ms", LEASE_MS + 2000);
+	vt_check(took >= LEASE_MS - 100 && took <= LEASE_MS + 600, "stop.released.at.the.lease",
+		 "released after %llu ms, lease %d ms", (unsigned long long)took, LEASE_MS);
+	kill(a.pid, SIGCONT);
+	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "wait lease 2000") == 0, "stop.client.told", "%s", ans);
+	struct input_event c_down = EV(EV_KEY, KEY_C, 1);
+	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x06");
+	vt_expect_frame(&n, "stop.types.again.after.sigcont", &c_down, 1, 1000);
+	vt_agent_quit(&a);
+	vt_close_node(&n);
+}
+
+static void
+heartbeat_keeps_key(void)
+{
+	struct vt_agent a;
+	struct vt_dev n;
+
+	vt_agent_spawn(&a, "patient", 0, 0, NULL, 0);
+	if (vt_agent_cmd(&a, NULL, 0, 3000, "connect") || vt_agent_cmd(&a, NULL, 0, 3000, "create keyboard") ||
+	    vt_open_node(&n, a.node) < 0)
+		return vt_fail("heartbeat.setup", "agent failed");
+	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x07");
+	vt_wait_event(&n, EV_KEY, KEY_D, 1, 1000);
+	/* an idle but healthy client: it dispatches, so libvhid heartbeats */
+	bool early_release = vt_wait_event(&n, EV_KEY, KEY_D, 0, 3 * LEASE_MS);
+	vt_check(!early_release && vt_key_down(&n, KEY_D), "heartbeat.holds.key.past.three.leases",
+		 "the key was released");
+	vt_agent_quit(&a);
+	vt_close_node(&n);
+}
+
+int
+main(void)
+{
+	struct vt_daemon d;
+	const char *args[] = {"--lease-ms", "1000", NULL};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!vt_check(vt_daemon_start(&d, args) == 0, "daemon.start", "vhidd did not become ready"))
+		return vt_finish();
+	killed_mid_chord();
+	stopped_mid_key();
+	heartbeat_keeps_key();
+	vt_check(vt_daemon_stop(&d, SIGTERM) == 0, "daemon.exit.0", "bad exit");
+	return vt_finish();
+}

@@ -1,0 +1,398 @@
+/* vmdaemon.c - see vmdaemon.h. */
+#include "vmdaemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/input.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int
+vt_daemon_start(struct vt_daemon *d, const char *const *args)
+{
+	int pfd[2];
+	char fdarg[16], c;
+	const char *argv[32] = {"/usr/bin/vhidd", "--ready-fd", fdarg};
+	int n = 3;
+
+	if (pipe(pfd) < 0)
+		return -errno;
+	snprintf(fdarg, sizeof(fdarg), "%d", pfd[1]);
+	for (int i = 0; args && args[i] && n < 30; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	d->pid = fork();
+	if (d->pid == 0) {
+		close(pfd[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+	int ok = poll(&p, 1, 5000) == 1 && read(pfd[0], &c, 1) == 1;
+	close(pfd[0]);
+	if (!ok) {
+		int st;
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, &st, 0);
+		d->pid = 0;
+		return -EIO;
+	}
+	return 0;
+}
+
+int
+vt_daemon_stop(struct vt_daemon *d, int sig)
+{
+	int st;
+
+	if (d->pid <= 0)
+		return -1;
+	kill(d->pid, sig);
+	/* bounded: a daemon that ignores SIGTERM fails the test instead of hanging it */
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
+			d->pid = 0;
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
+		usleep(10000);
+	}
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, &st, 0);
+	d->pid = 0;
+	return -1;
+}
+
+void
+vt_write_policy(const char *text)
+{
+	FILE *f;
+
+	mkdir("/etc/vhid", 0755);
+	f = fopen(VT_CONFIG, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* ---- the agent (runs in the child) ----------------------------------------- */
+
+struct agent {
+	struct vhid_client *client;
+	struct vhid_device *dev;
+	int ready, lease, leds_events, reconnected, disconnected;
+	/* how many of each a "wait" has already consumed: events that came
+	 * before the wait command count, each at most once */
+	int seen[5];
+	unsigned int leds;
+};
+
+static void
+on_ready(struct vhid_client *c, struct vhid_device *d, void *data)
+{
+	((struct agent *)data)->ready++;
+}
+
+static void
+on_leds(struct vhid_client *c, struct vhid_device *d, unsigned int leds, void *data)
+{
+	((struct agent *)data)->leds_events++;
+	((struct agent *)data)->leds = leds;
+}
+
+static void
+on_lease(struct vhid_client *c, void *data)
+{
+	((struct agent *)data)->lease++;
+}
+
+static void
+on_disconnected(struct vhid_client *c, int err, void *data)
+{
+	((struct agent *)data)->disconnected++;
+}
+
+static void
+on_reconnected(struct vhid_client *c, void *data)
+{
+	((struct agent *)data)->reconnected++;
+}
+
+static const struct vhid_client_listener agent_listener = {
+	.ready = on_ready,
+	.leds = on_leds,
+	.lease_expired = on_lease,
+	.disconnected = on_disconnected,
+	.reconnected = on_reconnected,
+};
+
+static void
+say(int fd, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(fd, buf, (size_t)n) < 0)
+		_exit(3);
+}
+
+static int
+result(int fd, struct agent *a, int r)
+{
+	if (r >= 0)
+		say(fd, "ok");
+	else
+		say(fd, "err %d %s", r, vhid_client_last_error(a->client));
+	return r;
+}
+
+static int *
+counter(struct agent *a, const char *what, int **seen)
+{
+	static const char *const names[] = {"ready", "lease", "leds", "reconnected", "disconnected"};
+	int *counts[] = {&a->ready, &a->lease, &a->leds_events, &a->reconnected, &a->disconnected};
+
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(what, names[i])) {
+			*seen = &a->seen[i];
+			return counts[i];
+		}
+	return NULL;
+}
+
+/* Dispatch until *count passes `start` or the timeout ends. */
+static bool
+wait_count(struct agent *a, int *count, int start, int timeout_ms)
+{
+	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+
+	while (*count <= start && vt_now_ms() < end) {
+		struct pollfd p = {.fd = vhid_client_get_fd(a->client), .events = POLLIN};
+		poll(&p, 1, (int)(end - vt_now_ms()));
+		vhid_client_dispatch(a->client);
+	}
+	return *count > start;
+}
+
+static void
+agent_command(struct agent *a, char *line, int out)
+{
+	char what[32] = "";
+	int x = 0, y = 0;
+
+	if (!strncmp(line, "connect", 7)) {
+		result(out, a, vhid_client_connect(a->client, NULL));
+	} else if (sscanf(line, "create %31s", what) == 1) {
+		struct vhid_device_params p = {.kind = !strcmp(what, "pointer")    ? VHID_DEVICE_POINTER
+						     : !strcmp(what, "absolute") ? VHID_DEVICE_ABSOLUTE
+										 : VHID_DEVICE_KEYBOARD};
+		int r = vhid_device_create(a->client, &p, &a->dev);
+		if (r == 0)
+			r = vhid_device_wait_ready(a->dev, 5000);
+		if (r < 0) {
+			result(out, a, r);
+		} else {
+			a->seen[0] = a->ready; /* this ready is consumed: "wait ready" waits for the next */
+			say(out, "ok %s", vhid_device_get_evdev(a->dev));
+		}
+	} else if (sscanf(line, "press %i", &x) == 1) {
+		result(out, a, vhid_keyboard_press(a->dev, (uint16_t)x));
+	} else if (sscanf(line, "release %i", &x) == 1) {
+		result(out, a, vhid_keyboard_release(a->dev, (uint16_t)x));
+	} else if (sscanf(line, "button %i %i", &x, &y) == 2) {
+		result(out, a, y ? vhid_pointer_press(a->dev, (unsigned)x) : vhid_pointer_release(a->dev, (unsigned)x));
+	} else if (sscanf(line, "move %i %i", &x, &y) == 2) {
+		result(out, a, vhid_pointer_move(a->dev, x, y));
+	} else if (sscanf(line, "reconnect %i", &x) == 1) {
+		result(out, a, vhid_client_set_reconnect(a->client, x));
+	} else if (sscanf(line, "wait %31s %i", what, &x) == 2) {
+		int *seen, *cnt = counter(a, what, &seen);
+		if (!cnt) {
+			say(out, "err -22 unknown event %s", what);
+		} else if (wait_count(a, cnt, *seen, x)) {
+			(*seen)++;
+			say(out, "ok");
+		} else {
+			say(out, "err -110 no %s event within %d ms", what, x);
+		}
+	} else if (!strncmp(line, "leds", 4)) {
+		say(out, "ok %u", a->dev ? vhid_device_get_leds(a->dev) : 0);
+	} else if (!strncmp(line, "node", 4)) {
+		say(out, "ok %s", a->dev && vhid_device_get_evdev(a->dev) ? vhid_device_get_evdev(a->dev) : "-");
+	} else if (!strncmp(line, "quit", 4)) {
+		say(out, "ok");
+		vhid_client_destroy(a->client);
+		_exit(0);
+	} else {
+		say(out, "err -22 unknown command: %s", line);
+	}
+}
+
+static void
+agent_main(int in, int out, const char *name)
+{
+	struct agent a = {0};
+	char line[256];
+	size_t len = 0;
+
+	if (vhid_client_new(name, &agent_listener, &a, &a.client) < 0)
+		_exit(2);
+	for (;;) {
+		struct pollfd p[2] = {{.fd = in, .events = POLLIN},
+				      {.fd = vhid_client_get_fd(a.client), .events = POLLIN}};
+		poll(p, 2, -1);
+		if (p[1].revents)
+			vhid_client_dispatch(a.client);
+		if (!p[0].revents)
+			continue;
+		ssize_t n = read(in, line + len, sizeof(line) - 1 - len);
+		if (n <= 0)
+			_exit(0);
+		len += (size_t)n;
+		line[len] = '\0';
+		char *nl;
+		while ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			agent_command(&a, line, out);
+			memmove(line, nl + 1, strlen(nl + 1) + 1);
+			len = strlen(line);
+		}
+	}
+}
+
+int
+vt_agent_spawn(struct vt_agent *a, const char *name, unsigned int uid, unsigned int gid,
+	       const unsigned int *groups, int n_groups)
+{
+	int down[2], up[2];
+
+	memset(a, 0, sizeof(*a));
+	if (pipe(down) < 0 || pipe(up) < 0)
+		return -errno;
+	fflush(stdout);
+	a->pid = fork();
+	if (a->pid == 0) {
+		gid_t g[32];
+		close(down[1]);
+		close(up[0]);
+		if (uid) {
+			for (int i = 0; i < n_groups && i < 32; i++)
+				g[i] = groups[i];
+			if (setgroups((size_t)n_groups, g) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+				_exit(4);
+		}
+		agent_main(down[0], up[1], name);
+	}
+	close(down[0]);
+	close(up[1]);
+	a->to_child = down[1];
+	a->from_child = up[0];
+	return a->pid > 0 ? 0 : -errno;
+}
+
+int
+vt_agent_cmd(struct vt_agent *a, char *answer, size_t len, int timeout_ms, const char *fmt, ...)
+{
+	char cmd[256], buf[512];
+	size_t got = 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd) - 1, fmt, ap);
+	va_end(ap);
+	cmd[n++] = '\n';
+	if (write(a->to_child, cmd, (size_t)n) != n)
+		return -1;
+	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	while (!memchr(buf, '\n', got)) {
+		struct pollfd p = {.fd = a->from_child, .events = POLLIN};
+		uint64_t now = vt_now_ms();
+		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)
+			return -1;
+		ssize_t r = read(a->from_child, buf + got, sizeof(buf) - 1 - got);
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	*strchr(buf, '\n') = '\0';
+	if (answer)
+		snprintf(answer, len, "%s", buf);
+	if (!strncmp(buf, "ok", 2)) {
+		if (!strncmp(cmd, "create", 6))
+			sscanf(buf, "ok %63s", a->node);
+		return 0;
+	}
+	return 1;
+}
+
+void
+vt_agent_kill(struct vt_agent *a)
+{
+	int st;
+
+	if (a->pid <= 0)
+		return;
+	kill(a->pid, SIGKILL);
+	waitpid(a->pid, &st, 0);
+	close(a->to_child);
+	close(a->from_child);
+	a->pid = 0;
+}
+
+void
+vt_agent_quit(struct vt_agent *a)
+{
+	int st;
+
+	if (a->pid <= 0)
+		return;
+	vt_agent_cmd(a, NULL, 0, 2000, "quit");
+	waitpid(a->pid, &st, 0);
+	close(a->to_child);
+	close(a->from_child);
+	a->pid = 0;
+}
+
+int
+vt_open_node(struct vt_dev *d, const char *node)
+{
+	memset(d, 0, sizeof(*d));
+	d->evfd = -1;
+	return vt_open_evdev_path(d, node);
+}
+
+void
+vt_close_node(struct vt_dev *d)
+{
+	vt_destroy(d);
+}
+
+bool
+vt_key_down(struct vt_dev *d, int code)
+{
+	unsigned long bits[KEY_CNT / (8 * sizeof(long)) + 1] = {0};
+
+	ioctl(d->evfd, EVIOCGKEY(sizeof(bits)), bits);
+	return (bits[code / (8 * sizeof(long))] >> (code % (8 * sizeof(long)))) & 1;
+}

@@ -1,0 +1,64 @@
+/*
+ * vmdaemon.h - helpers for the VM tests of vhidd and libvhid: start and stop
+ * the real daemon (readiness through --ready-fd, never a sleep), and "agents":
+ * libvhid clients in child processes, optionally as another user, driven by
+ * line commands over pipes, so tests can SIGKILL or SIGSTOP a real client.
+ */
+#ifndef VMDAEMON_H
+#define VMDAEMON_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "vhid.h"
+#include "vmtest.h"
+
+#define VT_SOCKET "/run/vhid/vhidd.sock"
+#define VT_CONFIG "/etc/vhid/vhidd.conf"
+
+struct vt_daemon {
+	pid_t pid;
+};
+
+/* Start /usr/bin/vhidd with extra args (NULL-terminated); returns 0 once it listens. */
+int vt_daemon_start(struct vt_daemon *d, const char *const *args);
+/* Send sig and wait for the exit; returns the exit status, or -1. */
+int vt_daemon_stop(struct vt_daemon *d, int sig);
+/* Write the policy file. */
+void vt_write_policy(const char *text);
+
+struct vt_agent {
+	pid_t pid;
+	int to_child, from_child;
+	char node[64]; /* the evdev node of the agent's last created device */
+};
+
+/*
+ * Fork a libvhid client. uid 0 keeps root; otherwise the child drops to
+ * uid/gid with exactly the given supplementary groups first. It does nothing
+ * until commands arrive; between commands it dispatches its client, so it
+ * heartbeats like any well-behaved program.
+ */
+int vt_agent_spawn(struct vt_agent *a, const char *name, unsigned int uid, unsigned int gid,
+		   const unsigned int *groups, int n_groups);
+/*
+ * Send one command and wait for its one-line answer ("ok ..." or "err CODE
+ * message"). Commands: connect | create keyboard|pointer|absolute |
+ * press USAGE | release USAGE | button N 0|1 | move DX DY | reconnect 0|1 |
+ * wait ready|lease|leds|reconnected|disconnected TIMEOUT_MS | leds | node | quit.
+ * "wait" consumes one event of that kind, including one that arrived before.
+ * Returns 0 for "ok", 1 for "err", -1 if the agent died or timed out.
+ */
+int vt_agent_cmd(struct vt_agent *a, char *answer, size_t len, int timeout_ms, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* SIGKILL and reap. */
+void vt_agent_kill(struct vt_agent *a);
+void vt_agent_quit(struct vt_agent *a);
+
+/* Open an evdev node for reading into d (d->dev stays NULL). */
+int vt_open_node(struct vt_dev *d, const char *node);
+void vt_close_node(struct vt_dev *d);
+/* Whether key `code` is down right now (EVIOCGKEY). */
+bool vt_key_down(struct vt_dev *d, int code);
+
+#endif

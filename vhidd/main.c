@@ -1,0 +1,327 @@
+/*
+ * vhidd - the vhid daemon: owns /dev/uhid, creates virtual keyboards and
+ * pointers for authorized clients, and releases their keys whatever they do.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#if HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+notify(const char *state)
+{
+#if HAVE_LIBSYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vhidd [OPTION]...\n"
+		"The vhid daemon: virtual HID keyboards and pointers for authorized clients.\n\n"
+		"  -s, --socket PATH     listen on PATH (default %s)\n"
+		"  -c, --config PATH     policy file (default %s)\n"
+		"  -g, --group NAME      group of the socket and its directory (default %s)\n"
+		"      --lease-ms N      release a silent client's keys after N ms (default: policy, 3000)\n"
+		"      --uhid PATH       the uhid device node (default /dev/uhid)\n"
+		"  -l, --log-file PATH   also append the log to PATH\n"
+		"  -n, --ready-fd FD     write a newline to FD once listening, then close it\n"
+		"  -v, --verbose         log debug messages\n"
+		"  -q, --quiet           log warnings and errors only\n"
+		"  -h, --help            show this help\n"
+		"  -V, --version         show the version\n\n"
+		"Signals: SIGHUP reloads the policy; SIGTERM and SIGINT release every key,\n"
+		"destroy every device, remove the socket and exit 0. See vhidd(8).\n",
+		VHID_DEFAULT_SOCKET, VHID_DEFAULT_CONFIG, VHID_DEFAULT_GROUP);
+}
+
+static int
+parse_args(int argc, char **argv, struct daemon_options *o)
+{
+	static const struct option opts[] = {
+		{"socket", required_argument, NULL, 's'},   {"config", required_argument, NULL, 'c'},
+		{"group", required_argument, NULL, 'g'},    {"lease-ms", required_argument, NULL, 'L'},
+		{"uhid", required_argument, NULL, 'U'},     {"log-file", required_argument, NULL, 'l'},
+		{"ready-fd", required_argument, NULL, 'n'}, {"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "s:c:g:l:n:vqhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			o->socket_path = optarg;
+			break;
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 'g':
+			o->socket_group = optarg;
+			break;
+		case 'L':
+			o->lease_ms = atoi(optarg);
+			if (o->lease_ms < 100) {
+				fprintf(stderr, "vhidd: --lease-ms must be at least 100\n");
+				return 2;
+			}
+			break;
+		case 'U':
+			o->uhid_path = optarg;
+			break;
+		case 'l':
+			o->log_file = optarg;
+			break;
+		case 'n':
+			o->ready_fd = atoi(optarg);
+			break;
+		case 'v':
+			log_set_level(LOG_LEVEL_DEBUG);
+			break;
+		case 'q':
+			log_set_level(LOG_LEVEL_WARN);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("vhidd %s (protocol %d)\n", VHID_VERSION, VHID_PROTOCOL_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vhidd: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+/* Load the policy; on SIGHUP a broken file keeps the old one. */
+static int
+load_policy(struct daemon *d, bool reload)
+{
+	struct policy p;
+	char err[256] = "", warn[512] = "", desc[512];
+	int r = policy_load(&p, d->opt.config_path, &policy_system_resolver, err, sizeof(err), warn,
+			    sizeof(warn));
+
+	if (r == -ENOENT) {
+		policy_default(&p, d->opt.socket_group, &policy_system_resolver);
+		log_info("no %s; default policy", d->opt.config_path);
+	} else if (r < 0) {
+		log_error("%s: %s%s", d->opt.config_path, err, reload ? "; keeping the previous policy" : "");
+		return r;
+	}
+	if (warn[0])
+		log_warn("%s: %s", d->opt.config_path, warn);
+	if (d->opt.lease_ms > 0)
+		p.lease_ms = (unsigned int)d->opt.lease_ms;
+	d->policy = p;
+	policy_describe(&p, desc, sizeof(desc));
+	log_info("policy%s: allowed: %s; lease %u ms", reload ? " reloaded" : "", desc, p.lease_ms);
+	return 0;
+}
+
+/* After a reload, callers the new policy refuses are told and disconnected. */
+static void
+recheck_clients(struct daemon *d)
+{
+	char why[300];
+
+	for (struct client *c = d->clients, *next; c; c = next) {
+		next = c->next;
+		if (policy_allows(&d->policy, c->uid, c->groups, c->n_groups, why, sizeof(why)))
+			continue;
+		log_warn("%s: no longer allowed: %s", c->label, why);
+		client_send_error(c, 0, 0, -VHID_EDENIED, "%s", why);
+		client_flush(c);
+		client_destroy(c, "no longer allowed by the policy");
+	}
+}
+
+static void
+begin_shutdown(struct daemon *d, const char *why)
+{
+	log_info("shutting down (%s): releasing every key and destroying every device", why);
+	notify("STOPPING=1");
+	d->shutting_down = true;
+	server_close(d);
+	for (struct client *c = d->clients, *next; c; c = next) {
+		next = c->next;
+		client_send(c, VHID_MSG_SHUTDOWN, 0, NULL, NULL, 0);
+		client_flush(c);
+		client_destroy(c, "daemon shutting down");
+	}
+}
+
+static void
+handle_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_info("SIGHUP: reloading %s", d->opt.config_path);
+			if (load_policy(d, true) == 0)
+				recheck_clients(d);
+		} else if (!d->shutting_down) {
+			begin_shutdown(d, strsignal((int)si.ssi_signo));
+		}
+	}
+}
+
+static int
+setup(struct daemon *d)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	struct vdev_ctx_options vo = {.uhid_path = d->opt.uhid_path};
+	sigset_t mask;
+	int r;
+
+	d->listen_fd = d->signal_fd = -1;
+	d->start_ms = now_ms();
+	if (load_policy(d, false) < 0)
+		return -EINVAL;
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	ev.data.ptr = &d->signal_fd;
+	if (d->epfd < 0 || d->signal_fd < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->signal_fd, &ev) < 0)
+		return -errno;
+	if (access(d->opt.uhid_path, F_OK) < 0)
+		log_warn("%s does not exist: creating devices will fail until 'modprobe uhid'",
+			 d->opt.uhid_path);
+	if ((r = vdev_ctx_new(&vo, &d->vdev)) < 0) {
+		log_error("cannot set up the device layer: %s", strerror(-r));
+		return r;
+	}
+	ev.data.ptr = d->vdev;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, vdev_ctx_get_fd(d->vdev), &ev) < 0)
+		return -errno;
+	if ((r = server_listen(d)) < 0)
+		return r;
+	return 0;
+}
+
+static void
+dispatch(struct daemon *d, struct epoll_event *ev)
+{
+	void *tag = ev->data.ptr;
+	struct client *c;
+
+	if (tag == &d->listen_fd) {
+		server_accept(d);
+	} else if (tag == &d->signal_fd) {
+		handle_signal(d);
+	} else if (tag == d->vdev) {
+		vdev_ctx_dispatch(d->vdev);
+	} else {
+		c = tag;
+		if (c->dead)
+			return;
+		if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			client_handle_input(c);
+		if (!c->dead && (ev->events & EPOLLOUT))
+			client_handle_output(c);
+	}
+}
+
+static int
+run(struct daemon *d)
+{
+	struct epoll_event events[64];
+
+	d->running = true;
+	while (d->running) {
+		int timeout = clients_check_leases(d);
+		int n = epoll_wait(d->epfd, events, 64, timeout);
+
+		if (n < 0 && errno != EINTR) {
+			log_error("epoll_wait: %s", strerror(errno));
+			return 1;
+		}
+		for (int i = 0; i < n; i++)
+			dispatch(d, &events[i]);
+		/* pushes and replies queued during this iteration go out in one write each */
+		for (struct client *c = d->clients; c; c = c->next)
+			client_flush(c);
+		clients_free_graveyard(d);
+		if (d->shutting_down && vdev_ctx_lingering(d->vdev) == 0)
+			d->running = false;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d = {
+		.opt = {
+			.socket_path = VHID_DEFAULT_SOCKET,
+			.config_path = VHID_DEFAULT_CONFIG,
+			.socket_group = VHID_DEFAULT_GROUP,
+			.uhid_path = "/dev/uhid",
+			.ready_fd = -1,
+		},
+	};
+	char desc[64];
+	int r;
+
+	r = parse_args(argc, argv, &d.opt);
+	if (r)
+		return r;
+	if (d.opt.log_file && (r = log_set_file(d.opt.log_file)) < 0)
+		fprintf(stderr, "vhidd: cannot open log file %s: %s\n", d.opt.log_file, strerror(-r));
+	log_info("vhidd %s (protocol %d, version number %d) starting, pid %d", VHID_VERSION,
+		 VHID_PROTOCOL_VERSION, VHID_VERSION_NUMBER, (int)getpid());
+	if (setup(&d) < 0)
+		return 1;
+	snprintf(desc, sizeof(desc), "STATUS=listening on %.40s", d.opt.socket_path);
+	notify("READY=1");
+	notify(desc);
+	if (d.opt.ready_fd >= 0) {
+		/* s6-style readiness for supervisors (and tests) without systemd */
+		if (write(d.opt.ready_fd, "\n", 1) != 1)
+			log_warn("cannot write to ready fd %d: %s", d.opt.ready_fd, strerror(errno));
+		close(d.opt.ready_fd);
+	}
+	r = run(&d);
+	vdev_ctx_free(d.vdev);
+	log_info("exit");
+	return r;
+}

@@ -1,0 +1,75 @@
+/*
+ * policy.h - who may use vhidd. Root always may; beyond that, the users and
+ * groups listed in /etc/vhid/vhidd.conf (default: group "vhid"). Parsing and
+ * decisions are pure; name lookups go through a resolver so tests need no
+ * /etc/group.
+ */
+#ifndef VHIDD_POLICY_H
+#define VHIDD_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define POLICY_MAX 16
+#define POLICY_NAME 32
+
+struct policy_id {
+	unsigned int id;
+	char name[POLICY_NAME];
+};
+
+struct policy {
+	struct policy_id users[POLICY_MAX];
+	int n_users;
+	struct policy_id groups[POLICY_MAX];
+	int n_groups;
+	struct policy_id admin_groups[POLICY_MAX];
+	int n_admin_groups;
+	unsigned int lease_ms;
+	char path[256]; /* where it was loaded from, "" for the defaults */
+};
+
+struct policy_resolver {
+	/* 0 and the id, or -1 when the name does not exist */
+	int (*group)(const char *name, unsigned int *gid);
+	int (*user)(const char *name, unsigned int *uid);
+};
+
+/* The system's resolver (getgrnam_r / getpwnam_r). */
+extern const struct policy_resolver policy_system_resolver;
+
+#define POLICY_DEFAULT_LEASE_MS 3000
+
+/* Root, plus group `group` (if it resolves), lease 3 s. */
+void policy_default(struct policy *p, const char *group, const struct policy_resolver *r);
+
+/*
+ * Parse "key = value" lines ('#' comments). Keys: allow-users, allow-groups,
+ * admin-groups (comma or space separated names or numbers), lease-ms.
+ * Returns 0, or -EINVAL with "LINE: problem" in err. Names that do not exist
+ * are dropped with a note in warn (may be NULL).
+ */
+int policy_parse(struct policy *p, const char *text, const struct policy_resolver *r, char *err,
+		 size_t errlen, char *warn, size_t warnlen);
+
+/* Read and parse a file. -ENOENT when it does not exist (use the defaults). */
+int policy_load(struct policy *p, const char *path, const struct policy_resolver *r, char *err,
+		size_t errlen, char *warn, size_t warnlen);
+
+/*
+ * May a caller with these credentials connect? groups holds all its groups
+ * (the primary one included). On refusal, why receives the message for the
+ * caller, e.g. "permission denied: uid 1000 is not in group 'vhid' (see
+ * vhidctl doctor)".
+ */
+bool policy_allows(const struct policy *p, unsigned int uid, const unsigned int *groups, int n,
+		   char *why, size_t whylen);
+
+/* Root or a member of an admin group (may act on other clients' devices). */
+bool policy_is_admin(const struct policy *p, unsigned int uid, const unsigned int *groups, int n);
+
+/* "root, group 'vhid', user 'kanata'" */
+void policy_describe(const struct policy *p, char *buf, size_t len);
+
+#endif

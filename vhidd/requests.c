@@ -1,0 +1,479 @@
+/*
+ * requests.c - one handler per request type, and the device layer's events
+ * turned into pushes. Every request gets exactly one REPLY or ERROR carrying
+ * its id (POST_REPORT with VHID_POST_NO_REPLY gets one only on failure).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+
+static void
+reply(struct client *c, uint32_t id, uint32_t value)
+{
+	struct vhid_msg_reply r = {.status = 0, .value = value};
+
+	client_send(c, VHID_MSG_REPLY, id, &r, NULL, 0);
+}
+
+static const char *
+kind_name(unsigned int kind)
+{
+	return vdev_kind_name((enum vhid_device_kind)kind);
+}
+
+/* ---- device events -> pushes ------------------------------------------- */
+
+static void
+on_ready(struct vdev *dev, void *data)
+{
+	struct client_device *cd = data;
+	struct vhid_msg_ready m = {.device = cd->id};
+
+	proto_set_string(m.evdev, sizeof(m.evdev), vdev_get_evdev(dev, 0));
+	proto_set_string(m.hidraw, sizeof(m.hidraw), vdev_get_hidraw(dev));
+	client_send(cd->client, VHID_MSG_READY, 0, &m, NULL, 0);
+}
+
+static void
+on_open(struct vdev *dev, bool open, void *data)
+{
+	struct client_device *cd = data;
+	struct vhid_msg_open m = {.device = cd->id, .open = open};
+
+	client_send(cd->client, VHID_MSG_OPEN, 0, &m, NULL, 0);
+}
+
+static void
+on_leds(struct vdev *dev, uint8_t leds, void *data)
+{
+	struct client_device *cd = data;
+	struct vhid_msg_leds m = {.device = cd->id, .leds = leds};
+
+	client_send(cd->client, VHID_MSG_LEDS, 0, &m, NULL, 0);
+}
+
+static void
+on_failed(struct vdev *dev, int error, void *data)
+{
+	struct client_device *cd = data;
+	struct vhid_msg_device_gone m = {.device = cd->id, .reason = error};
+	struct client *c = cd->client;
+
+	vdev_destroy(dev);
+	cd->dev = NULL;
+	client_send(c, VHID_MSG_DEVICE_GONE, 0, &m, NULL, 0);
+}
+
+const struct vdev_listener device_listener = {
+	.ready = on_ready,
+	.open_changed = on_open,
+	.leds = on_leds,
+	.failed = on_failed,
+};
+
+/* ---- lookups ------------------------------------------------------------- */
+
+/*
+ * Device ids are (client id << 8) | serial, so an id tells whose it was: one
+ * of this client's past devices is a plain ENODEV (it may have raced with a
+ * DEVICE_GONE push), anyone else's is a protocol violation.
+ */
+static struct client_device *
+find_device(struct client *c, uint32_t device, uint32_t id, uint16_t type)
+{
+	char what[96];
+
+	for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++)
+		if (c->devices[i].dev && c->devices[i].id == device)
+			return &c->devices[i];
+	if (device >> 8 == c->id) {
+		client_send_error(c, id, type, -ENODEV, "device 0x%x no longer exists", device);
+		return NULL;
+	}
+	snprintf(what, sizeof(what), "device 0x%x is not one of this client's devices", device);
+	client_violation(c, id, type, what);
+	return NULL;
+}
+
+static struct client_device *
+free_slot(struct client *c, unsigned int kind, uint32_t id)
+{
+	struct client_device *slot = NULL;
+
+	for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++) {
+		if (!c->devices[i].dev) {
+			slot = slot ? slot : &c->devices[i];
+			continue;
+		}
+		if (vdev_get_params(c->devices[i].dev)->kind == (enum vhid_device_kind)kind) {
+			client_send_error(c, id, VHID_MSG_CREATE_DEVICE, -VHID_ELIMIT,
+					  "this client already has a %s (device 0x%x); vhidd allows one "
+					  "keyboard, one pointer and one absolute pointer per connection",
+					  kind_name(kind), c->devices[i].id);
+			return NULL;
+		}
+	}
+	return slot;
+}
+
+static uint32_t
+new_device_id(struct client *c)
+{
+	for (;;) {
+		uint32_t id = c->id << 8 | c->next_serial;
+		bool used = false;
+
+		c->next_serial = (uint8_t)(c->next_serial == 255 ? 1 : c->next_serial + 1);
+		for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++)
+			used |= c->devices[i].dev && c->devices[i].id == id;
+		if (!used)
+			return id;
+	}
+}
+
+/* ---- handlers ------------------------------------------------------------ */
+
+static void
+handle_hello(struct client *c, uint32_t id, const struct vhid_msg_hello *h)
+{
+	struct vhid_msg_hello_reply r = {
+		.version = VHID_PROTOCOL_VERSION,
+		.daemon_version = VHID_VERSION_NUMBER,
+		.capabilities = VHID_CAP_APPLE_TRANSLATION | VHID_CAP_ABSOLUTE | VHID_CAP_LEASE |
+				VHID_CAP_STATUS_ALL,
+		.lease_ms = c->daemon->policy.lease_ms,
+		.client_id = c->id,
+		.max_devices = MAX_DEVICES_PER_CLIENT,
+	};
+
+	if (c->hello) {
+		client_violation(c, id, VHID_MSG_HELLO, "a second HELLO");
+		return;
+	}
+	c->hello = true;
+	client_set_name(c, h->name);
+	log_info("%s: hello (protocol %u)", c->label, h->version);
+	client_send(c, VHID_MSG_HELLO_REPLY, id, &r, NULL, 0);
+}
+
+static void
+device_params(struct client *c, uint32_t device, int slot, const struct vhid_msg_create *m,
+	      struct vdev_params *p)
+{
+	vdev_params_default(p, (enum vhid_device_kind)m->kind);
+	if (m->name[0])
+		snprintf(p->name, sizeof(p->name), "%s", m->name);
+	if (m->vendor)
+		p->vendor = m->vendor;
+	if (m->product)
+		p->product = m->product;
+	if (m->version)
+		p->version = m->version;
+	if (m->bus)
+		p->bus = m->bus;
+	p->country = m->country;
+	/* phys groups one client's devices; uniq is how vdev finds the device in sysfs */
+	snprintf(p->phys, sizeof(p->phys), "vhid/client%u/input%d", c->id, slot);
+	snprintf(p->uniq, sizeof(p->uniq), "vhid-%d-%x", (int)getpid(), device);
+	snprintf(p->label, sizeof(p->label), "client %u %s 0x%x \"%.40s\"", c->id, kind_name(m->kind),
+		 device, p->name);
+}
+
+static void
+handle_create(struct client *c, uint32_t id, const struct vhid_msg_create *m)
+{
+	struct client_device *slot;
+	struct vdev_params p;
+	uint32_t device;
+	int r;
+
+	if (m->kind < VHID_DEVICE_KEYBOARD || m->kind > VHID_DEVICE_ABSOLUTE) {
+		client_send_error(c, id, VHID_MSG_CREATE_DEVICE, -EINVAL,
+				  "unknown device kind %u (1 keyboard, 2 pointer, 3 absolute pointer)", m->kind);
+		return;
+	}
+	if (!(slot = free_slot(c, m->kind, id)))
+		return;
+	device = new_device_id(c);
+	device_params(c, device, (int)(slot - c->devices), m, &p);
+	slot->client = c;
+	slot->id = device;
+	r = vdev_create(c->daemon->vdev, &p, &device_listener, slot, &slot->dev);
+	if (r < 0) {
+		slot->dev = NULL;
+		client_send_error(c, id, VHID_MSG_CREATE_DEVICE, r, "cannot create the %s: %s",
+				  kind_name(m->kind), vhid_strerror(r));
+		return;
+	}
+	reply(c, id, device);
+}
+
+static void
+handle_destroy(struct client *c, uint32_t id, const struct vhid_msg_device *m)
+{
+	struct client_device *cd = find_device(c, m->device, id, VHID_MSG_DESTROY_DEVICE);
+
+	if (!cd)
+		return;
+	vdev_destroy(cd->dev);
+	cd->dev = NULL;
+	reply(c, id, 0);
+}
+
+static void
+handle_reset(struct client *c, uint32_t id, const struct vhid_msg_device *m)
+{
+	struct client_device *cd;
+	int r;
+
+	if (m->device == 0) {
+		client_reset_devices(c);
+		reply(c, id, 0);
+		return;
+	}
+	if (!(cd = find_device(c, m->device, id, VHID_MSG_RESET_DEVICE)))
+		return;
+	r = vdev_reset(cd->dev);
+	if (r < 0)
+		client_send_error(c, id, VHID_MSG_RESET_DEVICE, r, "cannot reset device 0x%x: %s",
+				  m->device, vhid_strerror(r));
+	else
+		reply(c, id, 0);
+}
+
+static void
+handle_post(struct client *c, uint32_t id, const struct vhid_msg_post *m, const uint8_t *report,
+	    size_t len)
+{
+	struct client_device *cd = find_device(c, m->device, id, VHID_MSG_POST_REPORT);
+	char msg[200];
+	int r;
+
+	if (!cd)
+		return;
+	r = vdev_post(cd->dev, report, len, msg, sizeof(msg));
+	if (r < 0) {
+		log_debug("%s: report refused: %s", c->label, msg);
+		client_send_error(c, id, VHID_MSG_POST_REPORT, r, "%s", msg[0] ? msg : vhid_strerror(r));
+	} else if (!(m->flags & VHID_POST_NO_REPLY)) {
+		reply(c, id, 0);
+	}
+}
+
+static void
+send_status_daemon(struct client *c, uint32_t id)
+{
+	struct daemon *d = c->daemon;
+	struct vhid_msg_status_daemon m = {
+		.daemon_version = VHID_VERSION_NUMBER,
+		.protocol = VHID_PROTOCOL_VERSION,
+		.pid = (uint32_t)getpid(),
+		.uptime_s = (uint32_t)((now_ms() - d->start_ms) / 1000),
+		.clients = (uint32_t)d->n_clients,
+		.lease_ms = d->policy.lease_ms,
+	};
+
+	m.flags = (access(d->opt.uhid_path, F_OK) == 0 ? VHID_DAEMON_HAS_UHID : 0) |
+		  (vdev_ctx_has_uevents(d->vdev) ? VHID_DAEMON_HAS_UEVENTS : 0);
+	for (struct client *o = d->clients; o; o = o->next)
+		for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++)
+			m.devices += o->devices[i].dev != NULL;
+	proto_set_string(m.socket, sizeof(m.socket), d->opt.socket_path);
+	proto_set_string(m.config, sizeof(m.config), d->policy.path[0] ? d->policy.path : "(defaults)");
+	proto_set_string(m.socket_group, sizeof(m.socket_group), d->socket_gid ? d->opt.socket_group : "root");
+	client_send(c, VHID_MSG_STATUS_DAEMON, id, &m, NULL, 0);
+}
+
+static void
+send_status_client(struct client *c, uint32_t id, const struct client *o)
+{
+	struct vhid_msg_status_client m = {
+		.client_id = o->id,
+		.pid = (uint32_t)o->pid,
+		.uid = o->uid,
+		.gid = o->gid,
+		.idle_ms = (uint32_t)(now_ms() - o->last_rx_ms),
+	};
+
+	for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++)
+		m.devices += o->devices[i].dev != NULL;
+	proto_set_string(m.name, sizeof(m.name), o->name);
+	proto_set_string(m.exe, sizeof(m.exe), o->exe);
+	client_send(c, VHID_MSG_STATUS_CLIENT, id, &m, NULL, 0);
+}
+
+static int
+send_status_devices(struct client *c, uint32_t id, const struct client *o)
+{
+	int n = 0;
+
+	for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++) {
+		const struct vdev *dev = o->devices[i].dev;
+		const struct vdev_params *p;
+		struct vhid_msg_status_device m = {0};
+
+		if (!dev)
+			continue;
+		p = vdev_get_params(dev);
+		m.device = o->devices[i].id;
+		m.client_id = o->id;
+		m.kind = (uint8_t)p->kind;
+		m.flags = (vdev_is_ready(dev) ? VHID_DEVICE_READY : 0) |
+			  (vdev_is_open(dev) ? VHID_DEVICE_OPEN : 0);
+		m.leds = vdev_get_leds(dev);
+		m.country = p->country;
+		m.bus = p->bus;
+		m.vendor = p->vendor;
+		m.product = p->product;
+		m.version = p->version;
+		proto_set_string(m.name, sizeof(m.name), p->name);
+		proto_set_string(m.evdev, sizeof(m.evdev), vdev_get_evdev(dev, 0));
+		proto_set_string(m.hidraw, sizeof(m.hidraw), vdev_get_hidraw(dev));
+		proto_set_string(m.phys, sizeof(m.phys), p->phys);
+		client_send(c, VHID_MSG_STATUS_DEVICE, id, &m, NULL, 0);
+		n++;
+	}
+	return n;
+}
+
+static void
+handle_status(struct client *c, uint32_t id, const struct vhid_msg_get_status *m)
+{
+	int n = 1;
+
+	if (m->scope != VHID_STATUS_SELF && m->scope != VHID_STATUS_ALL) {
+		client_send_error(c, id, VHID_MSG_GET_STATUS, -EINVAL, "unknown status scope %u", m->scope);
+		return;
+	}
+	send_status_daemon(c, id);
+	if (m->scope == VHID_STATUS_SELF) {
+		n += send_status_devices(c, id, c);
+	} else {
+		for (struct client *o = c->daemon->clients; o && !c->dead; o = o->next) {
+			send_status_client(c, id, o);
+			n += 1 + send_status_devices(c, id, o);
+		}
+	}
+	if (!c->dead)
+		reply(c, id, (uint32_t)n);
+}
+
+static void
+handle_reset_all(struct client *c, uint32_t id)
+{
+	struct daemon *d = c->daemon;
+	int clients = 0, devices = 0;
+
+	if (!policy_is_admin(&d->policy, c->uid, c->groups, c->n_groups)) {
+		client_send_error(c, id, VHID_MSG_RESET_ALL, -VHID_EADMIN,
+				  "resetting other clients' devices needs root or an admin group "
+				  "(admin-groups in %s)",
+				  d->opt.config_path);
+		return;
+	}
+	for (struct client *o = d->clients; o; o = o->next) {
+		int before = devices;
+		for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++)
+			if (o->devices[i].dev && vdev_reset(o->devices[i].dev) == 0)
+				devices++;
+		clients += devices > before;
+	}
+	log_warn("%s: reset all: released %d device%s of %d client%s", c->label, devices,
+		 devices == 1 ? "" : "s", clients, clients == 1 ? "" : "s");
+	reply(c, id, (uint32_t)devices);
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+static bool
+check_hello_version(struct client *c, const struct vhid_frame *f)
+{
+	uint32_t magic;
+	uint16_t version;
+
+	if (f->hdr.length < 8)
+		return true; /* too short: proto_decode names the size problem */
+	magic = (uint32_t)f->payload[0] | (uint32_t)f->payload[1] << 8 | (uint32_t)f->payload[2] << 16 |
+		(uint32_t)f->payload[3] << 24;
+	version = (uint16_t)(f->payload[4] | f->payload[5] << 8);
+	if (magic != VHID_HELLO_MAGIC) {
+		client_violation(c, f->hdr.id, f->hdr.type, "HELLO without the VHID magic: not a vhid client?");
+		return false;
+	}
+	if (version != VHID_PROTOCOL_VERSION) {
+		log_warn("%s: protocol version mismatch: client speaks %u, vhidd %s speaks %u", c->label,
+			 version, VHID_VERSION, VHID_PROTOCOL_VERSION);
+		client_send_error(c, f->hdr.id, f->hdr.type, -VHID_EVERSION,
+				  "protocol version mismatch: the client speaks version %u, vhidd %s "
+				  "speaks version %u; install matching libvhid and vhidd",
+				  version, VHID_VERSION, VHID_PROTOCOL_VERSION);
+		client_flush(c);
+		client_destroy(c, "protocol version mismatch");
+		return false;
+	}
+	return true;
+}
+
+void
+request_dispatch(struct client *c, const struct vhid_frame *f)
+{
+	union {
+		struct vhid_msg_hello hello;
+		struct vhid_msg_create create;
+		struct vhid_msg_device device;
+		struct vhid_msg_post post;
+		struct vhid_msg_get_status status;
+	} m;
+	uint16_t type = f->hdr.type;
+	const char *name = proto_type_name(type);
+	char what[200];
+
+	if (name && (type & 0x8000)) {
+		snprintf(what, sizeof(what), "%s is sent by the daemon, not to it", name);
+		client_violation(c, f->hdr.id, type, what);
+		return;
+	}
+	if (type == VHID_MSG_HELLO && !check_hello_version(c, f))
+		return;
+	if (proto_decode(f, &m, sizeof(m), what, sizeof(what)) < 0) {
+		client_violation(c, f->hdr.id, type, what);
+		return;
+	}
+	if (!c->hello && type != VHID_MSG_HELLO) {
+		snprintf(what, sizeof(what), "%s before HELLO", name);
+		client_violation(c, f->hdr.id, type, what);
+		return;
+	}
+	switch (type) {
+	case VHID_MSG_HELLO:
+		handle_hello(c, f->hdr.id, &m.hello);
+		break;
+	case VHID_MSG_HEARTBEAT:
+		reply(c, f->hdr.id, 0);
+		break;
+	case VHID_MSG_CREATE_DEVICE:
+		handle_create(c, f->hdr.id, &m.create);
+		break;
+	case VHID_MSG_DESTROY_DEVICE:
+		handle_destroy(c, f->hdr.id, &m.device);
+		break;
+	case VHID_MSG_RESET_DEVICE:
+		handle_reset(c, f->hdr.id, &m.device);
+		break;
+	case VHID_MSG_POST_REPORT:
+		handle_post(c, f->hdr.id, &m.post, f->payload + sizeof(m.post),
+			    f->hdr.length - sizeof(m.post));
+		break;
+	case VHID_MSG_GET_STATUS:
+		handle_status(c, f->hdr.id, &m.status);
+		break;
+	case VHID_MSG_RESET_ALL:
+		handle_reset_all(c, f->hdr.id);
+		break;
+	}
+}
