@@ -55,7 +55,7 @@ static const struct vhid_error_info table[] = {
 	 "Destroy a device first, or open another connection."},
 	{VHID_ELEASE, "VHID_ELEASE",
 	 "The client was silent past its lease, so the daemon released all its keys and buttons.",
-	 "Call vhid_client_dispatch() or vhid_client_heartbeat() more often than the lease (see vhid_client_get_timeout)."},
+	 "Delivered through the lease_expired callback. Dispatch the client (it heartbeats at a third of the lease) or call vhid_client_heartbeat(); raise lease-ms in /etc/vhid/vhidd.conf if the program must pause longer."},
 	{VHID_ENOTREADY, "VHID_ENOTREADY",
 	 "The device exists but the kernel has not finished creating it; the report was not sent.",
 	 "Wait for the ready callback (or vhid_device_wait_ready) before posting."},
@@ -64,7 +64,7 @@ static const struct vhid_error_info table[] = {
 	 "Start it: 'systemctl start vhidd' or 'sudo vhidd'. vhidctl doctor checks the socket."},
 	{VHID_EADMIN, "VHID_EADMIN",
 	 "The request acts on other clients' devices and needs root or the policy's admin group.",
-	 "Run it as root, or add 'admin-group = GROUP' to /etc/vhid/vhidd.conf."},
+	 "Run it as root, or add 'admin-groups = GROUP' to /etc/vhid/vhidd.conf and send vhidd SIGHUP."},
 	/* errno values libvhid passes through */
 	{EACCES, "EACCES", "Permission denied opening the daemon's socket.",
 	 "Join the socket's group (default 'vhid') and log in again; vhidctl doctor names the group."},
@@ -72,8 +72,8 @@ static const struct vhid_error_info table[] = {
 	 "Is vhidd running? Check the path (VHID_SOCKET, default /run/vhid/vhidd.sock)."},
 	{ECONNREFUSED, "ECONNREFUSED", "Nothing accepts connections on the socket: a stale socket file.",
 	 "Start vhidd; it replaces a stale socket itself."},
-	{ENODEV, "ENODEV", "No such device: the id is not one of this client's devices.",
-	 "Use the id returned by vhid_device_create; devices die with their connection."},
+	{ENODEV, "ENODEV", "No such device: it was destroyed, or the kernel removed it.",
+	 "Create it again; devices die with their connection (a DEVICE_GONE push says why)."},
 	{ENOTCONN, "ENOTCONN", "The client is not connected to the daemon.",
 	 "Reconnect, or enable vhid_client_set_reconnect()."},
 	{ECONNRESET, "ECONNRESET", "The daemon closed the connection.",
@@ -89,7 +89,7 @@ static const struct vhid_error_info table[] = {
 	{EBUSY, "EBUSY", "A blocking call is already in progress on this client.",
 	 "Do not call blocking helpers from inside callbacks."},
 	{EMSGSIZE, "EMSGSIZE", "A message or string is longer than the protocol allows.",
-	 "Names are at most 127 bytes; reports at most 66."},
+	 "Client names are at most 31 bytes, device names 127, reports 66."},
 	{EPERM, "EPERM", "Operation not permitted.", "Run as root, or check the policy."},
 };
 

@@ -66,7 +66,7 @@ enum vhid_msg_type {
 };
 
 /*
- * HELLO: the first frame. Its first 8 bytes (magic, version) will never change,
+ * HELLO: the first frame. Its first 8 bytes (magic, version, flags) will never change,
  * so every daemon can name a version mismatch instead of a size error.
  */
 struct vhid_msg_hello {
@@ -188,7 +188,6 @@ _Static_assert(sizeof(struct vhid_msg_status_client) == 184, "status client size
 enum vhid_device_flag {
 	VHID_DEVICE_READY = 1u << 0,
 	VHID_DEVICE_OPEN = 1u << 1, /* opened by a reader (a keyboard: the kernel's kbd handler) */
-	VHID_DEVICE_FAILED = 1u << 2,
 };
 
 struct vhid_msg_status_device {

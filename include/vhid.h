@@ -51,7 +51,8 @@ enum vhid_error {
 	VHID_ENOUHID = 1010,     /**< the kernel has no uhid (module missing or not loaded) */
 	VHID_ENODRIVER = 1011,   /**< no HID driver bound the device (hid-generic missing) */
 	VHID_ELIMIT = 1012,      /**< per-client device limit reached */
-	VHID_ELEASE = 1013,      /**< lease expired: the daemon released this client's keys */
+	VHID_ELEASE = 1013,      /**< lease expired: the daemon released this client's keys
+				  *   (reported through the lease_expired callback) */
 	VHID_ENOTREADY = 1014,   /**< device exists but the kernel has not finished creating it */
 	VHID_ENODAEMON = 1015,   /**< no daemon is listening on the socket */
 	VHID_EADMIN = 1016,      /**< the request needs root or the policy's admin group */
@@ -209,7 +210,7 @@ int vhid_report_encode_absolute(const struct vhid_absolute_report *r, uint8_t *b
  * Check report bytes against the descriptor of a device kind, exactly as
  * vhidd does before anything reaches the kernel.
  * @param msg if not NULL, receives a message naming the problem, such as
- *        "usage 0x0123 is outside the keyboard page range 0x00-0xff".
+ *        "keyboard usage 0x0123 is outside the keyboard page range 0x00-0xff".
  * @return 0, or -VHID_EREPORTID, -VHID_EREPORTLEN, -VHID_EUSAGE,
  *         -VHID_EUSAGEKIND, -VHID_EAPPLE, -EINVAL (unknown kind)
  * @since 0.1

@@ -53,8 +53,10 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 stage "host tests" tests/run-host-tests.py "$BUILD" "host"
 stage "host tests under ASan+UBSan" tests/run-host-tests.py "$ASAN" "host-asan"
-stage "host tests under valgrind" tests/run-host-tests.py "$BUILD" "host-valgrind" \
-	--wrapper "valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite"
+VALGRIND="valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite"
+# the host daemon test wraps the vhidd it starts too, so the daemon is checked as well
+VHID_TEST_WRAPPER=$VALGRIND stage "host tests under valgrind" tests/run-host-tests.py "$BUILD" \
+	"host-valgrind" --wrapper "$VALGRIND"
 stage "VM harness self-test" tests/vm/vm.sh selftest "$BUILD"
 stage "VM tests (Debian kernel under QEMU)" tests/vm/vm.sh check "$BUILD"
 echo "$P passed, $F failed"

@@ -57,6 +57,22 @@ set_events(struct client *c)
 	epoll_ctl(c->daemon->epfd, EPOLL_CTL_MOD, c->conn.fd, &ev);
 }
 
+/* Device ids are (client id << 8) | serial in 32 bits: client ids stay below
+ * 2^24, wrapping around and skipping the ones still connected. */
+static uint32_t
+next_client_id(struct daemon *d)
+{
+	for (;;) {
+		bool used = false;
+
+		d->next_client_id = d->next_client_id >= 0xffffff ? 1 : d->next_client_id + 1;
+		for (struct client *o = d->clients; o && !used; o = o->next)
+			used = o->id == d->next_client_id;
+		if (!used)
+			return d->next_client_id;
+	}
+}
+
 struct client *
 client_new(struct daemon *d, int fd)
 {
@@ -70,7 +86,7 @@ client_new(struct daemon *d, int fd)
 		return NULL;
 	}
 	c->daemon = d;
-	c->id = ++d->next_client_id;
+	c->id = next_client_id(d);
 	c->next_serial = 1;
 	c->last_rx_ms = now_ms();
 	connection_init(&c->conn, fd, CLIENT_OUT_LIMIT);
@@ -167,7 +183,7 @@ int
 client_send_error(struct client *c, uint32_t id, uint16_t request, int status, const char *fmt, ...)
 {
 	struct vhid_msg_error e = {.status = status, .request_type = request};
-	char text[VHID_MAX_ERROR_MESSAGE];
+	char text[VHID_MAX_ERROR_MESSAGE + 1];
 	va_list ap;
 	int n;
 
@@ -269,10 +285,12 @@ has_devices(const struct client *c)
 int
 clients_check_leases(struct daemon *d)
 {
-	uint64_t now = now_ms(), lease = d->policy.lease_ms;
+	uint64_t now = now_ms();
 	int next = -1;
 
 	for (struct client *c = d->clients; c; c = c->next) {
+		uint64_t lease = c->lease_ms ? c->lease_ms : d->policy.lease_ms;
+
 		if (c->lease_expired || !has_devices(c))
 			continue;
 		if (now - c->last_rx_ms >= lease) {

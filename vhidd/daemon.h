@@ -50,6 +50,7 @@ struct client {
 	char label[200]; /* "client 3 (kanata, pid 1234, uid 1000)" for logs */
 	bool hello, dead, want_write, lease_expired;
 	uint64_t last_rx_ms;
+	unsigned int lease_ms; /* the lease announced in HELLO_REPLY */
 	uint8_t next_serial;
 	struct client_device devices[MAX_DEVICES_PER_CLIENT];
 };

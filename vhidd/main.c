@@ -309,8 +309,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "vhidd: cannot open log file %s: %s\n", d.opt.log_file, strerror(-r));
 	log_info("vhidd %s (protocol %d, version number %d) starting, pid %d", VHID_VERSION,
 		 VHID_PROTOCOL_VERSION, VHID_VERSION_NUMBER, (int)getpid());
-	if (setup(&d) < 0)
+	if (setup(&d) < 0) {
+		vdev_ctx_free(d.vdev);
 		return 1;
+	}
 	snprintf(desc, sizeof(desc), "STATUS=listening on %.40s", d.opt.socket_path);
 	notify("READY=1");
 	notify(desc);

@@ -92,7 +92,7 @@ find_device(struct client *c, uint32_t device, uint32_t id, uint16_t type)
 		if (c->devices[i].dev && c->devices[i].id == device)
 			return &c->devices[i];
 	if (device >> 8 == c->id) {
-		client_send_error(c, id, type, -ENODEV, "device 0x%x no longer exists", device);
+		client_send_error(c, id, type, -ENODEV, "device 0x%x does not exist (destroyed, or gone)", device);
 		return NULL;
 	}
 	snprintf(what, sizeof(what), "device 0x%x is not one of this client's devices", device);
@@ -151,11 +151,8 @@ handle_hello(struct client *c, uint32_t id, const struct vhid_msg_hello *h)
 		.max_devices = MAX_DEVICES_PER_CLIENT,
 	};
 
-	if (c->hello) {
-		client_violation(c, id, VHID_MSG_HELLO, "a second HELLO");
-		return;
-	}
 	c->hello = true;
+	c->lease_ms = r.lease_ms; /* fixed for this connection: a reload must not shorten it under the client */
 	client_set_name(c, h->name);
 	log_info("%s: hello (protocol %u)", c->label, h->version);
 	client_send(c, VHID_MSG_HELLO_REPLY, id, &r, NULL, 0);
@@ -436,6 +433,10 @@ request_dispatch(struct client *c, const struct vhid_frame *f)
 	if (name && (type & 0x8000)) {
 		snprintf(what, sizeof(what), "%s is sent by the daemon, not to it", name);
 		client_violation(c, f->hdr.id, type, what);
+		return;
+	}
+	if (type == VHID_MSG_HELLO && c->hello) {
+		client_violation(c, f->hdr.id, type, "a second HELLO");
 		return;
 	}
 	if (type == VHID_MSG_HELLO && !check_hello_version(c, f))
