@@ -29,7 +29,7 @@ static const signed char L_HELLO[] = {4, 2, 2, -VHID_NAME_LEN, END};
 static const signed char L_HELLO_REPLY[] = {2, 2, 4, 4, 4, 4, 4, END};
 static const signed char L_CREATE[] = {1, 1, 2, 4, 4, 4, -VHID_DEVNAME_LEN, END};
 static const signed char L_U32[] = {4, END};
-static const signed char L_POST[] = {4, 2, 2, END};
+static const signed char L_POST[] = {4, 2, 2, END}; /* also OPEN */
 static const signed char L_REPLY[] = {4, 4, END};
 static const signed char L_ERROR[] = {4, 2, 2, END};
 static const signed char L_STATUS_DAEMON[] = {4, 2, 2, 4, 4, 4, 4, 4, -108, -VHID_PATH_LEN,
@@ -59,7 +59,7 @@ static const struct msg_spec specs[] = {
 	MSG(VHID_MSG_STATUS_DEVICE, "STATUS_DEVICE", sizeof(struct vhid_msg_status_device), L_STATUS_DEVICE),
 	MSG(VHID_MSG_READY, "READY", sizeof(struct vhid_msg_ready), L_READY),
 	MSG(VHID_MSG_LEDS, "LEDS", sizeof(struct vhid_msg_leds), L_U32_4x1),
-	MSG(VHID_MSG_OPEN, "OPEN", sizeof(struct vhid_msg_open), L_U32_4x1),
+	MSG(VHID_MSG_OPEN, "OPEN", sizeof(struct vhid_msg_open), L_POST),
 	MSG(VHID_MSG_LEASE_EXPIRED, "LEASE_EXPIRED", sizeof(struct vhid_msg_lease_expired), L_U32),
 	MSG(VHID_MSG_DEVICE_GONE, "DEVICE_GONE", sizeof(struct vhid_msg_device_gone), L_GONE),
 	MSG(VHID_MSG_SHUTDOWN, "SHUTDOWN", 0, L_EMPTY),

@@ -187,7 +187,7 @@ _Static_assert(sizeof(struct vhid_msg_status_client) == 184, "status client size
 
 enum vhid_device_flag {
 	VHID_DEVICE_READY = 1u << 0,
-	VHID_DEVICE_OPEN = 1u << 1, /* opened by a reader (a keyboard: the kernel's kbd handler) */
+	VHID_DEVICE_OPEN = 1u << 1, /* at least one user-space reader has the evdev node open */
 };
 
 struct vhid_msg_status_device {
@@ -198,7 +198,7 @@ struct vhid_msg_status_device {
 	uint8_t leds;
 	uint8_t country;
 	uint16_t bus;
-	uint16_t reserved;
+	uint16_t readers; /* user-space open file descriptions of the evdev node */
 	uint32_t vendor;
 	uint32_t product;
 	uint32_t version;
@@ -225,11 +225,16 @@ struct vhid_msg_leds {
 } PACKED;
 _Static_assert(sizeof(struct vhid_msg_leds) == 8, "leds size");
 
-/* OPEN push: a reader opened (1) or the last one closed (0) the device */
+/*
+ * OPEN push: the number of user-space open file descriptions of the device's
+ * evdev node changed (vhidd watches the node with inotify). 0 means nobody
+ * reads what the device produces. The kernel's own keyboard handler, which
+ * opens every keyboard, does not count.
+ */
 struct vhid_msg_open {
 	uint32_t device;
-	uint8_t open;
-	uint8_t reserved[3];
+	uint16_t readers;
+	uint16_t reserved;
 } PACKED;
 _Static_assert(sizeof(struct vhid_msg_open) == 8, "open size");
 

@@ -250,10 +250,11 @@ struct vhid_client_listener {
 	/** The keyboard's LED state changed (enum vhid_led bits). */
 	void (*leds)(struct vhid_client *client, struct vhid_device *device, unsigned int leds,
 		     void *data);
-	/** A reader opened (1) the device, or the last one closed it (0). A keyboard is
-	 *  opened by the kernel's own kbd handler, so for keyboards this is no proof of a
-	 *  user-space reader. */
-	void (*opened)(struct vhid_client *client, struct vhid_device *device, int open, void *data);
+	/** The number of programs reading the device (user-space open file descriptions of
+	 *  its evdev node) changed. 0 means nothing sees what it produces yet: a new device
+	 *  is typically opened by the compositor some milliseconds after ready. */
+	void (*readers)(struct vhid_client *client, struct vhid_device *device, unsigned int readers,
+			void *data);
 	/** The client was silent longer than the lease: vhidd released its keys and buttons.
 	 *  Posting again simply continues. */
 	void (*lease_expired)(struct vhid_client *client, void *data);
@@ -384,7 +385,8 @@ struct vhid_status_client {
 struct vhid_status_device {
 	unsigned int id, client_id;
 	enum vhid_device_kind kind;
-	int ready, open;
+	int ready;
+	unsigned int readers; /**< user-space open file descriptions of the evdev node */
 	unsigned int leds, country, bus, vendor, product, version;
 	const char *name, *evdev, *hidraw, *phys;
 };
@@ -478,6 +480,16 @@ const char *vhid_device_get_evdev(const struct vhid_device *device);
 const char *vhid_device_get_hidraw(const struct vhid_device *device);
 /** The keyboard's LED state (enum vhid_led bits). @since 0.1 */
 unsigned int vhid_device_get_leds(const struct vhid_device *device);
+/** How many programs have the device's evdev node open (see the readers callback). @since 0.1 */
+unsigned int vhid_device_get_readers(const struct vhid_device *device);
+/**
+ * Dispatch until a program has the device's evdev node open (blocking). A new
+ * device is opened by the compositor a little after it is ready; events posted
+ * before that are seen by nobody.
+ * @return 0, or -ETIMEDOUT (nothing opened it: headless, or no compositor).
+ * @since 0.1
+ */
+int vhid_device_wait_reader(struct vhid_device *device, int timeout_ms);
 /** @since 0.1 */
 struct vhid_client *vhid_device_get_client(const struct vhid_device *device);
 /** @since 0.1 */

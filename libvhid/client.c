@@ -105,8 +105,8 @@ deliver(struct vhid_client *c, const struct event *e)
 			l->leds(c, d, (unsigned int)e->value, c->data);
 		break;
 	case EV_OPEN:
-		if (d && l->opened)
-			l->opened(c, d, e->value, c->data);
+		if (d && l->readers)
+			l->readers(c, d, (unsigned int)e->value, c->data);
 		break;
 	case EV_LEASE:
 		if (l->lease_expired)
@@ -236,7 +236,7 @@ status_part(struct answer *a, const struct vhid_frame *f)
 	} else if (f->hdr.type == VHID_MSG_STATUS_DEVICE && l->device) {
 		struct vhid_status_device s = {
 			m.v.device, m.v.client_id, (enum vhid_device_kind)m.v.kind,
-			!!(m.v.flags & VHID_DEVICE_READY), !!(m.v.flags & VHID_DEVICE_OPEN), m.v.leds,
+			!!(m.v.flags & VHID_DEVICE_READY), m.v.readers, m.v.leds,
 			m.v.country, m.v.bus, m.v.vendor, m.v.product, m.v.version, m.v.name, m.v.evdev,
 			m.v.hidraw, m.v.phys,
 		};
@@ -305,7 +305,10 @@ handle_push(struct vhid_client *c, const struct vhid_frame *f)
 		}
 		break;
 	case VHID_MSG_OPEN:
-		queue_event(c, EV_OPEN, m.open.device, m.open.open, NULL);
+		if ((d = client_find_device(c, m.open.device))) {
+			d->readers = m.open.readers;
+			queue_event(c, EV_OPEN, d->id, m.open.readers, NULL);
+		}
 		break;
 	case VHID_MSG_LEASE_EXPIRED:
 		/* vhidd released everything: what we hold is gone too */

@@ -27,6 +27,7 @@ device_create_remote(struct vhid_device *d)
 
 	d->ready = false;
 	d->gone = 0;
+	d->readers = 0;
 	d->evdev[0] = d->hidraw[0] = '\0';
 	device_clear_state(d);
 	r = client_transact(d->client, VHID_MSG_CREATE_DEVICE, &d->params, NULL, 0, &a);
@@ -217,6 +218,35 @@ VHID_EXPORT unsigned int
 vhid_device_get_leds(const struct vhid_device *d)
 {
 	return d->leds;
+}
+
+VHID_EXPORT unsigned int
+vhid_device_get_readers(const struct vhid_device *d)
+{
+	return d->readers;
+}
+
+VHID_EXPORT int
+vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
+{
+	struct vhid_client *c = d->client;
+	uint64_t end = client_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	struct pollfd p = {.fd = c->epfd, .events = POLLIN};
+	uint32_t id = d->id;
+
+	while (d->readers == 0) {
+		uint64_t now = client_now_ms();
+		if (!d->ready)
+			return client_fail(c, -VHID_ENOTREADY, "device 0x%x is not ready", id);
+		if (now >= end)
+			return client_fail(c, -ETIMEDOUT, "nothing opened device 0x%x within %d ms", id, timeout_ms);
+		poll(&p, 1, (int)(end - now));
+		if (vhid_client_dispatch(c) == -EBUSY)
+			return client_fail(c, -EBUSY, "vhid_device_wait_reader() cannot run inside a callback");
+		if (!client_find_device(c, id))
+			return client_fail(c, -ENODEV, "device destroyed while waiting");
+	}
+	return 0;
 }
 
 VHID_EXPORT struct vhid_client *

@@ -24,6 +24,7 @@ struct vhid_device {
 	char evdev[VHID_NODE_LEN];
 	char hidraw[VHID_NODE_LEN];
 	unsigned int leds;
+	unsigned int readers;
 	void *user_data;
 	/* what the convenience helpers hold down */
 	struct vhid_keyboard_report keyboard;

@@ -40,10 +40,10 @@ on_ready(struct vdev *dev, void *data)
 }
 
 static void
-on_open(struct vdev *dev, bool open, void *data)
+on_readers(struct vdev *dev, unsigned int readers, void *data)
 {
 	struct client_device *cd = data;
-	struct vhid_msg_open m = {.device = cd->id, .open = open};
+	struct vhid_msg_open m = {.device = cd->id, .readers = (uint16_t)(readers > 0xffff ? 0xffff : readers)};
 
 	client_send(cd->client, VHID_MSG_OPEN, 0, &m, NULL, 0);
 }
@@ -71,7 +71,7 @@ on_failed(struct vdev *dev, int error, void *data)
 
 const struct vdev_listener device_listener = {
 	.ready = on_ready,
-	.open_changed = on_open,
+	.readers = on_readers,
 	.leds = on_leds,
 	.failed = on_failed,
 };
@@ -321,7 +321,8 @@ send_status_devices(struct client *c, uint32_t id, const struct client *o)
 		m.client_id = o->id;
 		m.kind = (uint8_t)p->kind;
 		m.flags = (vdev_is_ready(dev) ? VHID_DEVICE_READY : 0) |
-			  (vdev_is_open(dev) ? VHID_DEVICE_OPEN : 0);
+			  (vdev_get_readers(dev) ? VHID_DEVICE_OPEN : 0);
+		m.readers = (uint16_t)vdev_get_readers(dev);
 		m.leds = vdev_get_leds(dev);
 		m.country = p->country;
 		m.bus = p->bus;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -39,6 +40,8 @@ struct vdev {
 	int fd;
 
 	bool started, bound, ready, open, failed, dead;
+	int wd;               /* inotify watch on the evdev node, -1 = none */
+	unsigned int readers; /* user-space open file descriptions of the evdev node */
 	bool lingering;       /* released, waiting out the linger before UHID_DESTROY */
 	uint64_t created_ns, ready_ns;
 	uint64_t deadline_ns; /* start or ready timeout, 0 = none */
@@ -65,6 +68,7 @@ struct vdev {
 struct vdev_ctx {
 	int epfd;
 	int uevent_fd; /* -1: no uevents, poll sysfs instead */
+	int inotify_fd; /* opens and closes of the evdev nodes by user space */
 	int timer_fd;
 	char uhid_path[256];
 	uint64_t start_timeout_ns, ready_timeout_ns, linger_ns;
@@ -74,9 +78,10 @@ struct vdev_ctx {
 };
 
 static void finish_destroy(struct vdev *dev);
+static void watch_node(struct vdev *dev);
 
 /* epoll tags for the ctx's own fds; devices are tagged with their pointer */
-static char tag_uevent, tag_timer;
+static char tag_uevent, tag_timer, tag_inotify;
 
 static uint64_t
 now_ns(void)
@@ -207,6 +212,7 @@ check_ready(struct vdev *dev)
 {
 	if (dev->ready || dev->failed || !dev->started || !dev->bound)
 		return;
+	watch_node(dev); /* if the node was not there when its uevent came */
 	dev->ready = true;
 	dev->deadline_ns = 0;
 	dev->ready_ns = now_ns() - dev->created_ns;
@@ -224,6 +230,8 @@ on_start(struct vdev *dev, uint64_t flags)
 	check_ready(dev);
 }
 
+/* UHID_OPEN/CLOSE: the first and last in-kernel handle. A keyboard is opened by
+ * the kernel's own kbd handler, so this is logged but readers come from inotify. */
 static void
 on_open(struct vdev *dev, bool open)
 {
@@ -231,8 +239,29 @@ on_open(struct vdev *dev, bool open)
 		return;
 	dev->open = open;
 	log_info("%s: %s", dev->params.label, open ? "open" : "close");
-	if (dev->listener && dev->listener->open_changed)
-		dev->listener->open_changed(dev, open, dev->data);
+}
+
+static void
+set_readers(struct vdev *dev, unsigned int readers)
+{
+	if (readers == dev->readers)
+		return;
+	log_info("%s: %s by a reader (%u reader%s)", dev->params.label,
+		 readers > dev->readers ? "opened" : "closed", readers, readers == 1 ? "" : "s");
+	dev->readers = readers;
+	if (dev->listener && dev->listener->readers)
+		dev->listener->readers(dev, readers, dev->data);
+}
+
+/* Watch the first evdev node for opens and closes from user space. */
+static void
+watch_node(struct vdev *dev)
+{
+	if (dev->wd >= 0 || dev->ctx->inotify_fd < 0 || dev->n_evdev == 0)
+		return;
+	dev->wd = inotify_add_watch(dev->ctx->inotify_fd, dev->evdev[0], IN_OPEN | IN_CLOSE);
+	if (dev->wd < 0)
+		log_debug("%s: cannot watch %s: %s", dev->params.label, dev->evdev[0], strerror(errno));
 }
 
 static void
@@ -432,6 +461,8 @@ add_node(struct vdev *dev, const char *devname)
 				return;
 		if (dev->n_evdev < VDEV_MAX_EVDEV)
 			snprintf(dev->evdev[dev->n_evdev++], sizeof(dev->evdev[0]), "/dev/%s", devname);
+		/* watch at once: udev and readers open the node only after its uevent */
+		watch_node(dev);
 	} else if (strncmp(devname, "hidraw", 6) == 0) {
 		snprintf(dev->hidraw, sizeof(dev->hidraw), "/dev/%s", devname);
 	}
@@ -572,6 +603,38 @@ dispatch_uevents(struct vdev_ctx *ctx)
 	}
 }
 
+static struct vdev *
+find_by_wd(struct vdev_ctx *ctx, int wd)
+{
+	for (struct vdev *d = ctx->devices; d; d = d->next)
+		if (d->wd == wd)
+			return d;
+	return NULL;
+}
+
+static void
+dispatch_inotify(struct vdev_ctx *ctx)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(ctx->inotify_fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			struct vdev *d = find_by_wd(ctx, ev->wd);
+			p += sizeof(*ev) + ev->len;
+			if (!d || d->dead)
+				continue;
+			if (ev->mask & IN_IGNORED)
+				d->wd = -1;
+			else if (ev->mask & IN_OPEN)
+				set_readers(d, d->readers + 1);
+			else if ((ev->mask & IN_CLOSE) && d->readers > 0)
+				set_readers(d, d->readers - 1);
+		}
+	}
+}
+
 static void
 dispatch_timer(struct vdev_ctx *ctx)
 {
@@ -627,6 +690,7 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 	ctx->linger_ns = !opts || opts->linger_ms == 0 ? 100000000ull
 			 : opts->linger_ms < 0 ? 0 : (uint64_t)opts->linger_ms * 1000000ull;
 	ctx->uevent_fd = -1;
+	ctx->inotify_fd = -1;
 	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ctx->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (ctx->epfd < 0 || ctx->timer_fd < 0) {
@@ -634,6 +698,11 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 		goto fail;
 	}
 	if ((r = epoll_add(ctx->epfd, ctx->timer_fd, &tag_timer)) < 0)
+		goto fail;
+	ctx->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ctx->inotify_fd < 0)
+		log_warn("inotify unavailable (%s): readers of devices will not be reported", strerror(errno));
+	else if ((r = epoll_add(ctx->epfd, ctx->inotify_fd, &tag_inotify)) < 0)
 		goto fail;
 	ctx->uevent_fd = uevent_open();
 	if (ctx->uevent_fd < 0) {
@@ -676,6 +745,8 @@ vdev_ctx_free(struct vdev_ctx *ctx)
 	free_graveyard(ctx);
 	if (ctx->uevent_fd >= 0)
 		close(ctx->uevent_fd);
+	if (ctx->inotify_fd >= 0)
+		close(ctx->inotify_fd);
 	if (ctx->timer_fd >= 0)
 		close(ctx->timer_fd);
 	if (ctx->epfd >= 0)
@@ -711,6 +782,8 @@ vdev_ctx_dispatch(struct vdev_ctx *ctx)
 		void *tag = events[i].data.ptr;
 		if (tag == &tag_uevent)
 			dispatch_uevents(ctx);
+		else if (tag == &tag_inotify)
+			dispatch_inotify(ctx);
 		else if (tag == &tag_timer)
 			dispatch_timer(ctx);
 		else
@@ -792,6 +865,7 @@ vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 			 vdev_kind_name(params->kind), params->name);
 	dev->listener = listener;
 	dev->data = data;
+	dev->wd = -1;
 	init_reports(dev);
 	dev->fd = open_uhid(ctx->uhid_path);
 	if (dev->fd < 0) {
@@ -835,6 +909,8 @@ finish_destroy(struct vdev *dev)
 	struct vdev_ctx *ctx = dev->ctx;
 	struct uhid_event ev;
 
+	if (dev->wd >= 0)
+		inotify_rm_watch(ctx->inotify_fd, dev->wd);
 	ev.type = UHID_DESTROY;
 	uhid_write(dev, &ev, sizeof(ev.type));
 	close(dev->fd);
@@ -1041,10 +1117,10 @@ vdev_is_ready(const struct vdev *dev)
 	return dev->ready && !dev->failed;
 }
 
-bool
-vdev_is_open(const struct vdev *dev)
+unsigned int
+vdev_get_readers(const struct vdev *dev)
 {
-	return dev->open;
+	return dev->readers;
 }
 
 uint8_t

@@ -46,8 +46,9 @@ void vdev_params_default(struct vdev_params *p, enum vhid_device_kind kind);
 struct vdev_listener {
 	/* The kernel finished creating the device; nodes are known. */
 	void (*ready)(struct vdev *dev, void *data);
-	/* UHID_OPEN / UHID_CLOSE. For keyboards the kernel's own kbd handler opens. */
-	void (*open_changed)(struct vdev *dev, bool open, void *data);
+	/* The number of user-space open file descriptions of the evdev node changed
+	 * (inotify). Unlike UHID_OPEN, the kernel's own kbd handler does not count. */
+	void (*readers)(struct vdev *dev, unsigned int readers, void *data);
 	/* The LED output report changed (enum vhid_led bits). */
 	void (*leds)(struct vdev *dev, uint8_t leds, void *data);
 	/* The device will never become ready, or the kernel removed it. error is
@@ -100,7 +101,8 @@ int vdev_reset(struct vdev *dev);
 
 const struct vdev_params *vdev_get_params(const struct vdev *dev);
 bool vdev_is_ready(const struct vdev *dev);
-bool vdev_is_open(const struct vdev *dev);
+/* How many user-space open file descriptions the evdev node has. */
+unsigned int vdev_get_readers(const struct vdev *dev);
 uint8_t vdev_get_leds(const struct vdev *dev);
 /* "/dev/input/eventN" of the i-th input node, NULL past the end or before ready. */
 const char *vdev_get_evdev(const struct vdev *dev, int i);

@@ -350,7 +350,7 @@ roundtrip_status_device(void **state)
 		.leds = 0xbb,
 		.country = 0xcc,
 		.bus = 0xddee,
-		.reserved = 0xff01,
+		.readers = 0xff01,
 		.vendor = 0x02030405,
 		.product = 0x06070809,
 		.version = 0x0a0b0c0d,
@@ -369,7 +369,7 @@ roundtrip_status_device(void **state)
 	assert_int_equal(out.leds, 0xbb);
 	assert_int_equal(out.country, 0xcc);
 	assert_int_equal(out.bus, 0xddee);
-	assert_int_equal(out.reserved, 0xff01);
+	assert_int_equal(out.readers, 0xff01);
 	assert_int_equal(out.vendor, 0x02030405);
 	assert_int_equal(out.product, 0x06070809);
 	assert_int_equal(out.version, 0x0a0b0c0d);
@@ -391,8 +391,7 @@ roundtrip_pushes(void **state)
 	struct vhid_msg_ready rin = {.device = 0x11223344}, rout;
 	struct vhid_msg_leds lin = {.device = 0x55667788, .leds = 0x99, .reserved = {0xaa, 0xbb, 0xcc}},
 			     lout;
-	struct vhid_msg_open oin = {.device = 0xddeeff01, .open = 1, .reserved = {0x02, 0x03, 0x04}},
-			     oout;
+	struct vhid_msg_open oin = {.device = 0xddeeff01, .readers = 0x0302, .reserved = 0x0504}, oout;
 	struct vhid_msg_device_gone gin = {.device = 0x05060708, .reason = -VHID_ENODRIVER}, gout;
 
 	fill_string(rin.evdev, sizeof(rin.evdev), 12);
@@ -414,10 +413,8 @@ roundtrip_pushes(void **state)
 
 	roundtrip(buf, VHID_MSG_OPEN, 0, &oin, sizeof(oin), NULL, 0, &oout, sizeof(oout));
 	assert_int_equal(oout.device, 0xddeeff01);
-	assert_int_equal(oout.open, 1);
-	assert_int_equal(oout.reserved[0], 0x02);
-	assert_int_equal(oout.reserved[1], 0x03);
-	assert_int_equal(oout.reserved[2], 0x04);
+	assert_int_equal(oout.readers, 0x0302);
+	assert_int_equal(oout.reserved, 0x0504);
 
 	roundtrip(buf, VHID_MSG_DEVICE_GONE, 0, &gin, sizeof(gin), NULL, 0, &gout, sizeof(gout));
 	assert_int_equal(gout.device, 0x05060708);

@@ -30,9 +30,9 @@ on_leds(struct vhid_client *c, struct vhid_device *d, unsigned int leds, void *d
 }
 
 static void
-on_opened(struct vhid_client *c, struct vhid_device *d, int open, void *data)
+on_readers(struct vhid_client *c, struct vhid_device *d, unsigned int readers, void *data)
 {
-	if (open)
+	if (readers)
 		((struct events *)data)->opens++;
 	else
 		((struct events *)data)->closes++;
@@ -41,7 +41,7 @@ on_opened(struct vhid_client *c, struct vhid_device *d, int open, void *data)
 static const struct vhid_client_listener listener = {
 	.ready = on_ready,
 	.leds = on_leds,
-	.opened = on_opened,
+	.readers = on_readers,
 };
 
 /* Dispatch until *value differs from its value at the call, or timeout. */
@@ -100,10 +100,16 @@ main(void)
 	printf("# keyboard ready %llu ms after the create request, at %s\n",
 	       (unsigned long long)(vt_now_ms() - t0), vhid_device_get_evdev(kb));
 	vt_check(vhid_device_get_evdev(kb) && vhid_device_get_hidraw(kb), "ready.names.nodes", "no nodes");
+	/* the kernel's kbd handler opened the keyboard (UHID_OPEN), but no program has */
+	vhid_client_dispatch(c);
+	vt_check(vhid_device_get_readers(kb) == 0 && ev.opens == 0, "keyboard.no.reader.yet",
+		 "readers %u", vhid_device_get_readers(kb));
 	if (vt_open_node(&node, vhid_device_get_evdev(kb)) < 0) {
 		vt_fail("open", "cannot open %s", vhid_device_get_evdev(kb));
 		return vt_finish();
 	}
+	vt_check(vhid_device_wait_reader(kb, 2000) == 0 && vhid_device_get_readers(kb) == 1,
+		 "keyboard.reader.pushed.when.opened", "readers %u", vhid_device_get_readers(kb));
 	struct input_event q = EV(EV_KEY, KEY_Q, 1);
 	vhid_keyboard_press(kb, 0x14);
 	vt_expect_frame(&node, "first.report.after.ready.delivered", &q, 1, 1000);

@@ -100,17 +100,19 @@ open_close(void)
 	vt_params(&p, VHID_DEVICE_POINTER);
 	if (vt_create(&d, &p) < 0)
 		return vt_fail("open.create", "failed");
-	vt_pump(50);
-	vt_check(vdev_is_open(d.dev) && d.opens >= 1, "open.reader-opens", "opens %d open %d", d.opens,
-		 vdev_is_open(d.dev));
+	uint64_t until = vt_now_ms() + 1000;
+	while (vdev_get_readers(d.dev) == 0 && vt_now_ms() < until)
+		vt_pump(10);
+	vt_check(vdev_get_readers(d.dev) == 1 && d.opens >= 1, "open.reader-opens", "opens %d readers %u",
+		 d.opens, vdev_get_readers(d.dev));
 	libevdev_free(d.evdev);
 	close(d.evfd);
 	d.evdev = NULL;
 	d.evfd = -1;
 	uint64_t end = vt_now_ms() + 1000;
-	while (vdev_is_open(d.dev) && vt_now_ms() < end)
+	while (vdev_get_readers(d.dev) && vt_now_ms() < end)
 		vt_pump(10);
-	vt_check(!vdev_is_open(d.dev) && d.closes >= 1, "open.last-reader-closes", "still open");
+	vt_check(vdev_get_readers(d.dev) == 0 && d.closes >= 1, "open.last-reader-closes", "still open");
 	vt_destroy(&d);
 }
 

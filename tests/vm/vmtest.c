@@ -138,11 +138,11 @@ on_ready(struct vdev *dev, void *data)
 }
 
 static void
-on_open(struct vdev *dev, bool open, void *data)
+on_readers(struct vdev *dev, unsigned int readers, void *data)
 {
 	struct vt_dev *d = data;
 
-	if (open)
+	if (readers)
 		d->opens++;
 	else
 		d->closes++;
@@ -168,7 +168,7 @@ on_failed(struct vdev *dev, int error, void *data)
 
 static const struct vdev_listener listener = {
 	.ready = on_ready,
-	.open_changed = on_open,
+	.readers = on_readers,
 	.leds = on_leds,
 	.failed = on_failed,
 };
