@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static enum log_level current_level = LOG_LEVEL_INFO;
 static log_handler_fn handler;
 static void *handler_data;
 static FILE *log_file;
+static char log_path[256];
+static long log_max = 1024 * 1024;
 
 static const char *const level_names[] = {"silent", "error", "warn", "info", "debug"};
 /* syslog priorities, as journald reads them from a "<N>" line prefix */
@@ -42,13 +45,41 @@ log_set_file(const char *path)
 	if (log_file)
 		fclose(log_file);
 	log_file = NULL;
+	log_path[0] = '\0';
 	if (!path)
 		return 0;
 	log_file = fopen(path, "ae");
 	if (!log_file)
 		return -errno;
 	setvbuf(log_file, NULL, _IOLBF, 0);
+	snprintf(log_path, sizeof(log_path), "%s", path);
 	return 0;
+}
+
+void
+log_set_file_max(long bytes)
+{
+	log_max = bytes;
+}
+
+/* Past the limit, keep one previous file (PATH.1) and start afresh. */
+static void
+rotate(void)
+{
+	char old[sizeof(log_path) + 2];
+	FILE *f;
+
+	if (!log_path[0] || log_max <= 0 || ftell(log_file) < log_max)
+		return;
+	snprintf(old, sizeof(old), "%s.1", log_path);
+	rename(log_path, old);
+	f = fopen(log_path, "ae");
+	if (!f)
+		return; /* keep writing to the renamed file rather than lose lines */
+	fchmod(fileno(f), 0640);
+	fclose(log_file);
+	log_file = f;
+	setvbuf(log_file, NULL, _IOLBF, 0);
 }
 
 int
@@ -108,6 +139,7 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	if (to_file) {
 		timestamp(ts, sizeof(ts));
 		fprintf(log_file, "[%s] %s: %s\n", ts, level_names[level], msg);
+		rotate();
 	}
 out:
 	errno = saved_errno;

@@ -28,6 +28,8 @@ void log_set_handler(log_handler_fn fn, void *data);
 /* Also append every line to this file (NULL stops): everything the level lets
  * through, and always errors, warnings and info. Returns 0 or -errno. */
 int log_set_file(const char *path);
+/* Rotate the file past this size, keeping one PATH.1 (default 1 MiB; 0 = never). */
+void log_set_file_max(long bytes);
 
 /* Parse "error", "warn", "info", "debug"; returns -1 if unknown. */
 int log_level_from_name(const char *name);

@@ -33,7 +33,7 @@ static const signed char L_POST[] = {4, 2, 2, END}; /* also OPEN */
 static const signed char L_REPLY[] = {4, 4, END};
 static const signed char L_ERROR[] = {4, 2, 2, END};
 static const signed char L_STATUS_DAEMON[] = {4, 2, 2, 4, 4, 4, 4, 4, -108, -VHID_PATH_LEN,
-					      -VHID_NAME_LEN, END};
+					      -VHID_NAME_LEN, -VHID_PATH_LEN, END};
 static const signed char L_STATUS_CLIENT[] = {4, 4, 4, 4, 4, 4, -VHID_NAME_LEN, -VHID_PATH_LEN, END};
 static const signed char L_STATUS_DEVICE[] = {4, 4, 1, 1, 1, 1, 2, 2, 4, 4, 4, -VHID_DEVNAME_LEN,
 					      -VHID_NODE_LEN, -VHID_NODE_LEN, -64, END};
@@ -50,7 +50,7 @@ static const struct msg_spec specs[] = {
 	MSG(VHID_MSG_RESET_DEVICE, "RESET_DEVICE", sizeof(struct vhid_msg_device), L_U32),
 	{VHID_MSG_POST_REPORT, "POST_REPORT", sizeof(struct vhid_msg_post), 1, VHID_MAX_REPORT_SIZE, L_POST},
 	MSG(VHID_MSG_GET_STATUS, "GET_STATUS", sizeof(struct vhid_msg_get_status), L_U32),
-	MSG(VHID_MSG_RESET_ALL, "RESET_ALL", 0, L_EMPTY),
+	MSG(VHID_MSG_RESET_ALL, "RESET_ALL", sizeof(struct vhid_msg_reset_all), L_U32),
 	MSG(VHID_MSG_HELLO_REPLY, "HELLO_REPLY", sizeof(struct vhid_msg_hello_reply), L_HELLO_REPLY),
 	MSG(VHID_MSG_REPLY, "REPLY", sizeof(struct vhid_msg_reply), L_REPLY),
 	{VHID_MSG_ERROR, "ERROR", sizeof(struct vhid_msg_error), 0, VHID_MAX_ERROR_MESSAGE, L_ERROR},

@@ -137,6 +137,16 @@ struct vhid_msg_get_status {
 } PACKED;
 _Static_assert(sizeof(struct vhid_msg_get_status) == 4, "get status size");
 
+enum vhid_reset_scope {
+	VHID_RESET_MINE = 0,     /* every device of every client running as the caller's uid */
+	VHID_RESET_EVERYONE = 1, /* every device of every client: root or an admin group */
+};
+
+struct vhid_msg_reset_all {
+	uint32_t scope; /* enum vhid_reset_scope */
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_reset_all) == 4, "reset all size");
+
 /* REPLY: the request succeeded. value: the device id for CREATE_DEVICE, a count for
  * GET_STATUS and RESET_ALL, else 0. */
 struct vhid_msg_reply {
@@ -170,8 +180,9 @@ struct vhid_msg_status_daemon {
 	char socket[108];
 	char config[VHID_PATH_LEN];
 	char socket_group[VHID_NAME_LEN];
+	char log_file[VHID_PATH_LEN]; /* "" when the log goes to the journal only */
 } PACKED;
-_Static_assert(sizeof(struct vhid_msg_status_daemon) == 296, "status daemon size");
+_Static_assert(sizeof(struct vhid_msg_status_daemon) == 424, "status daemon size");
 
 struct vhid_msg_status_client {
 	uint32_t client_id;

@@ -373,6 +373,7 @@ struct vhid_status_daemon {
 	int has_uhid;      /**< /dev/uhid exists */
 	int has_uevents;   /**< the daemon sees kernel uevents */
 	const char *socket, *config, *socket_group;
+	const char *log_file; /**< "" when vhidd logs to the journal only */
 };
 
 /** @since 0.1 */
@@ -407,11 +408,13 @@ int vhid_client_get_status(struct vhid_client *client, int all,
 			   const struct vhid_status_listener *listener, void *data);
 
 /**
- * Release every key and button on every client's devices (needs root or the
- * policy's admin group, else -VHID_EADMIN).
+ * Release every key and button on the devices of every client that runs as
+ * this process's user (every_user = 0), or of every client at all (every_user
+ * = 1: needs root or the policy's admin group, else -VHID_EADMIN). This is the
+ * answer to "everything is stuck" without a reboot.
  * @return the number of devices released, or a negative error. @since 0.1
  */
-int vhid_client_reset_all(struct vhid_client *client);
+int vhid_client_reset_all(struct vhid_client *client, int every_user);
 
 /* ------------------------------------------------------------------------ */
 /* Devices                                                                  */

@@ -227,6 +227,7 @@ status_part(struct answer *a, const struct vhid_frame *f)
 			m.d.daemon_version, m.d.protocol, m.d.pid, m.d.uptime_s, m.d.clients, m.d.devices,
 			m.d.lease_ms, !!(m.d.flags & VHID_DAEMON_HAS_UHID),
 			!!(m.d.flags & VHID_DAEMON_HAS_UEVENTS), m.d.socket, m.d.config, m.d.socket_group,
+			m.d.log_file,
 		};
 		l->daemon(&d, a->status_data);
 	} else if (f->hdr.type == VHID_MSG_STATUS_CLIENT && l->client) {
@@ -815,10 +816,11 @@ vhid_client_get_status(struct vhid_client *c, int all, const struct vhid_status_
 }
 
 VHID_EXPORT int
-vhid_client_reset_all(struct vhid_client *c)
+vhid_client_reset_all(struct vhid_client *c, int every_user)
 {
+	struct vhid_msg_reset_all m = {.scope = every_user ? VHID_RESET_EVERYONE : VHID_RESET_MINE};
 	struct answer a = {0};
-	int r = client_transact(c, VHID_MSG_RESET_ALL, NULL, NULL, 0, &a);
+	int r = client_transact(c, VHID_MSG_RESET_ALL, &m, NULL, 0, &a);
 
 	if (r < 0)
 		return r;

@@ -66,6 +66,7 @@ struct daemon {
 	uint32_t next_client_id;
 	uint64_t start_ms;
 	unsigned int socket_gid;
+	char log_path[128]; /* the log file, "" when only stderr/the journal get the log */
 	bool running, shutting_down;
 };
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,7 +51,8 @@ usage(FILE *f)
 		"  -g, --group NAME      group of the socket and its directory (default %s)\n"
 		"      --lease-ms N      release a silent client's keys after N ms (default: policy, 3000)\n"
 		"      --uhid PATH       the uhid device node (default /dev/uhid)\n"
-		"  -l, --log-file PATH   also append the log to PATH\n"
+		"  -l, --log-file PATH   also append the log to PATH (default: DIR/vhidd.log next to\n"
+		"                        the socket, unless stderr is the journal; 'none' disables)\n"
 		"  -n, --ready-fd FD     write a newline to FD once listening, then close it\n"
 		"  -v, --verbose         log debug messages\n"
 		"  -q, --quiet           log warnings and errors only\n"
@@ -238,6 +240,32 @@ setup(struct daemon *d)
 	return 0;
 }
 
+/*
+ * Without the journal, keep a log next to the socket so `vhidctl log` finds the
+ * lifecycle lines: mode 0640, the socket's group, rotated at 1 MiB.
+ */
+static void
+default_log_file(struct daemon *d)
+{
+	char path[sizeof(d->log_path)];
+	const char *slash;
+	int r;
+
+	if (d->opt.log_file || getenv("JOURNAL_STREAM"))
+		return;
+	slash = strrchr(d->opt.socket_path, '/');
+	snprintf(path, sizeof(path), "%.*s/vhidd.log", slash ? (int)(slash - d->opt.socket_path) : 1,
+		 slash ? d->opt.socket_path : ".");
+	if ((r = log_set_file(path)) < 0) {
+		log_warn("cannot open log file %s: %s", path, strerror(-r));
+		return;
+	}
+	if (chmod(path, 0640) < 0 || (geteuid() == 0 && chown(path, 0, (gid_t)d->socket_gid) < 0))
+		log_debug("cannot set the mode of %s: %s", path, strerror(errno));
+	snprintf(d->log_path, sizeof(d->log_path), "%s", path);
+	log_info("logging to %s too (vhidctl log reads it)", path);
+}
+
 static void
 dispatch(struct daemon *d, struct epoll_event *ev)
 {
@@ -305,14 +333,19 @@ main(int argc, char **argv)
 	r = parse_args(argc, argv, &d.opt);
 	if (r)
 		return r;
-	if (d.opt.log_file && (r = log_set_file(d.opt.log_file)) < 0)
-		fprintf(stderr, "vhidd: cannot open log file %s: %s\n", d.opt.log_file, strerror(-r));
+	if (d.opt.log_file && strcmp(d.opt.log_file, "none") != 0) {
+		if ((r = log_set_file(d.opt.log_file)) < 0)
+			fprintf(stderr, "vhidd: cannot open log file %s: %s\n", d.opt.log_file, strerror(-r));
+		else
+			snprintf(d.log_path, sizeof(d.log_path), "%s", d.opt.log_file);
+	}
 	log_info("vhidd %s (protocol %d, version number %d) starting, pid %d", VHID_VERSION,
 		 VHID_PROTOCOL_VERSION, VHID_VERSION_NUMBER, (int)getpid());
 	if (setup(&d) < 0) {
 		vdev_ctx_free(d.vdev);
 		return 1;
 	}
+	default_log_file(&d);
 	snprintf(desc, sizeof(desc), "STATUS=listening on %.40s", d.opt.socket_path);
 	notify("READY=1");
 	notify(desc);

@@ -283,6 +283,7 @@ send_status_daemon(struct client *c, uint32_t id)
 	proto_set_string(m.socket, sizeof(m.socket), d->opt.socket_path);
 	proto_set_string(m.config, sizeof(m.config), d->policy.path[0] ? d->policy.path : "(defaults)");
 	proto_set_string(m.socket_group, sizeof(m.socket_group), d->socket_gid ? d->opt.socket_group : "root");
+	proto_set_string(m.log_file, sizeof(m.log_file), d->log_path);
 	client_send(c, VHID_MSG_STATUS_DAEMON, id, &m, NULL, 0);
 }
 
@@ -362,27 +363,36 @@ handle_status(struct client *c, uint32_t id, const struct vhid_msg_get_status *m
 }
 
 static void
-handle_reset_all(struct client *c, uint32_t id)
+handle_reset_all(struct client *c, uint32_t id, const struct vhid_msg_reset_all *m)
 {
 	struct daemon *d = c->daemon;
+	bool everyone = m->scope == VHID_RESET_EVERYONE;
 	int clients = 0, devices = 0;
 
-	if (!policy_is_admin(&d->policy, c->uid, c->groups, c->n_groups)) {
+	if (m->scope != VHID_RESET_MINE && !everyone) {
+		client_send_error(c, id, VHID_MSG_RESET_ALL, -EINVAL, "unknown reset scope %u", m->scope);
+		return;
+	}
+	if (everyone && !policy_is_admin(&d->policy, c->uid, c->groups, c->n_groups)) {
 		client_send_error(c, id, VHID_MSG_RESET_ALL, -VHID_EADMIN,
-				  "resetting other clients' devices needs root or an admin group "
+				  "resetting every user's devices needs root or an admin group "
 				  "(admin-groups in %s)",
 				  d->opt.config_path);
 		return;
 	}
 	for (struct client *o = d->clients; o; o = o->next) {
 		int before = devices;
+		if (!everyone && o->uid != c->uid)
+			continue;
 		for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++)
-			if (o->devices[i].dev && vdev_reset(o->devices[i].dev) == 0)
+			if (o->devices[i].dev && vdev_is_ready(o->devices[i].dev) &&
+			    vdev_reset(o->devices[i].dev) == 0)
 				devices++;
 		clients += devices > before;
 	}
-	log_warn("%s: reset all: released %d device%s of %d client%s", c->label, devices,
-		 devices == 1 ? "" : "s", clients, clients == 1 ? "" : "s");
+	log_warn("%s: reset %s: released %d device%s of %d client%s", c->label,
+		 everyone ? "every user's devices" : "this user's devices", devices, devices == 1 ? "" : "s",
+		 clients, clients == 1 ? "" : "s");
 	reply(c, id, (uint32_t)devices);
 }
 
@@ -426,6 +436,7 @@ request_dispatch(struct client *c, const struct vhid_frame *f)
 		struct vhid_msg_device device;
 		struct vhid_msg_post post;
 		struct vhid_msg_get_status status;
+		struct vhid_msg_reset_all reset_all;
 	} m;
 	uint16_t type = f->hdr.type;
 	const char *name = proto_type_name(type);
@@ -475,7 +486,7 @@ request_dispatch(struct client *c, const struct vhid_frame *f)
 		handle_status(c, f->hdr.id, &m.status);
 		break;
 	case VHID_MSG_RESET_ALL:
-		handle_reset_all(c, f->hdr.id);
+		handle_reset_all(c, f->hdr.id, &m.reset_all);
 		break;
 	}
 }

@@ -111,6 +111,10 @@ teardown(void **state)
 		if (kill(started[i], SIGKILL) == 0)
 			waitpid(started[i], NULL, 0);
 	n_started = 0;
+	char log[128];
+
+	snprintf(log, sizeof(log), "%s/vhidd.log", dir);
+	unlink(log);
 	unlink(conf);
 	unlink(sock);
 	rmdir(dir);
@@ -182,7 +186,8 @@ session(void **state)
 	assert_int_equal(s.clients, 1);
 	assert_int_equal(s.has_uhid, 0);
 	assert_string_equal(s.socket, sock);
-	assert_int_equal(vhid_client_reset_all(c), 0); /* root: allowed, nothing to reset */
+	assert_int_equal(vhid_client_reset_all(c, 1), 0); /* root: allowed, nothing to reset */
+	assert_int_equal(vhid_client_reset_all(c, 0), 0);
 
 	/* a second connection works alongside */
 	struct vhid_client *c2 = connect_client();

@@ -31,11 +31,11 @@ static const struct {
 	{VHID_MSG_RESET_DEVICE, "RESET_DEVICE", 4, 4},
 	{VHID_MSG_POST_REPORT, "POST_REPORT", 9, 74},
 	{VHID_MSG_GET_STATUS, "GET_STATUS", 4, 4},
-	{VHID_MSG_RESET_ALL, "RESET_ALL", 0, 0},
+	{VHID_MSG_RESET_ALL, "RESET_ALL", 4, 4},
 	{VHID_MSG_HELLO_REPLY, "HELLO_REPLY", 24, 24},
 	{VHID_MSG_REPLY, "REPLY", 8, 8},
 	{VHID_MSG_ERROR, "ERROR", 8, 264},
-	{VHID_MSG_STATUS_DAEMON, "STATUS_DAEMON", 296, 296},
+	{VHID_MSG_STATUS_DAEMON, "STATUS_DAEMON", 424, 424},
 	{VHID_MSG_STATUS_CLIENT, "STATUS_CLIENT", 184, 184},
 	{VHID_MSG_STATUS_DEVICE, "STATUS_DEVICE", 284, 284},
 	{VHID_MSG_READY, "READY", 68, 68},
@@ -103,7 +103,7 @@ roundtrip_hello(void **state)
 static void
 roundtrip_empty(void **state)
 {
-	static const uint16_t empty[] = {VHID_MSG_HEARTBEAT, VHID_MSG_RESET_ALL, VHID_MSG_SHUTDOWN};
+	static const uint16_t empty[] = {VHID_MSG_HEARTBEAT, VHID_MSG_SHUTDOWN};
 	uint8_t buf[VHID_MAX_FRAME], out = 0;
 
 	for (size_t i = 0; i < N(empty); i++) {
@@ -147,6 +147,7 @@ roundtrip_u32_requests(void **state)
 	struct vhid_msg_device din = {.device = 0x11223344}, dout;
 	struct vhid_msg_get_status gin = {.scope = 0x55667788}, gout;
 	struct vhid_msg_lease_expired lin = {.lease_ms = 0x99aabbcc}, lout;
+	struct vhid_msg_reset_all rin = {.scope = 0x0a0b0c0d}, rout;
 
 	roundtrip(buf, VHID_MSG_DESTROY_DEVICE, 1, &din, sizeof(din), NULL, 0, &dout, sizeof(dout));
 	assert_int_equal(dout.device, 0x11223344);
@@ -157,6 +158,8 @@ roundtrip_u32_requests(void **state)
 	assert_int_equal(gout.scope, 0x55667788);
 	roundtrip(buf, VHID_MSG_LEASE_EXPIRED, 0, &lin, sizeof(lin), NULL, 0, &lout, sizeof(lout));
 	assert_int_equal(lout.lease_ms, 0x99aabbcc);
+	roundtrip(buf, VHID_MSG_RESET_ALL, 4, &rin, sizeof(rin), NULL, 0, &rout, sizeof(rout));
+	assert_int_equal(rout.scope, 0x0a0b0c0d);
 }
 
 static void
@@ -289,6 +292,7 @@ roundtrip_status_daemon(void **state)
 	fill_string(in.socket, sizeof(in.socket), 3);
 	fill_string(in.config, sizeof(in.config), 4);
 	fill_string(in.socket_group, sizeof(in.socket_group), 5);
+	fill_string(in.log_file, sizeof(in.log_file), 6);
 	roundtrip(buf, VHID_MSG_STATUS_DAEMON, 0xfedcba98, &in, sizeof(in), NULL, 0, &out,
 		  sizeof(out));
 	assert_int_equal(out.daemon_version, 0x11223344);
@@ -305,6 +309,7 @@ roundtrip_status_daemon(void **state)
 	assert_string_equal(out.config, in.config);
 	assert_int_equal(strlen(out.socket_group), VHID_NAME_LEN - 1);
 	assert_string_equal(out.socket_group, in.socket_group);
+	assert_string_equal(out.log_file, in.log_file);
 	assert_memory_equal(&out, &in, sizeof(in));
 }
 
@@ -772,6 +777,7 @@ static const struct {
 	{VHID_MSG_STATUS_DAEMON, offsetof(struct vhid_msg_status_daemon, config), VHID_PATH_LEN, 10},
 	{VHID_MSG_STATUS_DAEMON, offsetof(struct vhid_msg_status_daemon, socket_group),
 	 VHID_NAME_LEN, 11},
+	{VHID_MSG_STATUS_DAEMON, offsetof(struct vhid_msg_status_daemon, log_file), VHID_PATH_LEN, 12},
 	{VHID_MSG_STATUS_CLIENT, offsetof(struct vhid_msg_status_client, name), VHID_NAME_LEN, 7},
 	{VHID_MSG_STATUS_CLIENT, offsetof(struct vhid_msg_status_client, exe), VHID_PATH_LEN, 8},
 	{VHID_MSG_STATUS_DEVICE, offsetof(struct vhid_msg_status_device, name), VHID_DEVNAME_LEN, 12},
