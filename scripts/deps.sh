@@ -4,7 +4,7 @@
 # Runs apt-get as root (directly, or through sudo when that is available).
 set -eu
 
-BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-data
+BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-data libx11-data
        libcmocka-dev libsystemd-dev scdoc"
 # the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio
 VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod"

@@ -111,7 +111,10 @@ build_payload() { # prints the initrd path
 	for f in ${VM_EXTRA_BINS:-}; do
 		[ -x "$f" ] && add_elf "$root" "$f" "/usr/bin/$(basename "$f")"
 	done
-	[ -d /usr/share/X11/xkb ] && cp -a /usr/share/X11/xkb "$root/usr/share/" 2>/dev/null
+	# keymaps and Compose tables for layout-aware typing (libxkbcommon reads them)
+	mkdir -p "$root/usr/share/X11"
+	[ -d /usr/share/X11/xkb ] && cp -a /usr/share/X11/xkb "$root/usr/share/X11/"
+	[ -d /usr/share/X11/locale ] && cp -a /usr/share/X11/locale "$root/usr/share/X11/"
 	# test users: root, a plain user (1000), and group vhid for the daemon's socket
 	printf 'root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/tmp:/bin/sh\nother:x:1001:1001:other:/tmp:/bin/sh\n' \
 		>"$root/etc/passwd"

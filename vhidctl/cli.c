@@ -1,0 +1,115 @@
+/* cli.c - helpers the subcommands share: errors, exit codes, connecting. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vhidctl.h"
+
+static int
+vreport(int code, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "vhidctl: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vreport(EXIT_FAIL, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int
+cli_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vreport(code, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int
+cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(EXIT_USAGE, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'vhidctl help%s%s'.\n", cmd ? " " : "", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+int
+cli_exit_for(int error)
+{
+	switch (-error) {
+	case VHID_ENODAEMON:
+	case ENOENT:
+	case ECONNREFUSED:
+	case ECONNRESET:
+	case ETIMEDOUT:
+		return EXIT_NO_DAEMON;
+	case EACCES:
+	case EPERM:
+	case VHID_EDENIED:
+	case VHID_EADMIN:
+		return EXIT_DENIED;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+struct vhid_client *
+cli_connect(struct cli *cli, const struct vhid_client_listener *l, void *data, int *code)
+{
+	struct vhid_client *c;
+	int r = vhid_client_new("vhidctl", l, data, &c);
+
+	if (r < 0) {
+		*code = cli_error("%s", vhid_strerror(r));
+		return NULL;
+	}
+	r = vhid_client_connect(c, cli->socket);
+	if (r < 0) {
+		*code = cli_fail(cli_exit_for(r), "%s", vhid_client_last_error(c));
+		vhid_client_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct vhid_device *
+cli_device(struct vhid_client *c, enum vhid_device_kind kind, int wait_reader_ms, int *code)
+{
+	static const char *const names[] = {NULL, "vhidctl keyboard", "vhidctl pointer",
+					    "vhidctl absolute pointer"};
+	struct vhid_device_params p = {.kind = kind, .name = names[kind]};
+	struct vhid_device *d;
+	int r;
+
+	r = vhid_device_create(c, &p, &d);
+	if (r == 0)
+		r = vhid_device_wait_ready(d, 5000);
+	if (r < 0) {
+		*code = cli_fail(cli_exit_for(r), "%s", vhid_client_last_error(c));
+		return NULL;
+	}
+	if (wait_reader_ms > 0 && vhid_device_wait_reader(d, wait_reader_ms) == -ETIMEDOUT)
+		fprintf(stderr,
+			"vhidctl: warning: no program opened %s within %d ms (no compositor?); "
+			"sending anyway\n",
+			vhid_device_get_evdev(d), wait_reader_ms);
+	return d;
+}

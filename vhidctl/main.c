@@ -1,0 +1,122 @@
+/*
+ * vhidctl - the command-line tool of vhid: inspect and diagnose vhidd, and
+ * type, press keys and move the pointer through it. git-style subcommands.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "vhidctl.h"
+
+const struct command commands[] = {
+	{"status", cmd_status, "status [--json]",
+	 "what is installed and running: daemon, clients, devices, kernel support", NULL},
+	{"devices", cmd_devices, "devices [--json]", "the devices of every client", NULL},
+	{"doctor", cmd_doctor, "doctor", "check everything vhid needs, each with its fix", NULL},
+	{"log", cmd_log, "log [--since TIME] [-f]", "vhidd's log: connections and device lifecycle", NULL},
+	{"reset", cmd_reset, "reset [--all]", "release every key and button (yours, or everyone's)", NULL},
+	{"explain", cmd_explain, "explain CODE|NAME | explain --list", "what an error code means and how to fix it",
+	 NULL},
+	{"type", cmd_type, "type [--layout L] [--variant V] [--delay MS] [--wait MS] TEXT|-",
+	 "type text exactly, on the keyboard layout in use", NULL},
+	{"key", cmd_key, "key [--down|--up] [--hold MS] [--wait MS] COMBO...",
+	 "press key combinations such as ctrl+alt+t", NULL},
+	{"mouse", cmd_mouse, "mouse move DX DY | mouse to X Y", "move the pointer, relative or absolute", NULL},
+	{"click", cmd_click, "click [--double] [BUTTON]", "click a pointer button (default left)", NULL},
+	{"scroll", cmd_scroll, "scroll [--hi-res] N", "scroll vertically N notches (positive: up)", NULL},
+	{"hscroll", cmd_hscroll, "hscroll [--hi-res] N", "scroll horizontally N notches (positive: right)", NULL},
+	{"leds", cmd_leds, "leds [--watch] [--json]", "the keyboard LEDs (Caps Lock, ...); --watch follows them",
+	 NULL},
+	{"version", cmd_version, "version", "versions of vhidctl, libvhid, vhidd and the protocol", NULL},
+	{"help", cmd_help, "help [COMMAND]", "this list, or one command's help", NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct command *
+cli_find_command(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "Usage: vhidctl [-s SOCKET] COMMAND [ARGS]\n\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\nOptions:\n"
+		   "  -s, --socket PATH  vhidd's socket (default $VHID_SOCKET or %s)\n"
+		   "  -h, --help         this help; 'vhidctl help COMMAND' for one command\n"
+		   "  -V, --version      vhidctl's version\n\n"
+		   "Exit status: 0 ok, 1 failed, 2 bad usage, 3 vhidd not reachable,\n"
+		   "4 not allowed, 5 text the layout cannot type. See vhidctl(1).\n",
+		VHID_DEFAULT_SOCKET);
+}
+
+int
+cmd_help(struct cli *cli)
+{
+	const struct command *c;
+
+	if (cli->argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	c = cli_find_command(cli->argv[1]);
+	if (!c)
+		return cli_usage(NULL, "unknown command '%s'", cli->argv[1]);
+	printf("Usage: vhidctl %s\n\n%s.\n", c->synopsis, c->summary);
+	if (c->help)
+		printf("\n%s\n", c->help);
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	struct cli cli = {0};
+	const struct command *c;
+	int ch;
+
+	/* '+': stop at the command, its options are its own */
+	while ((ch = getopt_long(argc, argv, "+s:hV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			cli.socket = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("vhidctl %s\n", VHID_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	c = cli_find_command(argv[optind]);
+	if (!c)
+		return cli_usage(NULL, "unknown command '%s'", argv[optind]);
+	cli.argc = argc - optind;
+	cli.argv = argv + optind;
+	optind = 1; /* each command parses its own options */
+	return c->run(&cli);
+}

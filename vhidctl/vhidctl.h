@@ -1,0 +1,108 @@
+/*
+ * vhidctl.h - what the subcommands share. vhidctl is a thin client over
+ * libvhid: it never speaks the protocol itself.
+ */
+#ifndef VHIDCTL_H
+#define VHIDCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vhid.h"
+
+/* Exit codes (documented in vhidctl(1)). */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,       /* the operation failed, or doctor found a problem */
+	EXIT_USAGE = 2,      /* bad command line */
+	EXIT_NO_DAEMON = 3,  /* vhidd is not running or not reachable */
+	EXIT_DENIED = 4,     /* this user may not use vhidd */
+	EXIT_UNTYPABLE = 5,  /* type: the layout cannot produce some characters */
+};
+
+struct cli {
+	const char *socket; /* -s/--socket, NULL: $VHID_SOCKET or the default */
+	int argc;           /* the subcommand's arguments; argv[0] is its name */
+	char **argv;
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *cli);
+	const char *synopsis; /* "status [--json]" */
+	const char *summary;  /* one line */
+	const char *help;     /* the details after the synopsis, or NULL */
+};
+
+extern const struct command commands[];
+const struct command *cli_find_command(const char *name);
+
+/* "vhidctl: <message>" on stderr; returns EXIT_FAIL (or the given code with cli_fail). */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "vhidctl: try 'vhidctl help CMD'" after a usage problem; returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The exit code for a libvhid error (EXIT_NO_DAEMON, EXIT_DENIED, EXIT_FAIL). */
+int cli_exit_for(int error);
+
+/*
+ * Connect to vhidd. On failure prints libvhid's explanation and returns NULL
+ * with *code set. The listener may be NULL.
+ */
+struct vhid_client *cli_connect(struct cli *cli, const struct vhid_client_listener *l, void *data,
+				int *code);
+
+/*
+ * Create a device and wait until it is ready and, unless wait_reader_ms is 0,
+ * until a program reads it (a compositor opens new devices a moment after the
+ * kernel made them; events before that are seen by nobody). Prints errors.
+ */
+struct vhid_device *cli_device(struct vhid_client *c, enum vhid_device_kind kind, int wait_reader_ms,
+			       int *code);
+
+/* The default of --wait: how long a short-lived device waits for its first reader. */
+#define CLI_WAIT_READER_MS 1000
+
+/* Parsing helpers (args.c); each returns 0 or -EINVAL. */
+int parse_int(const char *s, long min, long max, long *out);
+/* "1500", "1.5s", "90s", "30m", "2h", "1d" -> milliseconds */
+int parse_duration_ms(const char *s, long long *out);
+/* a fraction 0..1 ("0.5", "1", "0") -> 0..32767 */
+int parse_fraction(const char *s, int *out);
+
+/* A minimal JSON writer for --json output (json.c). */
+struct json {
+	FILE *f;
+	int depth;
+	bool need_comma[16];
+};
+void json_init(struct json *j, FILE *f);
+void json_begin_object(struct json *j, const char *key);
+void json_end_object(struct json *j);
+void json_begin_array(struct json *j, const char *key);
+void json_end_array(struct json *j);
+void json_string(struct json *j, const char *key, const char *value);
+void json_int(struct json *j, const char *key, long long value);
+void json_bool(struct json *j, const char *key, bool value);
+void json_null(struct json *j, const char *key);
+void json_finish(struct json *j);
+
+/* Subcommands (cmd-*.c). */
+int cmd_status(struct cli *cli);
+int cmd_devices(struct cli *cli);
+int cmd_doctor(struct cli *cli);
+int cmd_log(struct cli *cli);
+int cmd_reset(struct cli *cli);
+int cmd_explain(struct cli *cli);
+int cmd_type(struct cli *cli);
+int cmd_key(struct cli *cli);
+int cmd_mouse(struct cli *cli);
+int cmd_click(struct cli *cli);
+int cmd_scroll(struct cli *cli);
+int cmd_hscroll(struct cli *cli);
+int cmd_leds(struct cli *cli);
+int cmd_version(struct cli *cli);
+int cmd_help(struct cli *cli);
+
+#endif
