@@ -14,13 +14,42 @@
 
 const struct command commands[] = {
 	{"status", cmd_status, "status [--json]",
-	 "what is installed and running: daemon, clients, devices, kernel support", NULL},
-	{"devices", cmd_devices, "devices [--json]", "the devices of every client", NULL},
-	{"doctor", cmd_doctor, "doctor", "check everything vhid needs, each with its fix", NULL},
-	{"log", cmd_log, "log [--since TIME] [-f]", "vhidd's log: connections and device lifecycle", NULL},
+	 "what is installed and running: daemon, clients, devices, kernel support",
+	 "Shows the daemon (version, protocol, pid, uptime, socket and its group, policy file,\n"
+	 "lease, log file), whether this kernel has uhid (/dev/uhid; the module loaded, built in\n"
+	 "or only installed), every client (id, name, pid, uid, executable, devices, idle time)\n"
+	 "and every device (id, client, kind, name, vendor:product, bus, /dev/input/eventN,\n"
+	 "/dev/hidrawN, lit LEDs, readers, ready). vhidctl's own connection is not listed.\n\n"
+	 "  --json   one JSON object; vhidctl(1) lists its fields\n\n"
+	 "Exit status 3 when vhidd is not running (the kernel part is still shown), 4 when\n"
+	 "this user may not use it."},
+	{"devices", cmd_devices, "devices [--json]", "the devices of every client",
+	 "The device part of 'vhidctl status': for each device of each client its id, client,\n"
+	 "kind, name, vendor:product, bus, /dev/input/eventN, /dev/hidrawN, lit LEDs, how many\n"
+	 "programs read it, and whether the kernel finished creating it.\n\n"
+	 "  --json   {\"devices\": [...]} with the fields of 'vhidctl status --json'"},
+	{"doctor", cmd_doctor, "doctor", "check everything vhid needs, each with its fix",
+	 "Checks, in order: the kernel has uhid (kernel); /dev/uhid exists (uhid-node); vhidd\n"
+	 "runs and answers (daemon); the socket and its directory have the right mode, owner\n"
+	 "and group (socket); this user may connect (access); libvhid and vhidd versions match\n"
+	 "(versions); one vhidd runs and no stale socket is left (single-daemon); a test\n"
+	 "keyboard gets its /dev/input and /dev/hidraw nodes (device).\n\n"
+	 "Each line is PASS, FAIL followed by 'fix:' and the exact command, or SKIP when an\n"
+	 "earlier failure prevents the check. Exit status 1 if any check failed."},
+	{"log", cmd_log, "log [--since TIME] [-f]", "vhidd's log: connections and device lifecycle",
+	 "Under journald, runs 'journalctl -u vhidd'. Otherwise prints the file vhidd keeps\n"
+	 "next to its socket (default /run/vhid/vhidd.log, after the rotated vhidd.log.1),\n"
+	 "which root and the socket's group may read.\n\n"
+	 "  -S, --since TIME   only lines from the last TIME: 90s, 30m, 1h, 2d\n"
+	 "  -f, --follow       then print new lines as vhidd writes them (across rotations)\n"
+	 "                     until interrupted"},
 	{"reset", cmd_reset, "reset [--all]", "release every key and button (yours, or everyone's)", NULL},
 	{"explain", cmd_explain, "explain CODE|NAME | explain --list", "what an error code means and how to fix it",
-	 NULL},
+	 "CODE is a number as libvhid returns it or as printed: 1002, -1002, 13, -13. NAME is a\n"
+	 "symbolic name in any case, with or without the VHID_ prefix: VHID_EUSAGE, eusage,\n"
+	 "EACCES.\n\n"
+	 "  -l, --list   every code libvhid can return, with its meaning\n\n"
+	 "Exit status 2 for a code or name that is not in the table."},
 	{"type", cmd_type, "type [--layout L] [--variant V] [--delay MS] [--wait MS] TEXT|-",
 	 "type text exactly, on the keyboard layout in use", NULL},
 	{"key", cmd_key, "key [--down|--up] [--hold MS] [--wait MS] COMBO...",
@@ -31,7 +60,9 @@ const struct command commands[] = {
 	{"hscroll", cmd_hscroll, "hscroll [--hi-res] N", "scroll horizontally N notches (positive: right)", NULL},
 	{"leds", cmd_leds, "leds [--watch] [--json]", "the keyboard LEDs (Caps Lock, ...); --watch follows them",
 	 NULL},
-	{"version", cmd_version, "version", "versions of vhidctl, libvhid, vhidd and the protocol", NULL},
+	{"version", cmd_version, "version", "versions of vhidctl, libvhid, vhidd and the protocol",
+	 "Prints the version of vhidctl, of the libvhid it runs with and of the running vhidd,\n"
+	 "each with its protocol version. Exit status 3 when vhidd is not running."},
 	{"help", cmd_help, "help [COMMAND]", "this list, or one command's help", NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };

@@ -61,6 +61,11 @@ struct vhid_client *cli_connect(struct cli *cli, const struct vhid_client_listen
 struct vhid_device *cli_device(struct vhid_client *c, enum vhid_device_kind kind, int wait_reader_ms,
 			       int *code);
 
+/* The socket path in use: -s, else $VHID_SOCKET, else the default (cmd-status.c). */
+const char *status_socket_path(const struct cli *cli);
+/* The uhid module: "loaded", "builtin", "loadable" or "missing" (cmd-status.c). */
+const char *status_uhid_module(void);
+
 /* The default of --wait: how long a short-lived device waits for its first reader. */
 #define CLI_WAIT_READER_MS 1000
 

@@ -147,6 +147,7 @@ client_destroy(struct client *c, const char *why)
 	if (*pp)
 		*pp = c->next;
 	d->n_clients--;
+	server_pause(d, false); /* an fd is free again */
 	/* callers up the stack may still hold c: free it after this loop iteration */
 	c->next = d->graveyard;
 	d->graveyard = c;

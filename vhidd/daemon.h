@@ -67,15 +67,17 @@ struct daemon {
 	uint64_t start_ms;
 	unsigned int socket_gid;
 	char log_path[128]; /* the log file, "" when only stderr/the journal get the log */
-	bool running, shutting_down;
+	bool running, shutting_down, accept_paused;
 };
 
 uint64_t now_ms(void);
 
 /* server.c: the listening socket */
+void server_prepare(struct daemon *d);
 int server_listen(struct daemon *d);
 void server_close(struct daemon *d);
 void server_accept(struct daemon *d);
+void server_pause(struct daemon *d, bool paused);
 
 /* client.c: connections, frames, leases */
 struct client *client_new(struct daemon *d, int fd);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -202,6 +203,25 @@ handle_signal(struct daemon *d)
 	}
 }
 
+/*
+ * Every client costs a socket and up to three /dev/uhid fds: the default soft
+ * limit of 1024 would refuse the 257th client with a keyboard, pointer and
+ * absolute pointer. Raise the soft limit to the hard one.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open-file limit: %s", strerror(errno));
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		log_debug("open-file limit %llu", (unsigned long long)rl.rlim_cur);
+}
+
 static int
 setup(struct daemon *d)
 {
@@ -212,6 +232,7 @@ setup(struct daemon *d)
 
 	d->listen_fd = d->signal_fd = -1;
 	d->start_ms = now_ms();
+	raise_fd_limit();
 	if (load_policy(d, false) < 0)
 		return -EINVAL;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -339,13 +360,14 @@ main(int argc, char **argv)
 		else
 			snprintf(d.log_path, sizeof(d.log_path), "%s", d.opt.log_file);
 	}
+	server_prepare(&d);
+	default_log_file(&d);
 	log_info("vhidd %s (protocol %d, version number %d) starting, pid %d", VHID_VERSION,
 		 VHID_PROTOCOL_VERSION, VHID_VERSION_NUMBER, (int)getpid());
 	if (setup(&d) < 0) {
 		vdev_ctx_free(d.vdev);
 		return 1;
 	}
-	default_log_file(&d);
 	snprintf(desc, sizeof(desc), "STATUS=listening on %.40s", d.opt.socket_path);
 	notify("READY=1");
 	notify(desc);

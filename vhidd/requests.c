@@ -281,7 +281,7 @@ send_status_daemon(struct client *c, uint32_t id)
 		for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++)
 			m.devices += o->devices[i].dev != NULL;
 	proto_set_string(m.socket, sizeof(m.socket), d->opt.socket_path);
-	proto_set_string(m.config, sizeof(m.config), d->policy.path[0] ? d->policy.path : "(defaults)");
+	proto_set_string(m.config, sizeof(m.config), d->policy.path); /* "": the built-in defaults */
 	proto_set_string(m.socket_group, sizeof(m.socket_group), d->socket_gid ? d->opt.socket_group : "root");
 	proto_set_string(m.log_file, sizeof(m.log_file), d->log_path);
 	client_send(c, VHID_MSG_STATUS_DAEMON, id, &m, NULL, 0);

@@ -112,6 +112,14 @@ lookup_group(const char *name)
 	return 0;
 }
 
+/* The socket's group and directory, before anything else (the log file lives there). */
+void
+server_prepare(struct daemon *d)
+{
+	d->socket_gid = lookup_group(d->opt.socket_group);
+	prepare_dir(d->opt.socket_path, d->socket_gid);
+}
+
 int
 server_listen(struct daemon *d)
 {
@@ -124,8 +132,6 @@ server_listen(struct daemon *d)
 		log_error("socket path %s is too long (at most %zu bytes)", path, sizeof(addr.sun_path) - 1);
 		return r;
 	}
-	d->socket_gid = lookup_group(d->opt.socket_group);
-	prepare_dir(path, d->socket_gid);
 	if ((r = check_existing(path)) < 0)
 		return r;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -169,6 +175,24 @@ server_close(struct daemon *d)
 	log_info("removed %s", d->opt.socket_path);
 }
 
+/* Stop (or resume) accepting: a listening socket that stays readable while
+ * accept() fails with EMFILE would spin the loop. */
+void
+server_pause(struct daemon *d, bool paused)
+{
+	struct epoll_event ev = {.events = paused ? 0 : EPOLLIN, .data.ptr = &d->listen_fd};
+
+	if (d->listen_fd < 0 || d->accept_paused == paused)
+		return;
+	d->accept_paused = paused;
+	epoll_ctl(d->epfd, EPOLL_CTL_MOD, d->listen_fd, &ev);
+	if (paused)
+		log_error("out of file descriptors with %d clients: not accepting until one leaves",
+			  d->n_clients);
+	else
+		log_info("accepting connections again");
+}
+
 void
 server_accept(struct daemon *d)
 {
@@ -177,7 +201,9 @@ server_accept(struct daemon *d)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno == EMFILE || errno == ENFILE)
+				server_pause(d, true);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK)
 				log_error("accept failed: %s", strerror(errno));
 			return;
 		}

@@ -253,15 +253,56 @@ set_readers(struct vdev *dev, unsigned int readers)
 		dev->listener->readers(dev, readers, dev->data);
 }
 
+/*
+ * Programs that opened the node before the watch existed: count the file
+ * descriptors in /proc that refer to it. Needs root; without it the count
+ * starts at 0 and only later opens are seen.
+ */
+static unsigned int
+count_openers(const char *node)
+{
+	struct stat want, st;
+	char fdpath[300], self[16];
+	struct dirent *p, *f;
+	unsigned int n = 0;
+	DIR *procs, *fds;
+
+	if (stat(node, &want) < 0 || !(procs = opendir("/proc")))
+		return 0;
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	while ((p = readdir(procs))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9' || strcmp(p->d_name, self) == 0)
+			continue;
+		snprintf(fdpath, sizeof(fdpath), "/proc/%.20s/fd", p->d_name);
+		if (!(fds = opendir(fdpath)))
+			continue;
+		while ((f = readdir(fds)))
+			if (f->d_name[0] != '.' && fstatat(dirfd(fds), f->d_name, &st, 0) == 0 &&
+			    S_ISCHR(st.st_mode) && st.st_rdev == want.st_rdev)
+				n++;
+		closedir(fds);
+	}
+	closedir(procs);
+	return n;
+}
+
 /* Watch the first evdev node for opens and closes from user space. */
 static void
 watch_node(struct vdev *dev)
 {
+	unsigned int already;
+
 	if (dev->wd >= 0 || dev->ctx->inotify_fd < 0 || dev->n_evdev == 0)
 		return;
 	dev->wd = inotify_add_watch(dev->ctx->inotify_fd, dev->evdev[0], IN_OPEN | IN_CLOSE);
-	if (dev->wd < 0)
+	if (dev->wd < 0) {
 		log_debug("%s: cannot watch %s: %s", dev->params.label, dev->evdev[0], strerror(errno));
+		return;
+	}
+	/* a fast reader may have opened the node before its uevent reached us */
+	already = count_openers(dev->evdev[0]);
+	if (already)
+		set_readers(dev, already);
 }
 
 static void

@@ -6,19 +6,24 @@
 #                                   VMs, one per core), print per-test results and a
 #                                   final "vm: N passed, M failed" line
 #   vm.sh demo BUILDDIR             run the demo program and print what the kernel reported
-#   vm.sh bench BUILDDIR [ARGS]     run the benchmark program(s) with ARGS
+#   vm.sh bench BUILDDIR [ARGS]     run the benchmark (tests/vm/bench.c) with ARGS, e.g.
+#                                   "smoke" or "pairs=2000 only=latency"; the console
+#                                   goes to BUILDDIR/vm/bench.log (bench-smoke.log)
 #   vm.sh selftest BUILDDIR         prove that a failing test, a hung test, a guest
 #                                   panic and a hung VM each fail, with a message saying which
 #
 # Environment: KVER, KERNEL, MODROOT (kernel choice), VM_TIMEOUT (host limit per VM,
 # default 300 s), TEST_TIMEOUT (guest limit per test, default 60 s), VM_JOBS (parallel
 # VMs, default nproc), VM_KEEP=1 (print the whole console), ACCEL (default tcg).
+# The benchmark's VM: BENCH_SMP (default 2), BENCH_MEM (MiB, default 1024),
+# BENCH_VM_TIMEOUT / BENCH_TEST_TIMEOUT (default 2400 / 2100 s, smoke 420 / 360 s),
+# VM_EXTRA_BINS (more programs for the payload; ydotool is added when installed).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CMD=${1:-}
 BUILD=$(cd "${2:-build}" && pwd)
 shift 2 || true
-WORK=$BUILD/vm
+WORK=${VM_WORK:-$BUILD/vm} # VM_WORK: a private work dir for parallel runs
 mkdir -p "$WORK"
 # shellcheck source=kernel.sh
 . "$HERE/kernel.sh"
@@ -140,7 +145,8 @@ prepare() {
 boot() {
 	local log=$1 rc
 	shift
-	timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 -accel "$ACCEL" -cpu max -m 512 -smp 1 \
+	timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 -accel "$ACCEL" -cpu max -m "${VM_MEM:-512}" \
+		-smp "${VM_SMP:-1}" \
 		-kernel "$VMLINUX" -initrd "$WORK/initrd.cpio.gz" -nic none \
 		-append "console=ttyS0 panic=-1 quiet TEST_TIMEOUT=$TEST_TIMEOUT $*" \
 		-nographic -no-reboot </dev/null >"$log" 2>&1
@@ -246,12 +252,29 @@ cmd_demo() {
 	[ $rc -eq 0 ] || { echo "demo: failed (status $rc, console in $log)" >&2; return 1; }
 }
 
+# The benchmark gets a VM of its own, the same for every path it compares: two
+# vCPUs so that evdev readers run beside writers (as on any desktop), and memory
+# for 1024 uhid devices. ydotool joins the payload when the host has it.
 cmd_bench() {
-	local log=$WORK/bench.log rc
+	local log=$WORK/bench.log rc f timeout=2400 test_timeout=2100 args
+	case " $* " in
+	*" smoke "*) log=$WORK/bench-smoke.log timeout=420 test_timeout=360 ;;
+	*)
+		for f in /usr/bin/ydotool /usr/bin/ydotoold; do
+			[ -x "$f" ] && VM_EXTRA_BINS="${VM_EXTRA_BINS:-} $f"
+		done
+		;;
+	esac
+	log=${BENCH_LOG:-$log}
 	prepare
-	VM_TIMEOUT=${VM_TIMEOUT:-900} boot "$log" "VHID_TESTS=${BENCH_TESTS:-bench-run}" "TEST_ARGS=${*:-}"
+	# kernel-command-line words cannot hold spaces: init turns the commas back into words
+	args=$(IFS=,; echo "$*")
+	VM_MEM=${BENCH_MEM:-1024} VM_SMP=${BENCH_SMP:-2} VM_TIMEOUT=${BENCH_VM_TIMEOUT:-$timeout} \
+		TEST_TIMEOUT=${BENCH_TEST_TIMEOUT:-$test_timeout} \
+		boot "$log" "VHID_TESTS=${BENCH_TESTS:-bench-run}" "TEST_ARGS=$args"
 	rc=$?
 	awk '/@@RUN/{on=1; next} /@@DONE/{on=0} on' "$log" | tr -d '\r' | grep -av '^\[ *[0-9.]*\]'
+	echo "bench: console in $log"
 	return $rc
 }
 

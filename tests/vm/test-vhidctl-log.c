@@ -1,0 +1,160 @@
+/*
+ * test-vhidctl-log: `vhidctl log` shows vhidd's lifecycle lines for a client
+ * that created and destroyed a keyboard (connect, create, start, ready,
+ * destroy), `-f` delivers them as they are written, --since selects by the
+ * lines' timestamps, a member of group vhid may read the log and anyone else
+ * is told who may, and with vhidd stopped the file next to the socket is read.
+ * No journald in the VM: vhidd keeps /run/vhid/vhidd.log.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmcli.h"
+#include "vmdaemon.h"
+
+#define VHID_GID 990
+
+/* What identifies the agent's lines: its connect line and its keyboard's label. */
+struct marks {
+	char connect[96];
+	char device[96];
+};
+
+static const char *const phases[] = {"create (", "start (", "ready after", "destroy"};
+
+/*
+ * Every lifecycle line of the agent and its keyboard is in text. Labels repeat
+ * across daemons (each numbers clients from 1) and the file outlives them:
+ * only lines from the agent's connect line on count.
+ */
+static bool
+all_lines(const char *text, const struct marks *m, char *missing, size_t len)
+{
+	char line[1024];
+
+	snprintf(missing, len, "connect line '%s'", m->connect);
+	if (!(text = strstr(text, m->connect)))
+		return false;
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		snprintf(missing, len, "'%s' line for %s", phases[i], m->device);
+		if (!vt_find_line(text, m->device, phases[i], line, sizeof(line)))
+			return false;
+	}
+	return true;
+}
+
+/* Follow the log while the agent lives and dies; learn its client id on the way. */
+static bool
+follow_agent(struct marks *m)
+{
+	const char *const argv[] = {"log", "-f", NULL};
+	struct vt_cli_proc *p = calloc(1, sizeof(*p));
+	struct vt_agent a;
+	char ans[256], line[1024], destroy[160], missing[160];
+	unsigned int id = 0;
+	bool ok = false;
+
+	if (!p || vt_cli_start(p, argv) < 0)
+		return vt_check(false, "follow.start", "cannot run vhidctl log -f");
+	vt_agent_spawn(&a, "log-agent", 0, 0, NULL, 0);
+	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "connect") == 0 &&
+		     vt_agent_cmd(&a, ans, sizeof(ans), 6000, "create keyboard") == 0,
+		 "agent.keyboard", "%s", ans);
+	/* the name comes with HELLO, after the connect line */
+	snprintf(m->connect, sizeof(m->connect), "(pid %d, uid 0): connect pid %d", (int)a.pid,
+		 (int)a.pid);
+	vt_agent_quit(&a);
+	if (vt_check(vt_cli_wait_for(p, m->connect, 5000), "follow.shows.connect", "no '%s'",
+		     m->connect) &&
+	    vt_find_line(p->buf, m->connect, NULL, line, sizeof(line)))
+		sscanf(strstr(line, "] info: client ") + 15, "%u", &id);
+	p->from = (size_t)(strstr(p->buf, m->connect) - p->buf);
+	/* device ids are (client id << 8) | serial, serials from 1 (DESIGN.md 15) */
+	snprintf(m->device, sizeof(m->device), "client %u keyboard 0x%x \"vhid keyboard\"", id,
+		 id << 8 | 1);
+	snprintf(destroy, sizeof(destroy), "%s: destroy", m->device);
+	/* the device lingers a moment after the client left: wait for the line, not a time */
+	vt_check(vt_cli_wait_for(p, destroy, 5000), "follow.shows.destroy", "no '%s'", destroy);
+	int st = vt_cli_stop(p, SIGINT);
+	vt_check(st == 0, "follow.sigint.exit.0", "exit %d", st);
+	ok = vt_check(all_lines(p->buf, m, missing, sizeof(missing)), "follow.lifecycle.lines",
+		      "no %s", missing);
+	free(p);
+	return ok;
+}
+
+static void
+check_log(const char *test, const struct marks *m, unsigned int uid, const unsigned int *groups,
+	  int n, const char *since)
+{
+	const char *argv[] = {"log", since ? "--since" : NULL, since, NULL};
+	char missing[160];
+	struct vt_cli r;
+
+	run_vhidctl(&r, uid, uid, groups, n, argv);
+	vt_check(r.status == 0 && all_lines(r.out, m, missing, sizeof(missing)), test,
+		 "exit %d: no %s%s", r.status, missing, r.err);
+	vt_cli_free(&r);
+}
+
+static void
+check_since_now(const struct marks *m)
+{
+	char line[1024];
+	struct vt_cli r;
+
+	vt_vhidctl(&r, "log", "--since", "0s", NULL);
+	vt_check(r.status == 0 && !vt_find_line(r.out, m->connect, NULL, line, sizeof(line)) &&
+		     !vt_find_line(r.out, m->device, NULL, line, sizeof(line)),
+		 "since.0s.shows.none.of.the.old.lines", "exit %d: %s", r.status, r.out);
+	vt_cli_free(&r);
+
+	vt_vhidctl(&r, "log", "--since", "soon", NULL);
+	vt_check(r.status == 2 && strstr(r.err, "--since"), "since.bad.value.exit.2", "exit %d: %s",
+		 r.status, r.err);
+	vt_cli_free(&r);
+}
+
+static void
+check_not_member(void)
+{
+	const unsigned int plain[] = {1000};
+	const char *const argv[] = {"log", NULL};
+	const char *want =
+	    "cannot read /run/vhid/vhidd.log: Permission denied (it is readable by root and "
+	    "group vhid)";
+	struct vt_cli r;
+
+	run_vhidctl(&r, 1000, 1000, plain, 1, argv);
+	vt_check(r.status == 4 && strstr(r.err, want), "non.member.told.who.may.read",
+		 "exit %d: %s", r.status, r.err);
+	vt_cli_free(&r);
+}
+
+int
+main(void)
+{
+	const unsigned int member[] = {1000, VHID_GID};
+	struct vt_daemon d;
+	struct marks m = {0};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	unlink(VT_CONFIG);
+	if (!vt_check(vt_daemon_start(&d, NULL) == 0, "daemon.start", "vhidd did not become ready"))
+		return vt_finish();
+	if (!follow_agent(&m)) {
+		vt_daemon_stop(&d, SIGTERM);
+		return vt_finish();
+	}
+	check_log("log.lifecycle.lines", &m, 0, NULL, 0, NULL);
+	check_log("since.1h.lifecycle.lines", &m, 0, NULL, 0, "1h");
+	check_since_now(&m);
+	check_log("group.member.reads.log", &m, 1000, member, 2, NULL);
+	check_not_member();
+	vt_daemon_stop(&d, SIGTERM);
+	check_log("no.daemon.reads.file.next.to.socket", &m, 0, NULL, 0, NULL);
+	return vt_finish();
+}

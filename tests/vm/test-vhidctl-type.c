@@ -1,0 +1,166 @@
+/*
+ * test-vhidctl-type: `vhidctl type` round-trips. What the kernel put on evdev
+ * is decoded back to text through xkbcommon and the Compose table, as a
+ * compositor would, and must equal the input exactly: 500 mixed characters on
+ * us, German on de, French on fr (AZERTY, dead keys), us with Dvorak.
+ * Characters a layout lacks are refused, listed, and nothing is typed.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vmdaemon.h"
+#include "vmspawn.h"
+#include "xkbdecode.h"
+
+static int watch;
+
+/* Decode what the device produced until vhidctl exits and the node goes quiet. */
+static void
+decode_until_done(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec, int *status)
+{
+	struct input_event ev[64];
+	bool exited = false;
+
+	*status = -1;
+	for (int idle = 0; idle < 3;) {
+		int n = vt_read_frame(d, ev, 64, 200);
+		for (int i = 0; i < n; i++)
+			if (ev[i].type == EV_KEY)
+				xkb_decoder_key(dec, ev[i].code, ev[i].value);
+		if (n < 0)
+			printf("# SYN_DROPPED while typing\n");
+		if (!exited) {
+			int st;
+			if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
+				exited = true;
+				*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+		}
+		idle = exited && n == 0 ? idle + 1 : 0;
+	}
+}
+
+static void
+round_trip(const char *name, const char *layout, const char *variant, const char *text)
+{
+	const char *args[10] = {"type", "--layout", layout};
+	struct xkb_decoder *dec;
+	struct vt_proc p;
+	struct vt_dev d;
+	char label[128];
+	int n = 3, status;
+
+	if (variant) {
+		args[n++] = "--variant";
+		args[n++] = variant;
+	}
+	args[n++] = text;
+	args[n] = NULL;
+	if (xkb_decoder_new(layout, variant, &dec) < 0)
+		return vt_fail(name, "no decoder for %s", layout);
+	uint64_t t0 = vt_now_ms();
+	vt_spawn_vhidctl(&p, 0, NULL, 0, args);
+	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 3000);
+	if (!node[0] || vt_open_node(&d, node) < 0) {
+		vt_fail(name, "no keyboard node appeared");
+		vt_proc_wait(&p, 5000);
+		xkb_decoder_free(dec);
+		return;
+	}
+	decode_until_done(&p, &d, dec, &status);
+	const char *got = xkb_decoder_text(dec);
+	size_t at = 0;
+	while (got[at] && got[at] == text[at])
+		at++;
+	printf("# %s: %zu bytes in %llu ms (vhidctl start to last event)\n", name, strlen(text),
+	       (unsigned long long)(vt_now_ms() - t0));
+	snprintf(label, sizeof(label), "%s.exact", name);
+	vt_check(strcmp(got, text) == 0, label, "differs at byte %zu: typed \"%.40s\", decoded \"%.40s\"", at,
+		 text + at, got + at);
+	snprintf(label, sizeof(label), "%s.exit.0", name);
+	vt_check(status == 0, label, "exit %d: %s", status, p.buf);
+	close(p.out);
+	vt_close_node(&d);
+	xkb_decoder_free(dec);
+}
+
+/* 500 characters: every printable ASCII character, mixed, deterministically */
+static void
+mixed_ascii(char *out, size_t n)
+{
+	unsigned int x = 12345;
+
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		out[i] = (char)(0x20 + (x >> 16) % 95);
+	}
+	out[n] = '\0';
+}
+
+static void
+refused(void)
+{
+	struct vt_proc p;
+	const char *args[] = {"type", "--layout", "us", "naïve 3 € ok", NULL};
+
+	vt_spawn_vhidctl(&p, 0, NULL, 0, args);
+	int st = vt_proc_wait(&p, 5000);
+	vt_check(st == 5 && strstr(p.buf, "'ï' (U+00EF)") && strstr(p.buf, "'€' (U+20AC)") &&
+			 strstr(p.buf, "nothing was typed"),
+		 "untypable.listed.and.refused", "exit %d: %s", st, p.buf);
+	vt_check(!vt_nodes_next(watch, "vhidctl keyboard", 300)[0], "untypable.no.device.created",
+		 "a keyboard appeared");
+}
+
+static void
+default_layout_from_environment(void)
+{
+	const char *args[] = {"type", "Grüße", NULL};
+	struct xkb_decoder *dec;
+	struct vt_proc p;
+	struct vt_dev d;
+	int status;
+
+	setenv("XKB_DEFAULT_LAYOUT", "de", 1);
+	vt_spawn_vhidctl(&p, 0, NULL, 0, args);
+	unsetenv("XKB_DEFAULT_LAYOUT");
+	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 3000);
+	if (!node[0] || vt_open_node(&d, node) < 0 || xkb_decoder_new("de", NULL, &dec) < 0)
+		return vt_fail("default.layout.env", "no keyboard");
+	decode_until_done(&p, &d, dec, &status);
+	vt_check(!strcmp(xkb_decoder_text(dec), "Grüße") && status == 0, "default.layout.from.XKB_DEFAULT_LAYOUT",
+		 "decoded \"%s\", exit %d", xkb_decoder_text(dec), status);
+	close(p.out);
+	vt_close_node(&d);
+	xkb_decoder_free(dec);
+}
+
+int
+main(void)
+{
+	struct vt_daemon dmn;
+	char ascii[501];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!vt_check(vt_daemon_start(&dmn, NULL) == 0, "daemon.start", "vhidd did not become ready"))
+		return vt_finish();
+	watch = vt_nodes_watch();
+	mixed_ascii(ascii, 500);
+	round_trip("type.us.500.mixed", "us", NULL, ascii);
+	round_trip("type.de.umlauts", "de", NULL,
+		   "Größe, Übermaß: Äpfel & Öl für 3 €, heißt's? {x} [y] @ ~ | µ ²³ °");
+	round_trip("type.fr.azerty", "fr", NULL,
+		   "Où êtes-vous allé ? ça coûte 10 € à l'hôtel, même naïf : « très » bien ! Noël, île, dîner.");
+	round_trip("type.us.dvorak", "us", "dvorak",
+		   "The quick brown fox jumps over the lazy dog; 1234567890 <>?:\"{}|!@#$%^&*()_+ -=[]\\',./`~");
+	round_trip("type.newline.and.tab", "us", NULL, "line one\n\tindented\nend");
+	refused();
+	default_layout_from_environment();
+	vt_daemon_stop(&dmn, SIGTERM);
+	return vt_finish();
+}

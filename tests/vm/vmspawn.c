@@ -1,0 +1,159 @@
+/* vmspawn.c - see vmspawn.h. */
+#include "vmspawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/input.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vmtest.h"
+
+int
+vt_spawn_vhidctl(struct vt_proc *p, unsigned int uid, const unsigned int *groups, int n,
+		 const char *const *args)
+{
+	const char *argv[32] = {"/usr/bin/vhidctl"};
+	int pfd[2], k = 1;
+
+	memset(p, 0, sizeof(*p));
+	for (int i = 0; args[i] && k < 31; i++)
+		argv[k++] = args[i];
+	if (pipe(pfd) < 0)
+		return -errno;
+	fflush(stdout);
+	p->pid = fork();
+	if (p->pid == 0) {
+		gid_t g[16];
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		if (uid) {
+			for (int i = 0; i < n && i < 16; i++)
+				g[i] = groups[i];
+			if (setgroups((size_t)n, g) < 0 || setgid(uid) < 0 || setuid(uid) < 0)
+				_exit(126);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	p->out = pfd[0];
+	return 0;
+}
+
+static bool
+read_more(struct vt_proc *p, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = p->out, .events = POLLIN};
+	ssize_t n;
+
+	if (p->len >= sizeof(p->buf) - 1 || poll(&pfd, 1, timeout_ms) <= 0)
+		return false;
+	n = read(p->out, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
+	if (n <= 0)
+		return false;
+	p->len += (size_t)n;
+	p->buf[p->len] = '\0';
+	return true;
+}
+
+bool
+vt_proc_expect(struct vt_proc *p, const char *text, int timeout_ms)
+{
+	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+
+	while (!strstr(p->buf, text)) {
+		uint64_t now = vt_now_ms();
+		if (now >= end || !read_more(p, (int)(end - now)))
+			return strstr(p->buf, text) != NULL;
+	}
+	return true;
+}
+
+int
+vt_proc_wait(struct vt_proc *p, int timeout_ms)
+{
+	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	int st;
+
+	for (;;) {
+		if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
+			while (read_more(p, 0))
+				;
+			close(p->out);
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
+		if (vt_now_ms() >= end) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &st, 0);
+			close(p->out);
+			return -1;
+		}
+		/* output keeps flowing while we wait; its pipe must not fill up */
+		if (!read_more(p, 20))
+			usleep(2000);
+	}
+}
+
+int
+vt_nodes_watch(void)
+{
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (fd >= 0)
+		inotify_add_watch(fd, "/dev/input", IN_CREATE);
+	return fd;
+}
+
+/* By sysfs, not by opening the node: an open counts as a reader, and the
+ * program under test starts sending the moment it sees one. */
+static bool
+node_has_name(const char *event, const char *name)
+{
+	char path[128], got[256] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/input/%s/device/name", event);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(got, sizeof(got), f))
+		got[0] = '\0';
+	fclose(f);
+	got[strcspn(got, "\n")] = '\0';
+	return strcmp(got, name) == 0;
+}
+
+const char *
+vt_nodes_next(int watch, const char *name, int timeout_ms)
+{
+	static char path[64];
+	char buf[4096] __attribute__((aligned(8)));
+	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+
+	for (;;) {
+		struct pollfd p = {.fd = watch, .events = POLLIN};
+		uint64_t now = vt_now_ms();
+		ssize_t n;
+
+		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)
+			return "";
+		n = read(watch, buf, sizeof(buf));
+		for (char *q = buf; n > 0 && q < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)q;
+			q += sizeof(*ev) + ev->len;
+			if (ev->len && strncmp(ev->name, "event", 5) == 0) {
+				snprintf(path, sizeof(path), "/dev/input/%s", ev->name);
+				if (node_has_name(ev->name, name))
+					return path;
+			}
+		}
+	}
+}

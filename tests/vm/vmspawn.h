@@ -1,0 +1,31 @@
+/*
+ * vmspawn.h - run /usr/bin/vhidctl in the background and talk to it, and
+ * find the evdev node a program creates (inotify on /dev/input, no polling).
+ */
+#ifndef VMSPAWN_H
+#define VMSPAWN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct vt_proc {
+	pid_t pid;
+	int out; /* its stdout and stderr */
+	char buf[8192];
+	size_t len;
+};
+
+/* Start vhidctl with args (NULL-terminated) as uid (0: root) with the groups. */
+int vt_spawn_vhidctl(struct vt_proc *p, unsigned int uid, const unsigned int *groups, int n,
+		     const char *const *args);
+/* Read until `text` appears in the output (true) or the timeout ends. */
+bool vt_proc_expect(struct vt_proc *p, const char *text, int timeout_ms);
+/* Wait for exit (collecting output); returns the exit status, or -1 on timeout (then killed). */
+int vt_proc_wait(struct vt_proc *p, int timeout_ms);
+
+/* Watch /dev/input for new nodes; call before starting what creates them. */
+int vt_nodes_watch(void);
+/* The next new /dev/input/eventN whose device name is `name`, or "" on timeout. */
+const char *vt_nodes_next(int watch, const char *name, int timeout_ms);
+
+#endif

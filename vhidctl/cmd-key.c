@@ -1,0 +1,205 @@
+/*
+ * cmd-key.c - `vhidctl key COMBO...`: press key combinations such as
+ * ctrl+alt+t. Every name is resolved before anything is pressed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hold.h"
+#include "keynames.h"
+#include "layout.h"
+#include "vhidctl.h"
+
+struct key_opts {
+	bool down, up;
+	long long hold_ms;
+	long wait_ms;
+	const char *layout, *variant;
+};
+
+static struct planner *
+open_planner(const struct key_opts *o)
+{
+	struct layout_names ln;
+	struct planner *p = NULL;
+	char err[256];
+
+	layout_detect(&ln, o->layout, o->variant, "/etc/default/keyboard");
+	struct planner_layout pl = {ln.rules, ln.model, ln.layout, ln.variant, ln.options};
+	if (planner_new(&pl, &p, err, sizeof(err)) < 0)
+		fprintf(stderr, "vhidctl: warning: %s; keysym names are unavailable\n", err);
+	return p;
+}
+
+static int
+parse_combo(struct planner *p, const char *text, struct combo *out)
+{
+	char err[300];
+
+	if (keyname_parse_combo(p, text, out, err, sizeof(err)) < 0)
+		return cli_usage("key", "%s", err);
+	return 0;
+}
+
+static int
+press_all(struct vhid_device *kbd, const struct combo *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		int r = vhid_key_press(kbd, c->codes[i]);
+		if (r < 0)
+			return cli_fail(cli_exit_for(r), "%s", vhid_client_last_error(vhid_device_get_client(kbd)));
+	}
+	return 0;
+}
+
+static int
+release_all(struct vhid_device *kbd, const struct combo *c)
+{
+	for (int i = c->n - 1; i >= 0; i--) {
+		int r = vhid_key_release(kbd, c->codes[i]);
+		if (r < 0)
+			return cli_fail(cli_exit_for(r), "%s", vhid_client_last_error(vhid_device_get_client(kbd)));
+	}
+	return 0;
+}
+
+static int
+parse_opts(struct cli *cli, struct key_opts *o)
+{
+	static const struct option opts[] = {
+		{"down", no_argument, NULL, 'd'},     {"up", no_argument, NULL, 'u'},
+		{"hold", required_argument, NULL, 'H'}, {"wait", required_argument, NULL, 'w'},
+		{"layout", required_argument, NULL, 'l'}, {"variant", required_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},     {0},
+	};
+	int ch;
+
+	o->hold_ms = -1;
+	o->wait_ms = CLI_WAIT_READER_MS;
+	while ((ch = getopt_long(cli->argc, cli->argv, "duH:w:l:v:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o->down = true;
+			break;
+		case 'u':
+			o->up = true;
+			break;
+		case 'H':
+			if (parse_duration_ms(optarg, &o->hold_ms) < 0)
+				return cli_usage("key", "bad --hold '%s' (milliseconds, or 1.5s)", optarg);
+			break;
+		case 'w':
+			if (parse_int(optarg, 0, 60000, &o->wait_ms) < 0)
+				return cli_usage("key", "bad --wait '%s' (milliseconds)", optarg);
+			break;
+		case 'l':
+			o->layout = optarg;
+			break;
+		case 'v':
+			o->variant = optarg;
+			break;
+		case 'h':
+			return cmd_help(&(struct cli){.argc = 2, .argv = (char *[]){"help", "key"}});
+		default:
+			return cli_usage("key", "unknown option");
+		}
+	}
+	if (o->down && o->up)
+		return cli_usage("key", "--down and --up exclude each other");
+	if (!o->up && optind >= cli->argc)
+		return cli_usage("key", "which keys? e.g. vhidctl key ctrl+alt+t");
+	return -1;
+}
+
+/* --up: end the `key --down` holders of this user; without any, release everything of yours. */
+static int
+key_up(struct cli *cli)
+{
+	int code, n = hold_release_others();
+	struct vhid_client *c;
+
+	if (n > 0) {
+		printf("released the keys of %d holding vhidctl%s\n", n, n == 1 ? "" : "s");
+		return EXIT_OK;
+	}
+	if (!(c = cli_connect(cli, NULL, NULL, &code)))
+		return code;
+	n = vhid_client_reset_all(c, 0);
+	if (n < 0)
+		code = cli_fail(cli_exit_for(n), "%s", vhid_client_last_error(c));
+	else
+		printf("no vhidctl holds keys; released all keys of your %d vhid device%s\n", n, n == 1 ? "" : "s");
+	vhid_client_destroy(c);
+	return n < 0 ? code : EXIT_OK;
+}
+
+/* --down: hold until --hold elapses or a signal (SIGTERM from `key --up`, Ctrl-C). */
+static int
+hold_down(struct vhid_client *c, struct vhid_device *kbd, const struct combo *combos, int n,
+	  long long hold_ms, int sigfd)
+{
+	char path[512] = "";
+	int r;
+
+	if (hold_register(path, sizeof(path)) < 0)
+		path[0] = '\0';
+	if (hold_ms < 0 && isatty(STDERR_FILENO))
+		fprintf(stderr, "vhidctl: holding; Ctrl-C or 'vhidctl key --up' releases\n");
+	r = hold_wait(c, sigfd, hold_ms);
+	for (int i = n - 1; i >= 0; i--)
+		release_all(kbd, &combos[i]);
+	if (path[0])
+		unlink(path);
+	return r < 0 ? cli_error("vhidd went away while holding") : EXIT_OK;
+}
+
+int
+cmd_key(struct cli *cli)
+{
+	struct key_opts o = {0};
+	struct combo combos[16];
+	struct vhid_client *c;
+	struct vhid_device *kbd;
+	struct planner *p;
+	int n = 0, code = EXIT_OK, sigfd;
+
+	if ((code = parse_opts(cli, &o)) >= 0)
+		return code;
+	if (o.up)
+		return key_up(cli);
+	if (cli->argc - optind > 16)
+		return cli_usage("key", "at most 16 combinations at once");
+	p = open_planner(&o);
+	for (int i = optind; i < cli->argc; i++, n++)
+		if ((code = parse_combo(p, cli->argv[i], &combos[n])) != 0)
+			break;
+	planner_free(p);
+	if (code)
+		return code;
+	sigfd = hold_signals();
+	if (!(c = cli_connect(cli, NULL, NULL, &code)))
+		return code;
+	if (!(kbd = cli_device(c, VHID_DEVICE_KEYBOARD, (int)o.wait_ms, &code)))
+		goto out;
+	if (o.down) {
+		for (int i = 0; i < n && !code; i++)
+			code = press_all(kbd, &combos[i]);
+		code = code ? code : hold_down(c, kbd, combos, n, o.hold_ms, sigfd);
+		goto out;
+	}
+	for (int i = 0; i < n && !code; i++) {
+		code = press_all(kbd, &combos[i]);
+		if (!code && o.hold_ms > 0 && hold_wait(c, sigfd, o.hold_ms) != 0)
+			code = EXIT_FAIL;
+		int r = release_all(kbd, &combos[i]);
+		code = code ? code : r;
+	}
+out:
+	vhid_client_destroy(c);
+	if (sigfd >= 0)
+		close(sigfd);
+	return code;
+}

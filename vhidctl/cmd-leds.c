@@ -1,0 +1,111 @@
+/*
+ * cmd-leds.c - `vhidctl leds [--watch] [--json]`: the keyboard LEDs as the
+ * compositor sets them. A vhid keyboard that a program already reads knows
+ * the current state; otherwise vhidctl makes one and waits for the compositor
+ * to open it and set its LEDs. --watch prints every change vhidd pushes.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hold.h"
+#include "vhidctl.h"
+
+static const struct {
+	unsigned int bit;
+	const char *name, *label;
+} leds[] = {
+	{VHID_LED_NUM_LOCK, "num", "NumLock"},       {VHID_LED_CAPS_LOCK, "caps", "CapsLock"},
+	{VHID_LED_SCROLL_LOCK, "scroll", "ScrollLock"}, {VHID_LED_COMPOSE, "compose", "Compose"},
+	{VHID_LED_KANA, "kana", "Kana"},
+};
+
+#define N_LEDS (sizeof(leds) / sizeof(leds[0]))
+
+static void
+print_state(unsigned int state, bool json)
+{
+	struct json j;
+
+	if (json) {
+		json_init(&j, stdout);
+		json_begin_object(&j, NULL);
+		for (size_t i = 0; i < N_LEDS; i++)
+			json_bool(&j, leds[i].name, state & leds[i].bit);
+		json_end_object(&j);
+		json_finish(&j);
+		return;
+	}
+	for (size_t i = 0; i < N_LEDS; i++)
+		printf("%s%s %s", i ? ", " : "", leds[i].label, state & leds[i].bit ? "on" : "off");
+	printf("\n");
+	fflush(stdout);
+}
+
+struct watch {
+	unsigned int state;
+	bool json, watching;
+};
+
+static void
+on_leds(struct vhid_client *c, struct vhid_device *d, unsigned int state, void *data)
+{
+	struct watch *w = data;
+	unsigned int changed = state ^ w->state;
+
+	w->state = state;
+	if (!w->watching || !changed)
+		return;
+	if (w->json) {
+		print_state(state, true);
+		return;
+	}
+	for (size_t i = 0; i < N_LEDS; i++)
+		if (changed & leds[i].bit)
+			printf("%s %s\n", leds[i].label, state & leds[i].bit ? "on" : "off");
+	fflush(stdout);
+}
+
+static const struct vhid_client_listener listener = {.leds = on_leds};
+
+int
+cmd_leds(struct cli *cli)
+{
+	static const struct option opts[] = {
+		{"watch", no_argument, NULL, 'w'}, {"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},  {0},
+	};
+	struct watch w = {0};
+	struct vhid_client *c;
+	struct vhid_device *kbd;
+	int ch, code = EXIT_OK, sigfd;
+
+	while ((ch = getopt_long(cli->argc, cli->argv, "wjh", opts, NULL)) != -1) {
+		if (ch == 'w')
+			w.watching = true;
+		else if (ch == 'j')
+			w.json = true;
+		else if (ch == 'h')
+			return cmd_help(&(struct cli){.argc = 2, .argv = (char *[]){"help", "leds"}});
+		else
+			return cli_usage("leds", "unknown option");
+	}
+	sigfd = hold_signals();
+	if (!(c = cli_connect(cli, &listener, &w, &code)))
+		return code;
+	if (!(kbd = cli_device(c, VHID_DEVICE_KEYBOARD, CLI_WAIT_READER_MS, &code)))
+		goto out;
+	/* the compositor sets a new keyboard's LEDs as it opens it; an all-off state
+	 * changes nothing, so give its LED report a moment rather than wait forever */
+	hold_wait(c, sigfd, 100);
+	w.state = vhid_device_get_leds(kbd);
+	print_state(w.state, w.json);
+	if (w.watching && hold_wait(c, sigfd, -1) < 0)
+		code = cli_error("vhidd went away");
+out:
+	vhid_client_destroy(c);
+	if (sigfd >= 0)
+		close(sigfd);
+	return code;
+}
