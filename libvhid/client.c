@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "groups.h"
 #include "private.h"
 
 uint64_t
@@ -470,9 +471,12 @@ client_transact(struct vhid_client *c, uint16_t type, const void *msg, const voi
 					   proto_type_name(type), REQUEST_TIMEOUT_MS);
 		if (poll(&p, 1, (int)(end - now)) < 0 && errno != EINTR)
 			return client_fail(c, -errno, "poll: %s", strerror(errno));
-		if (read_frames(c, a) < 0 && !a->done)
-			return client_fail(c, c->fatal ? c->fatal : -ENOTCONN, "%s",
-					   c->last_error[0] ? c->last_error : "vhidd closed the connection");
+		if (read_frames(c, a) < 0 && !a->done) {
+			/* keep the daemon's reason if it gave one (never format last_error into itself) */
+			if (!c->last_error[0])
+				client_fail(c, 0, "vhidd closed the connection");
+			return c->fatal ? c->fatal : -ENOTCONN;
+		}
 	}
 	if (a->status == 0)
 		c->last_error[0] = '\0';
@@ -491,20 +495,6 @@ resolve_path(const char *path)
 	return env && *env ? env : VHID_DEFAULT_SOCKET;
 }
 
-static bool
-process_has_group(gid_t gid)
-{
-	gid_t groups[256];
-	int n = getgroups(256, groups);
-
-	if (getegid() == gid)
-		return true;
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
-}
-
 /* EACCES on connect: name the group the user lacks, or the stale login session. */
 static int
 explain_eacces(struct vhid_client *c, const char *path)
@@ -513,9 +503,6 @@ explain_eacces(struct vhid_client *c, const char *path)
 	char dir[sizeof(c->path)];
 	const char *what = path;
 	struct group *g;
-	struct passwd *pw = getpwuid(getuid());
-	gid_t member[256];
-	int n = 256;
 
 	if (stat(path, &st) < 0) {
 		snprintf(dir, sizeof(dir), "%s", path);
@@ -530,14 +517,12 @@ explain_eacces(struct vhid_client *c, const char *path)
 				   "permission denied: %s belongs to root only; vhidd's socket group is "
 				   "missing (see vhidctl doctor)",
 				   what);
-	if (pw && getgrouplist(pw->pw_name, pw->pw_gid, member, &n) >= 0 && !process_has_group(st.st_gid))
-		for (int i = 0; i < n; i++)
-			if (member[i] == st.st_gid)
-				return client_fail(c, -EACCES,
-						   "permission denied: uid %u was added to group '%s', but this "
-						   "login session started before that: log in again, or run "
-						   "'newgrp %s' (see vhidctl doctor)",
-						   (unsigned)getuid(), g->gr_name, g->gr_name);
+	if (groups_user_member(st.st_gid) && !groups_process_has(st.st_gid))
+		return client_fail(c, -EACCES,
+				   "permission denied: uid %u was added to group '%s', but this login "
+				   "session started before that: log in again, or run 'newgrp %s' (see "
+				   "vhidctl doctor)",
+				   (unsigned)getuid(), g->gr_name, g->gr_name);
 	return client_fail(c, -EACCES, "permission denied: uid %u is not in group '%s' (see vhidctl doctor)",
 			   (unsigned)getuid(), g->gr_name);
 }

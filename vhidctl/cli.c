@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layout.h"
+#include "planner.h"
 #include "vhidctl.h"
 
 static int
@@ -112,4 +114,18 @@ cli_device(struct vhid_client *c, enum vhid_device_kind kind, int wait_reader_ms
 			"sending anyway\n",
 			vhid_device_get_evdev(d), wait_reader_ms);
 	return d;
+}
+
+struct planner *
+cli_open_planner(const char *layout, const char *variant, char *err, size_t errlen)
+{
+	struct layout_names ln;
+	struct planner *p = NULL;
+	char why[256];
+
+	layout_detect(&ln, layout, variant, "/etc/default/keyboard");
+	struct planner_layout pl = {ln.rules, ln.model, ln.layout, ln.variant, ln.options};
+	if (planner_new(&pl, &p, why, sizeof(why)) < 0)
+		snprintf(err, errlen, "%s (layout from %s)", why, ln.source);
+	return p;
 }

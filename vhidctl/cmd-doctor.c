@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "groups.h"
 #include "vhidctl.h"
 
 /* Defined in cmd-status.c (vhidctl.h is not ours to change). */
@@ -343,36 +344,6 @@ check_socket(struct doctor *d)
 
 /* ---- e. may this user use it? -------------------------------------------------- */
 
-static bool
-process_has_group(gid_t gid)
-{
-	gid_t groups[256];
-	int n = getgroups(256, groups);
-
-	if (getegid() == gid)
-		return true;
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
-}
-
-/* In /etc/group (or wherever NSS looks), whatever this process got at login. */
-static bool
-user_has_group(gid_t gid)
-{
-	struct passwd *pw = getpwuid(getuid());
-	gid_t groups[256];
-	int n = 256;
-
-	if (!pw || getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
-		return false;
-	for (int i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
-}
-
 /* This user is outside the group (or its session is): FAIL with the right fix. */
 static void
 access_denied(struct doctor *d, const struct group *g)
@@ -386,7 +357,7 @@ access_denied(struct doctor *d, const struct group *g)
 		report(d, FAIL, "access", fix, "%s", d->message);
 		return;
 	}
-	if (user_has_group(g->gr_gid) && !process_has_group(g->gr_gid)) {
+	if (groups_user_member(g->gr_gid) && !groups_process_has(g->gr_gid)) {
 		snprintf(fix, sizeof(fix), "log out and back in, or run: newgrp %s", g->gr_name);
 		report(d, FAIL, "access", fix,
 		       "you were added to group '%s' but this session predates it", g->gr_name);
@@ -418,7 +389,7 @@ check_access(struct doctor *d)
 	else if (!g || g->gr_gid == 0)
 		report(d, SKIP, "access", NULL,
 		       "vhidd is not running, and no socket names its group");
-	else if (process_has_group(g->gr_gid))
+	else if (groups_process_has(g->gr_gid))
 		report(d, PASS, "access", NULL, "uid %u is in group '%s'", (unsigned)getuid(),
 		       g->gr_name);
 	else

@@ -10,7 +10,6 @@
 
 #include "hold.h"
 #include "keynames.h"
-#include "layout.h"
 #include "vhidctl.h"
 
 struct key_opts {
@@ -23,13 +22,10 @@ struct key_opts {
 static struct planner *
 open_planner(const struct key_opts *o)
 {
-	struct layout_names ln;
-	struct planner *p = NULL;
-	char err[256];
+	char err[300];
+	struct planner *p = cli_open_planner(o->layout, o->variant, err, sizeof(err));
 
-	layout_detect(&ln, o->layout, o->variant, "/etc/default/keyboard");
-	struct planner_layout pl = {ln.rules, ln.model, ln.layout, ln.variant, ln.options};
-	if (planner_new(&pl, &p, err, sizeof(err)) < 0)
+	if (!p)
 		fprintf(stderr, "vhidctl: warning: %s; keysym names are unavailable\n", err);
 	return p;
 }

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "hold.h"
-#include "layout.h"
 #include "planner.h"
 #include "vhidctl.h"
 
@@ -161,20 +160,6 @@ type_strokes(struct vhid_device *kbd, const struct keystroke *s, size_t n, struc
 	return r;
 }
 
-static struct planner *
-open_planner(const struct type_opts *o, int *code)
-{
-	struct layout_names ln;
-	struct planner *p = NULL;
-	char err[256];
-
-	layout_detect(&ln, o->layout, o->variant, "/etc/default/keyboard");
-	struct planner_layout pl = {ln.rules, ln.model, ln.layout, ln.variant, ln.options};
-	if (planner_new(&pl, &p, err, sizeof(err)) < 0)
-		*code = cli_error("%s (layout from %s)", err, ln.source);
-	return p;
-}
-
 static int
 type_text(struct cli *cli, struct type_opts *o, struct planner *p, const char *text, size_t len)
 {
@@ -232,10 +217,12 @@ cmd_type(struct cli *cli)
 		if (!text)
 			return cli_error("out of memory reading standard input");
 	}
-	code = EXIT_OK;
-	p = open_planner(&o, &code);
+	char err[300];
+	p = cli_open_planner(o.layout, o.variant, err, sizeof(err));
 	if (p)
 		code = type_text(cli, &o, p, text ? text : o.text, text ? len : strlen(o.text));
+	else
+		code = cli_error("%s", err);
 	planner_free(p);
 	free(text);
 	return code;

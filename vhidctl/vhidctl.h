@@ -66,6 +66,13 @@ const char *status_socket_path(const struct cli *cli);
 /* The uhid module: "loaded", "builtin", "loadable" or "missing" (cmd-status.c). */
 const char *status_uhid_module(void);
 
+struct planner;
+/*
+ * The keystroke planner for the layout in use: layout/variant if given, else
+ * XKB_DEFAULT_*, else /etc/default/keyboard, else us. NULL with the reason in err.
+ */
+struct planner *cli_open_planner(const char *layout, const char *variant, char *err, size_t errlen);
+
 /* The default of --wait: how long a short-lived device waits for its first reader. */
 #define CLI_WAIT_READER_MS 1000
 
