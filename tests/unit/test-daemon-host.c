@@ -275,6 +275,35 @@ violations(void **state)
 	assert_int_equal(stop_daemon(pid, SIGINT), 0);
 }
 
+/* A client that sends but never reads: its replies pile up; past the limit vhidd drops it. */
+static void
+non_reading_client_dropped(void **state)
+{
+	pid_t pid = start_daemon(NULL);
+	struct vhid_msg_hello h = {.magic = VHID_HELLO_MAGIC, .version = VHID_PROTOCOL_VERSION};
+	uint8_t buf[VHID_MAX_FRAME], burst[64 * 8];
+	int fd, n, sent = 0;
+	ssize_t w = 0;
+
+	assert_true(pid > 0);
+	fd = raw_connect();
+	proto_set_string(h.name, sizeof(h.name), "deaf");
+	n = proto_encode(buf, VHID_MSG_HELLO, 1, &h, NULL, 0);
+	assert_int_equal(write(fd, buf, (size_t)n), n);
+	for (int i = 0; i < 64; i++)
+		proto_encode(burst + 8 * i, VHID_MSG_HEARTBEAT, (uint32_t)(2 + i), NULL, NULL, 0);
+	/* 16-byte replies to 8-byte heartbeats: the daemon's queue for us grows until dropped */
+	while (sent < 4000000 && (w = write(fd, burst, sizeof(burst))) > 0)
+		sent += (int)w;
+	assert_true(w < 0 && (errno == EPIPE || errno == ECONNRESET));
+	close(fd);
+	/* only that client: the daemon still serves */
+	struct vhid_client *c = connect_client();
+	assert_int_equal(vhid_client_heartbeat(c), 0);
+	vhid_client_destroy(c);
+	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
+}
+
 static void
 single_instance_and_stale_socket(void **state)
 {
@@ -322,6 +351,7 @@ main(void)
 		cmocka_unit_test(no_daemon),
 		cmocka_unit_test(session),
 		cmocka_unit_test(violations),
+		cmocka_unit_test(non_reading_client_dropped),
 		cmocka_unit_test(single_instance_and_stale_socket),
 	};
 	signal(SIGPIPE, SIG_IGN);

@@ -3,6 +3,7 @@
  * creation appear on the evdev node; defaults are the seed system's IDs.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmtest.h"
@@ -24,6 +25,16 @@ check_identity(const char *what, const struct vdev_params *p, struct vt_dev *d)
 		 libevdev_get_id_bustype(d->evdev), libevdev_get_id_vendor(d->evdev),
 		 libevdev_get_id_product(d->evdev), libevdev_get_id_version(d->evdev), p->bus,
 		 p->vendor, p->product, p->version);
+	/* the HID country code is not on evdev; hid-core shows it in sysfs */
+	char path[300], buf[32] = "";
+	snprintf(path, sizeof(path), "/sys%s/country", vdev_get_syspath(d->dev));
+	FILE *f = fopen(path, "r");
+	if (f && fgets(buf, sizeof(buf), f))
+		buf[strcspn(buf, "\n")] = '\0';
+	if (f)
+		fclose(f);
+	snprintf(name, sizeof(name), "%s.country", what);
+	vt_check(f && strtol(buf, NULL, 16) == p->country, name, "%s says '%s', want %02x", path, buf, p->country);
 	snprintf(name, sizeof(name), "%s.phys-uniq", what);
 	vt_check(libevdev_get_phys(d->evdev) && libevdev_get_uniq(d->evdev) &&
 			 strcmp(libevdev_get_phys(d->evdev), p->phys) == 0 &&
