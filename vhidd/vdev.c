@@ -3,11 +3,11 @@
  * See vdev.h for the contract and DESIGN.md for why readiness is the driver
  * "bind" uevent rather than UHID_START.
  */
-#include "vdev.h"
+#include "vdev-private.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/input.h>
 #include <linux/uhid.h>
 #include <stddef.h>
@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -25,65 +24,61 @@
 #include "descriptor.h"
 #include "log.h"
 #include "uevent.h"
-#include "usage.h"
-
-#define UHID_SYSFS "/sys/devices/virtual/misc/uhid"
-#define POLL_INTERVAL_NS (10 * 1000000ull) /* sysfs fallback only */
-
-struct vdev {
-	struct vdev_ctx *ctx;
-	struct vdev *next;
-	struct vdev_params params;
-	const struct vdev_listener *listener;
-	void *data;
-	void *userdata;
-	int fd;
-
-	bool started, bound, ready, open, failed, dead;
-	int wd;               /* inotify watch on the evdev node, -1 = none */
-	unsigned int readers; /* user-space open file descriptions of the evdev node */
-	bool lingering;       /* released, waiting out the linger before UHID_DESTROY */
-	uint64_t created_ns, ready_ns;
-	uint64_t deadline_ns; /* start or ready timeout, 0 = none */
-
-	char devpath[256];    /* "/devices/virtual/misc/uhid/0003:16C0:27DB.0001" */
-	char evdev[VDEV_MAX_EVDEV][32];
-	int n_evdev;
-	char hidraw[32];
-
-	uint8_t leds;
-	uint8_t multiplier[2]; /* the feature report as the kernel last set it */
-
-	/* the last input report sent per report ID, for GET_REPORT and reset */
-	uint8_t last_keyboard[VHID_KEYBOARD_REPORT_SIZE];
-	uint8_t last_consumer[VHID_KEYS_REPORT_SIZE];
-	uint8_t last_system[VHID_KEYS_REPORT_SIZE];
-	uint8_t last_pointer[VHID_POINTER_REPORT_SIZE];
-	/* consumer keys come from three reports; the kernel sees their union */
-	uint16_t consumer_keys[VHID_MAX_KEYS];
-	uint16_t apple_top_case[VHID_MAX_KEYS];
-	uint16_t apple_keyboard[VHID_MAX_KEYS];
-};
-
-struct vdev_ctx {
-	int epfd;
-	int uevent_fd; /* -1: no uevents, poll sysfs instead */
-	int inotify_fd; /* opens and closes of the evdev nodes by user space */
-	int timer_fd;
-	char uhid_path[256];
-	uint64_t start_timeout_ns, ready_timeout_ns, linger_ns;
-	struct vdev *devices;
-	struct vdev *graveyard; /* destroyed during dispatch, freed after it */
-	int dispatching;
-};
 
 static void finish_destroy(struct vdev *dev);
-static void watch_node(struct vdev *dev);
+
+/*
+ * The reaper: UHID_DESTROY (and close) run synchronously in the kernel and can
+ * wait on hidraw's global lock, which a hidraw reader of *another* device holds
+ * while it waits for our answer to its GET_REPORT: the loop would deadlock for
+ * the kernel's 5 s timeout. So destroys happen on this thread, and the loop
+ * keeps answering.
+ */
+static void *
+reaper_main(void *arg)
+{
+	int in = *(int *)arg, fd;
+
+	while (read(in, &fd, sizeof(fd)) == sizeof(fd)) {
+		struct uhid_event ev = {.type = UHID_DESTROY};
+		if (write(fd, &ev, sizeof(ev.type)) < 0) {
+			/* the device is gone either way once its fd is closed */
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+static int
+start_reaper(struct vdev_ctx *ctx)
+{
+	if (pipe2(ctx->reaper_pipe, O_CLOEXEC) < 0)
+		return -errno;
+	if (pthread_create(&ctx->reaper, NULL, reaper_main, &ctx->reaper_pipe[0]) != 0) {
+		close(ctx->reaper_pipe[0]);
+		close(ctx->reaper_pipe[1]);
+		return -EAGAIN;
+	}
+	ctx->reaper_started = true;
+	return 0;
+}
+
+/* Wait until every handed-over device is destroyed. */
+static void
+stop_reaper(struct vdev_ctx *ctx)
+{
+	if (!ctx->reaper_started)
+		return;
+	close(ctx->reaper_pipe[1]);
+	pthread_join(ctx->reaper, NULL);
+	close(ctx->reaper_pipe[0]);
+	ctx->reaper_started = false;
+}
 
 /* epoll tags for the ctx's own fds; devices are tagged with their pointer */
 static char tag_uevent, tag_timer, tag_inotify;
 
-static uint64_t
+uint64_t
 now_ns(void)
 {
 	struct timespec ts;
@@ -132,7 +127,7 @@ vdev_params_default(struct vdev_params *p, enum vhid_device_kind kind)
 
 /* ---- timers ---------------------------------------------------------- */
 
-static void
+void
 arm_timer(struct vdev_ctx *ctx)
 {
 	uint64_t next = 0;
@@ -155,7 +150,7 @@ arm_timer(struct vdev_ctx *ctx)
 
 /* ---- kernel writes ------------------------------------------------------ */
 
-static int
+int
 uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len)
 {
 	ssize_t n;
@@ -168,7 +163,7 @@ uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len)
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-static int
+int
 send_input(struct vdev *dev, const uint8_t *data, size_t len)
 {
 	struct uhid_event ev;
@@ -181,7 +176,7 @@ send_input(struct vdev *dev, const uint8_t *data, size_t len)
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-static void
+void
 fail_device(struct vdev *dev, int error, const char *why)
 {
 	if (dev->failed)
@@ -207,7 +202,7 @@ log_ready(struct vdev *dev)
 		 (double)(dev->ready_ns) / 1e6, nodes[0] ? nodes : "(no nodes)");
 }
 
-static void
+void
 check_ready(struct vdev *dev)
 {
 	if (dev->ready || dev->failed || !dev->started || !dev->bound)
@@ -239,70 +234,6 @@ on_open(struct vdev *dev, bool open)
 		return;
 	dev->open = open;
 	log_info("%s: %s", dev->params.label, open ? "open" : "close");
-}
-
-static void
-set_readers(struct vdev *dev, unsigned int readers)
-{
-	if (readers == dev->readers)
-		return;
-	log_info("%s: %s by a reader (%u reader%s)", dev->params.label,
-		 readers > dev->readers ? "opened" : "closed", readers, readers == 1 ? "" : "s");
-	dev->readers = readers;
-	if (dev->listener && dev->listener->readers)
-		dev->listener->readers(dev, readers, dev->data);
-}
-
-/*
- * Programs that opened the node before the watch existed: count the file
- * descriptors in /proc that refer to it. Needs root; without it the count
- * starts at 0 and only later opens are seen.
- */
-static unsigned int
-count_openers(const char *node)
-{
-	struct stat want, st;
-	char fdpath[300], self[16];
-	struct dirent *p, *f;
-	unsigned int n = 0;
-	DIR *procs, *fds;
-
-	if (stat(node, &want) < 0 || !(procs = opendir("/proc")))
-		return 0;
-	snprintf(self, sizeof(self), "%d", (int)getpid());
-	while ((p = readdir(procs))) {
-		if (p->d_name[0] < '1' || p->d_name[0] > '9' || strcmp(p->d_name, self) == 0)
-			continue;
-		snprintf(fdpath, sizeof(fdpath), "/proc/%.20s/fd", p->d_name);
-		if (!(fds = opendir(fdpath)))
-			continue;
-		while ((f = readdir(fds)))
-			if (f->d_name[0] != '.' && fstatat(dirfd(fds), f->d_name, &st, 0) == 0 &&
-			    S_ISCHR(st.st_mode) && st.st_rdev == want.st_rdev)
-				n++;
-		closedir(fds);
-	}
-	closedir(procs);
-	return n;
-}
-
-/* Watch the first evdev node for opens and closes from user space. */
-static void
-watch_node(struct vdev *dev)
-{
-	unsigned int already;
-
-	if (dev->wd >= 0 || dev->ctx->inotify_fd < 0 || dev->n_evdev == 0)
-		return;
-	dev->wd = inotify_add_watch(dev->ctx->inotify_fd, dev->evdev[0], IN_OPEN | IN_CLOSE);
-	if (dev->wd < 0) {
-		log_debug("%s: cannot watch %s: %s", dev->params.label, dev->evdev[0], strerror(errno));
-		return;
-	}
-	/* a fast reader may have opened the node before its uevent reached us */
-	already = count_openers(dev->evdev[0]);
-	if (already)
-		set_readers(dev, already);
 }
 
 static void
@@ -469,213 +400,6 @@ dispatch_device(struct vdev *dev)
 	}
 }
 
-/* ---- finding the kernel's nodes ------------------------------------------ */
-
-static struct vdev *
-find_by_uniq(struct vdev_ctx *ctx, const char *uniq)
-{
-	for (struct vdev *d = ctx->devices; d; d = d->next)
-		if (!d->devpath[0] && strcmp(d->params.uniq, uniq) == 0)
-			return d;
-	return NULL;
-}
-
-/* The device whose HID node is devpath or an ancestor of it. */
-static struct vdev *
-find_by_devpath(struct vdev_ctx *ctx, const char *devpath)
-{
-	for (struct vdev *d = ctx->devices; d; d = d->next) {
-		size_t n = strlen(d->devpath);
-		if (n && strncmp(devpath, d->devpath, n) == 0 &&
-		    (devpath[n] == '\0' || devpath[n] == '/'))
-			return d;
-	}
-	return NULL;
-}
-
-static void
-add_node(struct vdev *dev, const char *devname)
-{
-	if (strncmp(devname, "input/event", 11) == 0) {
-		for (int i = 0; i < dev->n_evdev; i++)
-			if (strcmp(dev->evdev[i] + 5, devname) == 0)
-				return;
-		if (dev->n_evdev < VDEV_MAX_EVDEV)
-			snprintf(dev->evdev[dev->n_evdev++], sizeof(dev->evdev[0]), "/dev/%s", devname);
-		/* watch at once: udev and readers open the node only after its uevent */
-		watch_node(dev);
-	} else if (strncmp(devname, "hidraw", 6) == 0) {
-		snprintf(dev->hidraw, sizeof(dev->hidraw), "/dev/%s", devname);
-	}
-}
-
-static void
-handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue)
-{
-	struct vdev *dev;
-	bool is_hid = strcmp(ue->subsystem, "hid") == 0;
-
-	if (strncmp(ue->devpath, "/devices/virtual/misc/uhid/", 27) != 0)
-		return;
-	if (is_hid && strcmp(ue->action, "add") == 0 && ue->hid_uniq) {
-		dev = find_by_uniq(ctx, ue->hid_uniq);
-		if (dev)
-			snprintf(dev->devpath, sizeof(dev->devpath), "%s", ue->devpath);
-		return;
-	}
-	dev = find_by_devpath(ctx, ue->devpath);
-	if (!dev || dev->dead)
-		return;
-	if (strcmp(ue->action, "add") == 0 && ue->devname) {
-		add_node(dev, ue->devname);
-	} else if (is_hid && strcmp(ue->action, "bind") == 0 && strcmp(ue->devpath, dev->devpath) == 0) {
-		dev->bound = true;
-		check_ready(dev);
-	} else if (is_hid && strcmp(ue->action, "remove") == 0 && dev->ready) {
-		fail_device(dev, -ENODEV, "the kernel removed the device");
-	}
-}
-
-static int
-read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return (int)n;
-}
-
-/* Collect "<dir>/<prefix>*" child names matching "<want>*" into the device. */
-static void
-scan_children(struct vdev *dev, const char *dir, const char *want, const char *devdir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char name[64];
-
-	while (d && (de = readdir(d))) {
-		if (strncmp(de->d_name, want, strlen(want)) != 0)
-			continue;
-		snprintf(name, sizeof(name), "%s%.40s", devdir, de->d_name);
-		add_node(dev, name);
-	}
-	if (d)
-		closedir(d);
-}
-
-/*
- * Fallback when uevents are unavailable or were lost: find the device in
- * sysfs by its uniq, collect its nodes, and treat "driver bound and nodes
- * present" as bound.
- */
-static void
-resolve_sysfs(struct vdev *dev)
-{
-	char path[512], buf[4096], want[96];
-	DIR *d;
-	struct dirent *de;
-
-	if (!dev->devpath[0] && (d = opendir(UHID_SYSFS))) {
-		snprintf(want, sizeof(want), "HID_UNIQ=%s\n", dev->params.uniq);
-		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), UHID_SYSFS "/%s/uevent", de->d_name);
-			if (read_file(path, buf, sizeof(buf)) > 0 && strstr(buf, want)) {
-				snprintf(dev->devpath, sizeof(dev->devpath),
-					 "/devices/virtual/misc/uhid/%.200s", de->d_name);
-				break;
-			}
-		}
-		closedir(d);
-	}
-	if (!dev->devpath[0])
-		return;
-	snprintf(path, sizeof(path), "/sys%s/input", dev->devpath);
-	d = opendir(path);
-	while (d && (de = readdir(d))) {
-		char sub[600];
-		if (strncmp(de->d_name, "input", 5) != 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%.64s", path, de->d_name);
-		scan_children(dev, sub, "event", "input/");
-	}
-	if (d)
-		closedir(d);
-	snprintf(path, sizeof(path), "/sys%s/hidraw", dev->devpath);
-	scan_children(dev, path, "hidraw", "");
-	snprintf(path, sizeof(path), "/sys%s/driver", dev->devpath);
-	if (access(path, F_OK) == 0 && dev->n_evdev > 0 &&
-	    (dev->hidraw[0] || access("/sys/class/hidraw", F_OK) != 0))
-		dev->bound = true;
-	check_ready(dev);
-}
-
-static void
-dispatch_uevents(struct vdev_ctx *ctx)
-{
-	char buf[8192];
-	struct uevent ue;
-
-	for (;;) {
-		ssize_t n = recv(ctx->uevent_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == ENOBUFS) {
-			/* the kernel dropped uevents: ask sysfs about everyone pending */
-			log_warn("uevent queue overflowed; rescanning sysfs");
-			for (struct vdev *d = ctx->devices; d; d = d->next)
-				if (!d->ready && !d->dead && d->started)
-					resolve_sysfs(d);
-			continue;
-		}
-		if (n <= 0)
-			return;
-		buf[n] = '\0';
-		if (uevent_parse(buf, (size_t)n, &ue) == 0)
-			handle_uevent(ctx, &ue);
-	}
-}
-
-static struct vdev *
-find_by_wd(struct vdev_ctx *ctx, int wd)
-{
-	for (struct vdev *d = ctx->devices; d; d = d->next)
-		if (d->wd == wd)
-			return d;
-	return NULL;
-}
-
-static void
-dispatch_inotify(struct vdev_ctx *ctx)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
-
-	while ((n = read(ctx->inotify_fd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const struct inotify_event *)p;
-			struct vdev *d = find_by_wd(ctx, ev->wd);
-			p += sizeof(*ev) + ev->len;
-			if (!d || d->dead)
-				continue;
-			if (ev->mask & IN_IGNORED)
-				d->wd = -1;
-			else if (ev->mask & IN_OPEN)
-				set_readers(d, d->readers + 1);
-			else if ((ev->mask & IN_CLOSE) && d->readers > 0)
-				set_readers(d, d->readers - 1);
-		}
-	}
-}
-
 static void
 dispatch_timer(struct vdev_ctx *ctx)
 {
@@ -740,6 +464,8 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 	}
 	if ((r = epoll_add(ctx->epfd, ctx->timer_fd, &tag_timer)) < 0)
 		goto fail;
+	if (start_reaper(ctx) < 0)
+		log_warn("no reaper thread: device destruction will run inline");
 	ctx->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (ctx->inotify_fd < 0)
 		log_warn("inotify unavailable (%s): readers of devices will not be reported", strerror(errno));
@@ -784,6 +510,7 @@ vdev_ctx_free(struct vdev_ctx *ctx)
 			vdev_destroy(d);
 	}
 	free_graveyard(ctx);
+	stop_reaper(ctx); /* every device is gone from the kernel when this returns */
 	if (ctx->uevent_fd >= 0)
 		close(ctx->uevent_fd);
 	if (ctx->inotify_fd >= 0)
@@ -952,9 +679,15 @@ finish_destroy(struct vdev *dev)
 
 	if (dev->wd >= 0)
 		inotify_rm_watch(ctx->inotify_fd, dev->wd);
-	ev.type = UHID_DESTROY;
-	uhid_write(dev, &ev, sizeof(ev.type));
-	close(dev->fd);
+	/* out of the loop first: from here the fd belongs to the reaper */
+	epoll_ctl(ctx->epfd, EPOLL_CTL_DEL, dev->fd, NULL);
+	if (ctx->reaper_started && write(ctx->reaper_pipe[1], &dev->fd, sizeof(dev->fd)) == sizeof(dev->fd)) {
+		dev->fd = -1;
+	} else {
+		ev.type = UHID_DESTROY;
+		uhid_write(dev, &ev, sizeof(ev.type));
+		close(dev->fd);
+	}
 	dev->dead = true;
 	log_info("%s: destroy", dev->params.label);
 	unlink_device(dev);
@@ -1000,148 +733,6 @@ vdev_ctx_lingering(const struct vdev_ctx *ctx)
 	for (const struct vdev *d = ctx->devices; d; d = d->next)
 		n += d->lingering;
 	return n;
-}
-
-/* ---- reports ------------------------------------------------------------- */
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void
-load_keys(uint16_t keys[VHID_MAX_KEYS], const uint8_t *p)
-{
-	for (int i = 0; i < VHID_MAX_KEYS; i++)
-		keys[i] = get16(p + 2 * i);
-}
-
-/* Union of the consumer keys and the translated Apple keys, as report 2. */
-static int
-merge_consumer(const uint16_t *consumer, const uint16_t *top_case, const uint16_t *apple_kbd,
-	       uint8_t out[VHID_KEYS_REPORT_SIZE])
-{
-	struct vhid_keys_report r = {.id = VHID_REPORT_CONSUMER};
-	const struct {
-		const uint16_t *keys;
-		uint16_t page;
-	} src[] = {{consumer, 0}, {top_case, USAGE_PAGE_APPLE_TOP_CASE}, {apple_kbd, USAGE_PAGE_APPLE_KEYBOARD}};
-
-	for (size_t s = 0; s < 3; s++) {
-		for (int i = 0; i < VHID_MAX_KEYS; i++) {
-			uint16_t u = src[s].keys[i];
-			if (u && src[s].page)
-				u = usage_apple_lookup(src[s].page, u)->consumer; /* validated */
-			if (u && vhid_keys_insert(r.keys, u) < 0)
-				return -VHID_ETOOMANYKEYS;
-		}
-	}
-	vhid_report_encode_keys(&r, out);
-	return 0;
-}
-
-static int
-post_consumer_source(struct vdev *dev, uint8_t id, const uint8_t *report, char *msg, size_t msglen)
-{
-	uint16_t consumer[VHID_MAX_KEYS], top[VHID_MAX_KEYS], kbd[VHID_MAX_KEYS];
-	uint8_t merged[VHID_KEYS_REPORT_SIZE];
-	int r;
-
-	memcpy(consumer, dev->consumer_keys, sizeof(consumer));
-	memcpy(top, dev->apple_top_case, sizeof(top));
-	memcpy(kbd, dev->apple_keyboard, sizeof(kbd));
-	load_keys(id == VHID_REPORT_CONSUMER ? consumer : id == VHID_REPORT_APPLE_TOP_CASE ? top : kbd,
-		  report + 1);
-	if ((r = merge_consumer(consumer, top, kbd, merged)) < 0) {
-		snprintf(msg, msglen, "consumer keys and translated Apple keys together exceed %d",
-			 VHID_MAX_KEYS);
-		return r;
-	}
-	if ((r = send_input(dev, merged, sizeof(merged))) < 0)
-		return r;
-	memcpy(dev->consumer_keys, consumer, sizeof(consumer));
-	memcpy(dev->apple_top_case, top, sizeof(top));
-	memcpy(dev->apple_keyboard, kbd, sizeof(kbd));
-	memcpy(dev->last_consumer, merged, sizeof(merged));
-	return 0;
-}
-
-int
-vdev_post(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t msglen)
-{
-	char scratch[1];
-	int r;
-
-	if (!msg || !msglen)
-		msg = scratch, msglen = sizeof(scratch);
-	msg[0] = '\0';
-	if (dev->dead || dev->failed || dev->lingering) {
-		snprintf(msg, msglen, "%s is gone", dev->params.label);
-		return -ENODEV;
-	}
-	if ((r = vhid_report_validate(dev->params.kind, report, len, msg, msglen)) < 0)
-		return r;
-	if (!dev->ready) {
-		snprintf(msg, msglen, "%s is not ready yet; wait for the ready event", dev->params.label);
-		return -VHID_ENOTREADY;
-	}
-	if (dev->params.kind != VHID_DEVICE_KEYBOARD) {
-		if ((r = send_input(dev, report, len)) == 0)
-			memcpy(dev->last_pointer, report, len);
-		return r;
-	}
-	switch (report[0]) {
-	case VHID_REPORT_CONSUMER:
-	case VHID_REPORT_APPLE_TOP_CASE:
-	case VHID_REPORT_APPLE_KEYBOARD:
-		return post_consumer_source(dev, report[0], report, msg, msglen);
-	case VHID_REPORT_KEYBOARD:
-		if ((r = send_input(dev, report, len)) == 0)
-			memcpy(dev->last_keyboard, report, len);
-		return r;
-	default: /* VHID_REPORT_SYSTEM; validation rejected everything else */
-		if ((r = send_input(dev, report, len)) == 0)
-			memcpy(dev->last_system, report, len);
-		return r;
-	}
-}
-
-int
-vdev_reset(struct vdev *dev)
-{
-	uint8_t buf[VHID_MAX_REPORT_SIZE];
-	int r = 0;
-
-	if (dev->dead || dev->failed)
-		return -ENODEV;
-	if (!dev->ready)
-		return -VHID_ENOTREADY;
-	log_info("%s: reset", dev->params.label);
-	if (dev->params.kind == VHID_DEVICE_KEYBOARD) {
-		memset(dev->consumer_keys, 0, sizeof(dev->consumer_keys));
-		memset(dev->apple_top_case, 0, sizeof(dev->apple_top_case));
-		memset(dev->apple_keyboard, 0, sizeof(dev->apple_keyboard));
-		memset(dev->last_keyboard + 1, 0, sizeof(dev->last_keyboard) - 1);
-		memset(dev->last_consumer + 1, 0, sizeof(dev->last_consumer) - 1);
-		memset(dev->last_system + 1, 0, sizeof(dev->last_system) - 1);
-		r = send_input(dev, dev->last_keyboard, sizeof(dev->last_keyboard));
-		if (!r)
-			r = send_input(dev, dev->last_consumer, sizeof(dev->last_consumer));
-		if (!r)
-			r = send_input(dev, dev->last_system, sizeof(dev->last_system));
-		return r;
-	}
-	/* no buttons, no motion; an absolute pointer keeps its position, since an
-	 * all-zero report would jump it to the top-left corner */
-	memcpy(buf, dev->last_pointer, sizeof(dev->last_pointer));
-	memset(buf + 1, 0, 4);
-	if (dev->params.kind == VHID_DEVICE_POINTER)
-		memset(buf + 5, 0, 4);
-	memset(buf + 9, 0, 4);
-	if ((r = send_input(dev, buf, VHID_POINTER_REPORT_SIZE)) == 0)
-		memcpy(dev->last_pointer, buf, VHID_POINTER_REPORT_SIZE);
-	return r;
 }
 
 /* ---- accessors ----------------------------------------------------------- */

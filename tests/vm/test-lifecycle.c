@@ -151,9 +151,14 @@ reset_and_destroy_release(void)
 	vt_expect_frame(&kb, "destroy.keyboard-releases", kb_up, 3, 1000);
 	struct input_event btn_up[2] = {EV(EV_KEY, BTN_LEFT, 0), EV(EV_KEY, BTN_RIGHT, 0)};
 	vt_expect_frame(&m, "destroy.pointer-releases", btn_up, 2, 1000);
-	vt_pump(200);
+	/* the linger is 100 ms; UHID_DESTROY then runs on the reaper thread, so
+	 * allow it a generous deadline rather than a fixed sleep */
 	struct input_event ev;
-	int r = libevdev_next_event(kb.evdev, LIBEVDEV_READ_FLAG_NORMAL, &ev);
+	int r = -EAGAIN;
+	for (uint64_t end = vt_now_ms() + 3000; r != -ENODEV && vt_now_ms() < end;) {
+		vt_pump(50);
+		r = libevdev_next_event(kb.evdev, LIBEVDEV_READ_FLAG_NORMAL, &ev);
+	}
 	vt_check(r == -ENODEV, "destroy.node-gone-after-linger", "read returned %d", r);
 	vt_destroy(&kb);
 	vt_destroy(&m);

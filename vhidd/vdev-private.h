@@ -1,0 +1,82 @@
+/*
+ * vdev-private.h - what vdev.c (lifecycle, the kernel's requests), vdev-nodes.c
+ * (finding nodes and readers) and vdev-reports.c (reports) share.
+ */
+#ifndef VHIDD_VDEV_PRIVATE_H
+#define VHIDD_VDEV_PRIVATE_H
+
+#include <linux/uhid.h>
+#include <pthread.h>
+
+#include "uevent.h"
+#include "vdev.h"
+
+#define UHID_SYSFS "/sys/devices/virtual/misc/uhid"
+#define POLL_INTERVAL_NS (10 * 1000000ull) /* sysfs fallback only */
+
+struct vdev {
+	struct vdev_ctx *ctx;
+	struct vdev *next;
+	struct vdev_params params;
+	const struct vdev_listener *listener;
+	void *data;
+	void *userdata;
+	int fd;
+
+	bool started, bound, ready, open, failed, dead;
+	int wd;               /* inotify watch on the evdev node, -1 = none */
+	unsigned int readers; /* user-space open file descriptions of the evdev node */
+	bool lingering;       /* released, waiting out the linger before UHID_DESTROY */
+	uint64_t created_ns, ready_ns;
+	uint64_t deadline_ns; /* start or ready timeout, 0 = none */
+
+	char devpath[256];    /* "/devices/virtual/misc/uhid/0003:16C0:27DB.0001" */
+	char evdev[VDEV_MAX_EVDEV][32];
+	int n_evdev;
+	char hidraw[32];
+
+	uint8_t leds;
+	uint8_t multiplier[2]; /* the feature report as the kernel last set it */
+
+	/* the last input report sent per report ID, for GET_REPORT and reset */
+	uint8_t last_keyboard[VHID_KEYBOARD_REPORT_SIZE];
+	uint8_t last_consumer[VHID_KEYS_REPORT_SIZE];
+	uint8_t last_system[VHID_KEYS_REPORT_SIZE];
+	uint8_t last_pointer[VHID_POINTER_REPORT_SIZE];
+	/* consumer keys come from three reports; the kernel sees their union */
+	uint16_t consumer_keys[VHID_MAX_KEYS];
+	uint16_t apple_top_case[VHID_MAX_KEYS];
+	uint16_t apple_keyboard[VHID_MAX_KEYS];
+};
+
+struct vdev_ctx {
+	int epfd;
+	int uevent_fd; /* -1: no uevents, poll sysfs instead */
+	int inotify_fd; /* opens and closes of the evdev nodes by user space */
+	int timer_fd;
+	char uhid_path[256];
+	uint64_t start_timeout_ns, ready_timeout_ns, linger_ns;
+	struct vdev *devices;
+	struct vdev *graveyard; /* destroyed during dispatch, freed after it */
+	int dispatching;
+	int reaper_pipe[2];     /* fds of devices to UHID_DESTROY, to the reaper thread */
+	pthread_t reaper;
+	bool reaper_started;
+};
+
+/* vdev.c */
+uint64_t now_ns(void);
+void arm_timer(struct vdev_ctx *ctx);
+int uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len);
+int send_input(struct vdev *dev, const uint8_t *data, size_t len);
+void fail_device(struct vdev *dev, int error, const char *why);
+void check_ready(struct vdev *dev);
+
+/* vdev-nodes.c: the kernel's uevents, the sysfs fallback, and readers by inotify */
+void handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue);
+void dispatch_uevents(struct vdev_ctx *ctx);
+void resolve_sysfs(struct vdev *dev);
+void watch_node(struct vdev *dev);
+void dispatch_inotify(struct vdev_ctx *ctx);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * vdev-reports.c - reports: validation, the consumer report that merges the
+ * client's consumer keys with its translated Apple keys (DESIGN.md §6), and
+ * reset. Nothing reaches the kernel unless every check passed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "usage.h"
+#include "vdev-private.h"
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void
+load_keys(uint16_t keys[VHID_MAX_KEYS], const uint8_t *p)
+{
+	for (int i = 0; i < VHID_MAX_KEYS; i++)
+		keys[i] = get16(p + 2 * i);
+}
+
+/* Union of the consumer keys and the translated Apple keys, as report 2. */
+static int
+merge_consumer(const uint16_t *consumer, const uint16_t *top_case, const uint16_t *apple_kbd,
+	       uint8_t out[VHID_KEYS_REPORT_SIZE])
+{
+	struct vhid_keys_report r = {.id = VHID_REPORT_CONSUMER};
+	const struct {
+		const uint16_t *keys;
+		uint16_t page;
+	} src[] = {{consumer, 0}, {top_case, USAGE_PAGE_APPLE_TOP_CASE}, {apple_kbd, USAGE_PAGE_APPLE_KEYBOARD}};
+
+	for (size_t s = 0; s < 3; s++) {
+		for (int i = 0; i < VHID_MAX_KEYS; i++) {
+			uint16_t u = src[s].keys[i];
+			if (u && src[s].page)
+				u = usage_apple_lookup(src[s].page, u)->consumer; /* validated */
+			if (u && vhid_keys_insert(r.keys, u) < 0)
+				return -VHID_ETOOMANYKEYS;
+		}
+	}
+	vhid_report_encode_keys(&r, out);
+	return 0;
+}
+
+static int
+post_consumer_source(struct vdev *dev, uint8_t id, const uint8_t *report, char *msg, size_t msglen)
+{
+	uint16_t consumer[VHID_MAX_KEYS], top[VHID_MAX_KEYS], kbd[VHID_MAX_KEYS];
+	uint8_t merged[VHID_KEYS_REPORT_SIZE];
+	int r;
+
+	memcpy(consumer, dev->consumer_keys, sizeof(consumer));
+	memcpy(top, dev->apple_top_case, sizeof(top));
+	memcpy(kbd, dev->apple_keyboard, sizeof(kbd));
+	load_keys(id == VHID_REPORT_CONSUMER ? consumer : id == VHID_REPORT_APPLE_TOP_CASE ? top : kbd,
+		  report + 1);
+	if ((r = merge_consumer(consumer, top, kbd, merged)) < 0) {
+		snprintf(msg, msglen, "consumer keys and translated Apple keys together exceed %d",
+			 VHID_MAX_KEYS);
+		return r;
+	}
+	if ((r = send_input(dev, merged, sizeof(merged))) < 0)
+		return r;
+	memcpy(dev->consumer_keys, consumer, sizeof(consumer));
+	memcpy(dev->apple_top_case, top, sizeof(top));
+	memcpy(dev->apple_keyboard, kbd, sizeof(kbd));
+	memcpy(dev->last_consumer, merged, sizeof(merged));
+	return 0;
+}
+
+int
+vdev_post(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t msglen)
+{
+	char scratch[1];
+	int r;
+
+	if (!msg || !msglen)
+		msg = scratch, msglen = sizeof(scratch);
+	msg[0] = '\0';
+	if (dev->dead || dev->failed || dev->lingering) {
+		snprintf(msg, msglen, "%s is gone", dev->params.label);
+		return -ENODEV;
+	}
+	if ((r = vhid_report_validate(dev->params.kind, report, len, msg, msglen)) < 0)
+		return r;
+	if (!dev->ready) {
+		snprintf(msg, msglen, "%s is not ready yet; wait for the ready event", dev->params.label);
+		return -VHID_ENOTREADY;
+	}
+	if (dev->params.kind != VHID_DEVICE_KEYBOARD) {
+		if ((r = send_input(dev, report, len)) == 0)
+			memcpy(dev->last_pointer, report, len);
+		return r;
+	}
+	switch (report[0]) {
+	case VHID_REPORT_CONSUMER:
+	case VHID_REPORT_APPLE_TOP_CASE:
+	case VHID_REPORT_APPLE_KEYBOARD:
+		return post_consumer_source(dev, report[0], report, msg, msglen);
+	case VHID_REPORT_KEYBOARD:
+		if ((r = send_input(dev, report, len)) == 0)
+			memcpy(dev->last_keyboard, report, len);
+		return r;
+	default: /* VHID_REPORT_SYSTEM; validation rejected everything else */
+		if ((r = send_input(dev, report, len)) == 0)
+			memcpy(dev->last_system, report, len);
+		return r;
+	}
+}
+
+int
+vdev_reset(struct vdev *dev)
+{
+	uint8_t buf[VHID_MAX_REPORT_SIZE];
+	int r = 0;
+
+	if (dev->dead || dev->failed)
+		return -ENODEV;
+	if (!dev->ready)
+		return -VHID_ENOTREADY;
+	log_info("%s: reset", dev->params.label);
+	if (dev->params.kind == VHID_DEVICE_KEYBOARD) {
+		memset(dev->consumer_keys, 0, sizeof(dev->consumer_keys));
+		memset(dev->apple_top_case, 0, sizeof(dev->apple_top_case));
+		memset(dev->apple_keyboard, 0, sizeof(dev->apple_keyboard));
+		memset(dev->last_keyboard + 1, 0, sizeof(dev->last_keyboard) - 1);
+		memset(dev->last_consumer + 1, 0, sizeof(dev->last_consumer) - 1);
+		memset(dev->last_system + 1, 0, sizeof(dev->last_system) - 1);
+		r = send_input(dev, dev->last_keyboard, sizeof(dev->last_keyboard));
+		if (!r)
+			r = send_input(dev, dev->last_consumer, sizeof(dev->last_consumer));
+		if (!r)
+			r = send_input(dev, dev->last_system, sizeof(dev->last_system));
+		return r;
+	}
+	/* no buttons, no motion; an absolute pointer keeps its position, since an
+	 * all-zero report would jump it to the top-left corner */
+	memcpy(buf, dev->last_pointer, sizeof(dev->last_pointer));
+	memset(buf + 1, 0, 4);
+	if (dev->params.kind == VHID_DEVICE_POINTER)
+		memset(buf + 5, 0, 4);
+	memset(buf + 9, 0, 4);
+	if ((r = send_input(dev, buf, VHID_POINTER_REPORT_SIZE)) == 0)
+		memcpy(dev->last_pointer, buf, VHID_POINTER_REPORT_SIZE);
+	return r;
+}
