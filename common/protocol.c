@@ -82,6 +82,21 @@ proto_type_name(uint16_t type)
 	return s ? s->name : NULL;
 }
 
+const char *
+proto_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case VHID_DEVICE_KEYBOARD:
+		return "keyboard";
+	case VHID_DEVICE_POINTER:
+		return "pointer";
+	case VHID_DEVICE_ABSOLUTE:
+		return "absolute";
+	default:
+		return "unknown";
+	}
+}
+
 int
 proto_payload_size(uint16_t type, size_t *min, size_t *max)
 {

@@ -287,6 +287,9 @@ int proto_payload_size(uint16_t type, size_t *min, size_t *max);
 /* The name of a message type, "HELLO", or NULL. */
 const char *proto_type_name(uint16_t type);
 
+/* The name of a device kind (enum vhid_device_kind), "keyboard", or "unknown". */
+const char *proto_kind_name(uint32_t kind);
+
 /*
  * Check a frame's payload size against its type and decode it into *out (a
  * struct vhid_msg_* of that type, host byte order; strings are checked for a

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "protocol.h"
 #include "vhidctl.h"
 
 /* Shared with cmd-doctor.c and cmd-log.c (declared there too: vhidctl.h is not ours). */
@@ -215,21 +216,6 @@ snapshot_free(struct snapshot *s)
 	free(s->devices);
 }
 
-static const char *
-kind_name(unsigned int kind)
-{
-	switch (kind) {
-	case VHID_DEVICE_KEYBOARD:
-		return "keyboard";
-	case VHID_DEVICE_POINTER:
-		return "pointer";
-	case VHID_DEVICE_ABSOLUTE:
-		return "absolute";
-	default:
-		return "unknown";
-	}
-}
-
 static void
 version_string(unsigned int v, char *buf, size_t len)
 {
@@ -294,7 +280,7 @@ json_device(struct json *j, const struct snap_device *d)
 	json_begin_object(j, NULL);
 	json_int(j, "id", d->id);
 	json_int(j, "client", d->client);
-	json_string(j, "kind", kind_name(d->kind));
+	json_string(j, "kind", proto_kind_name(d->kind));
 	json_string(j, "name", d->name);
 	json_int(j, "vendor", d->vendor);
 	json_int(j, "product", d->product);
@@ -452,7 +438,7 @@ device_row(struct row *r, const struct snap_device *d)
 
 	snprintf(r->c[0], sizeof(r->c[0]), "0x%x", d->id);
 	snprintf(r->c[1], sizeof(r->c[1]), "%u", d->client);
-	snprintf(r->c[2], sizeof(r->c[2]), "%s", kind_name(d->kind));
+	snprintf(r->c[2], sizeof(r->c[2]), "%s", proto_kind_name(d->kind));
 	snprintf(r->c[3], sizeof(r->c[3]), "%s", d->name);
 	snprintf(r->c[4], sizeof(r->c[4]), "%04x:%04x", d->vendor, d->product);
 	snprintf(r->c[5], sizeof(r->c[5]), "%s", bus_name(d->bus, bus, sizeof(bus)));

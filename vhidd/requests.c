@@ -20,12 +20,6 @@ reply(struct client *c, uint32_t id, uint32_t value)
 	client_send(c, VHID_MSG_REPLY, id, &r, NULL, 0);
 }
 
-static const char *
-kind_name(unsigned int kind)
-{
-	return vdev_kind_name((enum vhid_device_kind)kind);
-}
-
 /* ---- device events -> pushes ------------------------------------------- */
 
 static void
@@ -114,7 +108,7 @@ free_slot(struct client *c, unsigned int kind, uint32_t id)
 			client_send_error(c, id, VHID_MSG_CREATE_DEVICE, -VHID_ELIMIT,
 					  "this client already has a %s (device 0x%x); vhidd allows one "
 					  "keyboard, one pointer and one absolute pointer per connection",
-					  kind_name(kind), c->devices[i].id);
+					  proto_kind_name(kind), c->devices[i].id);
 			return NULL;
 		}
 	}
@@ -177,7 +171,7 @@ device_params(struct client *c, uint32_t device, int slot, const struct vhid_msg
 	/* phys groups one client's devices; uniq is how vdev finds the device in sysfs */
 	snprintf(p->phys, sizeof(p->phys), "vhid/client%u/input%d", c->id, slot);
 	snprintf(p->uniq, sizeof(p->uniq), "vhid-%d-%x", (int)getpid(), device);
-	snprintf(p->label, sizeof(p->label), "client %u %s 0x%x \"%.40s\"", c->id, kind_name(m->kind),
+	snprintf(p->label, sizeof(p->label), "client %u %s 0x%x \"%.40s\"", c->id, proto_kind_name(m->kind),
 		 device, p->name);
 }
 
@@ -204,7 +198,7 @@ handle_create(struct client *c, uint32_t id, const struct vhid_msg_create *m)
 	if (r < 0) {
 		slot->dev = NULL;
 		client_send_error(c, id, VHID_MSG_CREATE_DEVICE, r, "cannot create the %s: %s",
-				  kind_name(m->kind), vhid_strerror(r));
+				  proto_kind_name(m->kind), vhid_strerror(r));
 		return;
 	}
 	reply(c, id, device);

@@ -23,6 +23,7 @@
 
 #include "descriptor.h"
 #include "log.h"
+#include "protocol.h"
 #include "uevent.h"
 
 static void finish_destroy(struct vdev *dev);
@@ -85,20 +86,6 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-const char *
-vdev_kind_name(enum vhid_device_kind kind)
-{
-	switch (kind) {
-	case VHID_DEVICE_KEYBOARD:
-		return "keyboard";
-	case VHID_DEVICE_POINTER:
-		return "pointer";
-	case VHID_DEVICE_ABSOLUTE:
-		return "absolute";
-	}
-	return "unknown";
 }
 
 void
@@ -630,7 +617,7 @@ vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 	dev->params = *params;
 	if (!dev->params.label[0])
 		snprintf(dev->params.label, sizeof(dev->params.label), "%s \"%.64s\"",
-			 vdev_kind_name(params->kind), params->name);
+			 proto_kind_name(params->kind), params->name);
 	dev->listener = listener;
 	dev->data = data;
 	dev->wd = -1;

@@ -115,6 +115,4 @@ uint64_t vdev_get_ready_ns(const struct vdev *dev);
 void vdev_set_userdata(struct vdev *dev, void *data);
 void *vdev_get_userdata(const struct vdev *dev);
 
-const char *vdev_kind_name(enum vhid_device_kind kind);
-
 #endif

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "protocol.h"
 #include "vmtest.h"
 
 static void
@@ -31,19 +32,19 @@ ready_fast(void)
 
 		vt_params(&p, kinds[i]);
 		r = vt_create(&d, &p);
-		snprintf(name, sizeof(name), "ready.%s.under-1s", vdev_kind_name(kinds[i]));
+		snprintf(name, sizeof(name), "ready.%s.under-1s", proto_kind_name(kinds[i]));
 		if (!vt_check(r == 0, name, "create failed: %s", vhid_strerror(r)))
 			continue;
 		uint64_t ms = vdev_get_ready_ns(d.dev) / 1000000;
-		printf("# %s: create -> ready %.2f ms, nodes %s %s\n", vdev_kind_name(kinds[i]),
+		printf("# %s: create -> ready %.2f ms, nodes %s %s\n", proto_kind_name(kinds[i]),
 		       vdev_get_ready_ns(d.dev) / 1e6, vdev_get_evdev(d.dev, 0),
 		       vdev_get_hidraw(d.dev) ? vdev_get_hidraw(d.dev) : "-");
 		vt_check(ms < 1000, name, "took %llu ms", (unsigned long long)ms);
-		snprintf(name, sizeof(name), "ready.%s.nodes-known", vdev_kind_name(kinds[i]));
+		snprintf(name, sizeof(name), "ready.%s.nodes-known", proto_kind_name(kinds[i]));
 		vt_check(vdev_get_evdev(d.dev, 0) && vdev_get_hidraw(d.dev), name, "evdev %s hidraw %s",
 			 vdev_get_evdev(d.dev, 0), vdev_get_hidraw(d.dev));
 		/* the first report after the ready event is delivered: no race */
-		snprintf(name, sizeof(name), "ready.%s.first-report-delivered", vdev_kind_name(kinds[i]));
+		snprintf(name, sizeof(name), "ready.%s.first-report-delivered", proto_kind_name(kinds[i]));
 		if (kinds[i] == VHID_DEVICE_KEYBOARD) {
 			struct vhid_keyboard_report k = {.keys = {0x1d}};
 			vdev_post(d.dev, report, (size_t)vhid_report_encode_keyboard(&k, report), NULL, 0);
