@@ -21,6 +21,16 @@ demo:
 	@ninja -C $(BUILD) >/dev/null
 	@tests/vm/vm.sh demo $(BUILD)
 
+# the benchmark (docs/BENCHMARKS.md): boots the VM, measures vhid against raw
+# uhid, raw uinput and ydotool, writes bench/results.json and updates the docs
+bench:
+	@scripts/deps.sh bench
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
+	@ninja -C $(BUILD) >/dev/null
+	@tests/vm/vm.sh bench $(BUILD) $(BENCH_ARGS); rc=$$?; \
+	scripts/bench-report.py --log $(BUILD)/vm/bench.log --json bench/results.json \
+		--doc docs/BENCHMARKS.md || rc=1; exit $$rc
+
 install: build
 	@meson install -C $(BUILD)
 

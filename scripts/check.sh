@@ -59,5 +59,15 @@ VHID_TEST_WRAPPER=$VALGRIND stage "host tests under valgrind" tests/run-host-tes
 	"host-valgrind" --wrapper "$VALGRIND"
 stage "VM harness self-test" tests/vm/vm.sh selftest "$BUILD"
 stage "VM tests (Debian kernel under QEMU)" tests/vm/vm.sh check "$BUILD"
+# the benchmark at a few hundred iterations, so it cannot rot (make bench is the real run)
+bench_smoke() {
+	local rc
+	tests/vm/vm.sh bench "$BUILD" smoke >/dev/null
+	rc=$?
+	scripts/bench-report.py --log "$BUILD/vm/bench-smoke.log" --json "$BUILD/bench-smoke.json" \
+		--label bench-smoke || rc=1
+	return $rc
+}
+stage "benchmark smoke test (VM)" bench_smoke
 echo "$P passed, $F failed"
 [ $F -eq 0 ]

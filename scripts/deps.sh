@@ -9,7 +9,8 @@ BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-da
 # the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio
 VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod"
 CHECK="valgrind"
-BENCH="ydotool ydotoold"
+# ydotool is the peer we compare with; strace counts vhidd's system calls per report
+BENCH="ydotool ydotoold strace"
 
 case "${1:-check}" in
 build) WANT="$BUILD" ;;

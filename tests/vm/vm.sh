@@ -15,9 +15,10 @@
 # Environment: KVER, KERNEL, MODROOT (kernel choice), VM_TIMEOUT (host limit per VM,
 # default 300 s), TEST_TIMEOUT (guest limit per test, default 60 s), VM_JOBS (parallel
 # VMs, default nproc), VM_KEEP=1 (print the whole console), ACCEL (default tcg).
-# The benchmark's VM: BENCH_SMP (default 2), BENCH_MEM (MiB, default 1024),
+# The benchmark's VM: BENCH_SMP (default 1), BENCH_MEM (MiB, default 1024),
 # BENCH_VM_TIMEOUT / BENCH_TEST_TIMEOUT (default 2400 / 2100 s, smoke 420 / 360 s),
-# VM_EXTRA_BINS (more programs for the payload; ydotool is added when installed).
+# VM_EXTRA_BINS (more programs for the payload; ydotool and strace are added when
+# installed: strace counts vhidd's syscalls per report).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CMD=${1:-}
@@ -252,15 +253,16 @@ cmd_demo() {
 	[ $rc -eq 0 ] || { echo "demo: failed (status $rc, console in $log)" >&2; return 1; }
 }
 
-# The benchmark gets a VM of its own, the same for every path it compares: two
-# vCPUs so that evdev readers run beside writers (as on any desktop), and memory
-# for 1024 uhid devices. ydotool joins the payload when the host has it.
+# The benchmark gets a VM of its own, the same for every path it compares: memory
+# for 1024 uhid devices, and one vCPU (two made the run noisy on a two-core host,
+# and even the raw loops lost events: docs/BENCHMARKS.md). ydotool (and strace,
+# for a syscall profile) join the payload when the host has them.
 cmd_bench() {
 	local log=$WORK/bench.log rc f timeout=2400 test_timeout=2100 args
 	case " $* " in
 	*" smoke "*) log=$WORK/bench-smoke.log timeout=420 test_timeout=360 ;;
 	*)
-		for f in /usr/bin/ydotool /usr/bin/ydotoold; do
+		for f in /usr/bin/ydotool /usr/bin/ydotoold /usr/bin/strace; do
 			[ -x "$f" ] && VM_EXTRA_BINS="${VM_EXTRA_BINS:-} $f"
 		done
 		;;
@@ -269,7 +271,7 @@ cmd_bench() {
 	prepare
 	# kernel-command-line words cannot hold spaces: init turns the commas back into words
 	args=$(IFS=,; echo "$*")
-	VM_MEM=${BENCH_MEM:-1024} VM_SMP=${BENCH_SMP:-2} VM_TIMEOUT=${BENCH_VM_TIMEOUT:-$timeout} \
+	VM_MEM=${BENCH_MEM:-1024} VM_SMP=${BENCH_SMP:-1} VM_TIMEOUT=${BENCH_VM_TIMEOUT:-$timeout} \
 		TEST_TIMEOUT=${BENCH_TEST_TIMEOUT:-$test_timeout} \
 		boot "$log" "VHID_TESTS=${BENCH_TESTS:-bench-run}" "TEST_ARGS=$args"
 	rc=$?

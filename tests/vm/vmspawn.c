@@ -114,8 +114,8 @@ vt_nodes_watch(void)
 
 /* By sysfs, not by opening the node: an open counts as a reader, and the
  * program under test starts sending the moment it sees one. */
-static bool
-node_has_name(const char *event, const char *name)
+bool
+vt_node_has_name(const char *event, const char *name)
 {
 	char path[128], got[256] = "";
 	FILE *f;
@@ -151,7 +151,7 @@ vt_nodes_next(int watch, const char *name, int timeout_ms)
 			q += sizeof(*ev) + ev->len;
 			if (ev->len && strncmp(ev->name, "event", 5) == 0) {
 				snprintf(path, sizeof(path), "/dev/input/%s", ev->name);
-				if (node_has_name(ev->name, name))
+				if (vt_node_has_name(ev->name, name))
 					return path;
 			}
 		}

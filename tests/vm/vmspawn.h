@@ -25,6 +25,9 @@ int vt_proc_wait(struct vt_proc *p, int timeout_ms);
 
 /* Watch /dev/input for new nodes; call before starting what creates them. */
 int vt_nodes_watch(void);
+/* Whether input node `event` (e.g. "event3") belongs to a device called name,
+ * by sysfs: opening the node would count as a reader. */
+bool vt_node_has_name(const char *event, const char *name);
 /* The next new /dev/input/eventN whose device name is `name`, or "" on timeout. */
 const char *vt_nodes_next(int watch, const char *name, int timeout_ms);
 

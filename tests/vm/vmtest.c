@@ -414,3 +414,15 @@ vt_quiet(struct vt_dev *d, int ms)
 		printf("# unexpected: %s\n", vt_event_str(&evs[0]));
 	return n == 0;
 }
+
+void
+vt_mixed_ascii(char *out, size_t n, unsigned int seed)
+{
+	unsigned int x = seed;
+
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		out[i] = (char)(0x20 + (x >> 16) % 95);
+	}
+	out[n] = '\0';
+}

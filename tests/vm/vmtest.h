@@ -10,6 +10,7 @@
 #include <libevdev/libevdev.h>
 #include <linux/input.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vdev.h"
@@ -20,6 +21,9 @@ void vt_fail(const char *name, const char *fmt, ...) __attribute__((format(print
 bool vt_check(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Free the context (destroying devices); print the RESULT line; return the exit status. */
 int vt_finish(void);
+/* n printable ASCII characters (every class mixed) from a fixed seed, then NUL:
+ * text for typing tests that is the same in every run. */
+void vt_mixed_ascii(char *out, size_t n, unsigned int seed);
 /* Free the context without a RESULT line. */
 void vt_cleanup(void);
 uint64_t vt_now_ms(void);
