@@ -248,7 +248,7 @@ rss_by_mapping(pid_t pid)
 {
 	char path[64], line[512], name[128] = "";
 	struct {
-		char name[64];
+		char name[128]; /* as long as name: a cut name would never match */
 		long kib;
 	} m[24];
 	int n = 0;
