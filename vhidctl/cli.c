@@ -54,6 +54,14 @@ cli_usage(const char *cmd, const char *fmt, ...)
 }
 
 int
+cli_parse_wait(const char *cmd, const char *arg, long *ms)
+{
+	if (parse_int(arg, 0, 60000, ms) < 0)
+		return cli_usage(cmd, "bad --wait '%s' (milliseconds)", arg);
+	return 0;
+}
+
+int
 cli_exit_for(int error)
 {
 	switch (-error) {

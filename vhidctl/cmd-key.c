@@ -88,8 +88,8 @@ parse_opts(struct cli *cli, struct key_opts *o)
 				return cli_usage("key", "bad --hold '%s' (milliseconds, or 1.5s)", optarg);
 			break;
 		case 'w':
-			if (parse_int(optarg, 0, 60000, &o->wait_ms) < 0)
-				return cli_usage("key", "bad --wait '%s' (milliseconds)", optarg);
+			if (cli_parse_wait("key", optarg, &o->wait_ms))
+				return EXIT_USAGE;
 			break;
 		case 'l':
 			o->layout = optarg;
@@ -98,7 +98,7 @@ parse_opts(struct cli *cli, struct key_opts *o)
 			o->variant = optarg;
 			break;
 		case 'h':
-			return cmd_help(&(struct cli){.argc = 2, .argv = (char *[]){"help", "key"}});
+			return cli_help("key");
 		default:
 			return cli_usage("key", "unknown option");
 		}

@@ -87,7 +87,7 @@ cmd_leds(struct cli *cli)
 		else if (ch == 'j')
 			w.json = true;
 		else if (ch == 'h')
-			return cmd_help(&(struct cli){.argc = 2, .argv = (char *[]){"help", "leds"}});
+			return cli_help("leds");
 		else
 			return cli_usage("leds", "unknown option");
 	}

@@ -40,8 +40,8 @@ parse_opts(struct cli *cli, const char *cmd, struct mouse_opts *o)
 			break;
 		switch (ch) {
 		case 'w':
-			if (parse_int(optarg, 0, 60000, &o->wait_ms) < 0)
-				return cli_usage(cmd, "bad --wait '%s' (milliseconds)", optarg);
+			if (cli_parse_wait(cmd, optarg, &o->wait_ms))
+				return EXIT_USAGE;
 			break;
 		case 'd':
 			o->double_click = true;
@@ -50,7 +50,7 @@ parse_opts(struct cli *cli, const char *cmd, struct mouse_opts *o)
 			o->hi_res = true;
 			break;
 		case 'h':
-			return cmd_help(&(struct cli){.argc = 2, .argv = (char *[]){"help", (char *)cmd}});
+			return cli_help(cmd);
 		default:
 			return cli_usage(cmd, "unknown option");
 		}

@@ -24,7 +24,7 @@ cmd_reset(struct cli *cli)
 		if (ch == 'a')
 			all = true;
 		else if (ch == 'h')
-			return cmd_help(&(struct cli){.argc = 2, .argv = (char *[]){"help", "reset"}});
+			return cli_help("reset");
 		else
 			return cli_usage("reset", "unknown option");
 	}

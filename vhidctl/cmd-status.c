@@ -567,12 +567,12 @@ cmd_devices(struct cli *cli)
 	if (json) {
 		json_init(&j, stdout);
 		json_begin_object(&j, NULL);
-		if (r < 0)
+		if (r < 0) {
 			json_null(&j, "devices");
-		else
-			json_devices(&j, &s);
-		if (r < 0)
 			json_string(&j, "error", why);
+		} else {
+			json_devices(&j, &s);
+		}
 		json_end_object(&j);
 		json_finish(&j);
 	} else if (r == 0) {

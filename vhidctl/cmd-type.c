@@ -47,11 +47,11 @@ parse_opts(struct cli *cli, struct type_opts *o)
 				return cli_usage("type", "bad --delay '%s' (milliseconds between keys)", optarg);
 			break;
 		case 'w':
-			if (parse_int(optarg, 0, 60000, &o->wait_ms) < 0)
-				return cli_usage("type", "bad --wait '%s' (milliseconds)", optarg);
+			if (cli_parse_wait("type", optarg, &o->wait_ms))
+				return EXIT_USAGE;
 			break;
 		case 'h':
-			return cmd_help(&(struct cli){.argc = 2, .argv = (char *[]){"help", "type"}});
+			return cli_help("type");
 		default:
 			return cli_usage("type", "unknown option");
 		}

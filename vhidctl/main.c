@@ -92,21 +92,26 @@ usage(FILE *f)
 }
 
 int
-cmd_help(struct cli *cli)
+cli_help(const char *name)
 {
-	const struct command *c;
+	const struct command *c = cli_find_command(name);
 
-	if (cli->argc < 2) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	c = cli_find_command(cli->argv[1]);
 	if (!c)
-		return cli_usage(NULL, "unknown command '%s'", cli->argv[1]);
+		return cli_usage(NULL, "unknown command '%s'", name);
 	printf("Usage: vhidctl %s\n\n%s.\n", c->synopsis, c->summary);
 	if (c->help)
 		printf("\n%s\n", c->help);
 	return EXIT_OK;
+}
+
+int
+cmd_help(struct cli *cli)
+{
+	if (cli->argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	return cli_help(cli->argv[1]);
 }
 
 int

@@ -42,6 +42,10 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "vhidctl: try 'vhidctl help CMD'" after a usage problem; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A command's --help: its synopsis and help text on stdout; returns EXIT_OK. */
+int cli_help(const char *cmd);
+/* cmd's --wait value (0..60000 ms) into *ms: 0, or EXIT_USAGE after saying why. */
+int cli_parse_wait(const char *cmd, const char *arg, long *ms);
 
 /* The exit code for a libvhid error (EXIT_NO_DAEMON, EXIT_DENIED, EXIT_FAIL). */
 int cli_exit_for(int error);
