@@ -19,9 +19,7 @@ killed_mid_chord(void)
 	struct vt_agent a;
 	struct vt_dev n;
 
-	vt_agent_spawn(&a, "killed", 0, 0, NULL, 0);
-	if (vt_agent_cmd(&a, NULL, 0, 3000, "connect") || vt_agent_cmd(&a, NULL, 0, 3000, "create keyboard") ||
-	    vt_open_node(&n, a.node) < 0)
+	if (vt_agent_keyboard(&a, "killed", &n) < 0)
 		return vt_fail("kill.setup", "agent failed");
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0xe0");
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0xe1");
@@ -42,9 +40,7 @@ stopped_mid_key(void)
 	struct vt_dev n;
 	char ans[256];
 
-	vt_agent_spawn(&a, "stopped", 0, 0, NULL, 0);
-	if (vt_agent_cmd(&a, NULL, 0, 3000, "connect") || vt_agent_cmd(&a, NULL, 0, 3000, "create keyboard") ||
-	    vt_open_node(&n, a.node) < 0)
+	if (vt_agent_keyboard(&a, "stopped", &n) < 0)
 		return vt_fail("stop.setup", "agent failed");
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x05");
 	vt_wait_event(&n, EV_KEY, KEY_B, 1, 1000);
@@ -71,9 +67,7 @@ heartbeat_keeps_key(void)
 	struct vt_agent a;
 	struct vt_dev n;
 
-	vt_agent_spawn(&a, "patient", 0, 0, NULL, 0);
-	if (vt_agent_cmd(&a, NULL, 0, 3000, "connect") || vt_agent_cmd(&a, NULL, 0, 3000, "create keyboard") ||
-	    vt_open_node(&n, a.node) < 0)
+	if (vt_agent_keyboard(&a, "patient", &n) < 0)
 		return vt_fail("heartbeat.setup", "agent failed");
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x07");
 	vt_wait_event(&n, EV_KEY, KEY_D, 1, 1000);

@@ -171,9 +171,7 @@ reset(void)
 	struct vt_proc p;
 	const unsigned int member[] = {1000, 990};
 
-	vt_agent_spawn(&a, "stuck", 0, 0, NULL, 0);
-	if (vt_agent_cmd(&a, NULL, 0, 3000, "connect") || vt_agent_cmd(&a, NULL, 0, 3000, "create keyboard") ||
-	    vt_open_node(&d, a.node) < 0)
+	if (vt_agent_keyboard(&a, "stuck", &d) < 0)
 		return vt_fail("reset.setup", "agent failed");
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x04");
 	vt_wait_event(&d, EV_KEY, KEY_A, 1, 1000);

@@ -346,6 +346,16 @@ vt_agent_cmd(struct vt_agent *a, char *answer, size_t len, int timeout_ms, const
 	return 1;
 }
 
+int
+vt_agent_keyboard(struct vt_agent *a, const char *name, struct vt_dev *node)
+{
+	vt_agent_spawn(a, name, 0, 0, NULL, 0);
+	if (vt_agent_cmd(a, NULL, 0, 3000, "connect") || vt_agent_cmd(a, NULL, 0, 3000, "create keyboard") ||
+	    vt_open_node(node, a->node) < 0)
+		return -1;
+	return 0;
+}
+
 void
 vt_agent_kill(struct vt_agent *a)
 {

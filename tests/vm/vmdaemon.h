@@ -51,6 +51,9 @@ int vt_agent_spawn(struct vt_agent *a, const char *name, unsigned int uid, unsig
  */
 int vt_agent_cmd(struct vt_agent *a, char *answer, size_t len, int timeout_ms, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* A root agent called name, connected, with a keyboard whose evdev node is
+ * open in node: the start of every stuck-key test. 0, or -1 if a step failed. */
+int vt_agent_keyboard(struct vt_agent *a, const char *name, struct vt_dev *node);
 /* SIGKILL and reap. */
 void vt_agent_kill(struct vt_agent *a);
 void vt_agent_quit(struct vt_agent *a);
