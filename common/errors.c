@@ -13,6 +13,7 @@
 #include "export.h"
 #include "vhid.h"
 
+/* clang-format off */
 static const struct vhid_error_info table[] = {
 	{VHID_EREPORTID, "VHID_EREPORTID",
 	 "The report ID is not an input report of this device kind.",
@@ -92,6 +93,7 @@ static const struct vhid_error_info table[] = {
 	 "Client names are at most 31 bytes, device names 127, reports 66."},
 	{EPERM, "EPERM", "Operation not permitted.", "Run as root, or check the policy."},
 };
+/* clang-format on */
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))
 

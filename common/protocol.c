@@ -32,31 +32,42 @@ static const signed char L_U32[] = {4, END};
 static const signed char L_POST[] = {4, 2, 2, END}; /* also OPEN */
 static const signed char L_REPLY[] = {4, 4, END};
 static const signed char L_ERROR[] = {4, 2, 2, END};
-static const signed char L_STATUS_DAEMON[] = {4, 2, 2, 4, 4, 4, 4, 4, -108, -VHID_PATH_LEN,
-					      -VHID_NAME_LEN, -VHID_PATH_LEN, END};
-static const signed char L_STATUS_CLIENT[] = {4, 4, 4, 4, 4, 4, -VHID_NAME_LEN, -VHID_PATH_LEN, END};
-static const signed char L_STATUS_DEVICE[] = {4, 4, 1, 1, 1, 1, 2, 2, 4, 4, 4, -VHID_DEVNAME_LEN,
-					      -VHID_NODE_LEN, -VHID_NODE_LEN, -64, END};
+static const signed char L_STATUS_DAEMON[] = {
+	4, 2, 2, 4, 4, 4, 4, 4, -108, -VHID_PATH_LEN, -VHID_NAME_LEN, -VHID_PATH_LEN, END};
+static const signed char L_STATUS_CLIENT[] = {4,  4, 4, 4, 4, 4, -VHID_NAME_LEN, -VHID_PATH_LEN,
+					      END};
+static const signed char L_STATUS_DEVICE[] = {
+	4,   4,  1, 1, 1, 1, 2, 2, 4, 4, 4, -VHID_DEVNAME_LEN, -VHID_NODE_LEN, -VHID_NODE_LEN,
+	-64, END};
 static const signed char L_READY[] = {4, -VHID_NODE_LEN, -VHID_NODE_LEN, END};
 static const signed char L_U32_4x1[] = {4, 1, 1, 1, 1, END};
 static const signed char L_GONE[] = {4, 4, END};
 
-#define MSG(t, n, s, l) {t, n, s, 0, 0, l}
+#define MSG(t, n, s, l)                                                                            \
+	{                                                                                          \
+		t, n, s, 0, 0, l                                                                   \
+	}
 static const struct msg_spec specs[] = {
 	MSG(VHID_MSG_HELLO, "HELLO", sizeof(struct vhid_msg_hello), L_HELLO),
 	MSG(VHID_MSG_HEARTBEAT, "HEARTBEAT", 0, L_EMPTY),
 	MSG(VHID_MSG_CREATE_DEVICE, "CREATE_DEVICE", sizeof(struct vhid_msg_create), L_CREATE),
 	MSG(VHID_MSG_DESTROY_DEVICE, "DESTROY_DEVICE", sizeof(struct vhid_msg_device), L_U32),
 	MSG(VHID_MSG_RESET_DEVICE, "RESET_DEVICE", sizeof(struct vhid_msg_device), L_U32),
-	{VHID_MSG_POST_REPORT, "POST_REPORT", sizeof(struct vhid_msg_post), 1, VHID_MAX_REPORT_SIZE, L_POST},
+	{VHID_MSG_POST_REPORT, "POST_REPORT", sizeof(struct vhid_msg_post), 1, VHID_MAX_REPORT_SIZE,
+	 L_POST},
 	MSG(VHID_MSG_GET_STATUS, "GET_STATUS", sizeof(struct vhid_msg_get_status), L_U32),
 	MSG(VHID_MSG_RESET_ALL, "RESET_ALL", sizeof(struct vhid_msg_reset_all), L_U32),
-	MSG(VHID_MSG_HELLO_REPLY, "HELLO_REPLY", sizeof(struct vhid_msg_hello_reply), L_HELLO_REPLY),
+	MSG(VHID_MSG_HELLO_REPLY, "HELLO_REPLY", sizeof(struct vhid_msg_hello_reply),
+	    L_HELLO_REPLY),
 	MSG(VHID_MSG_REPLY, "REPLY", sizeof(struct vhid_msg_reply), L_REPLY),
-	{VHID_MSG_ERROR, "ERROR", sizeof(struct vhid_msg_error), 0, VHID_MAX_ERROR_MESSAGE, L_ERROR},
-	MSG(VHID_MSG_STATUS_DAEMON, "STATUS_DAEMON", sizeof(struct vhid_msg_status_daemon), L_STATUS_DAEMON),
-	MSG(VHID_MSG_STATUS_CLIENT, "STATUS_CLIENT", sizeof(struct vhid_msg_status_client), L_STATUS_CLIENT),
-	MSG(VHID_MSG_STATUS_DEVICE, "STATUS_DEVICE", sizeof(struct vhid_msg_status_device), L_STATUS_DEVICE),
+	{VHID_MSG_ERROR, "ERROR", sizeof(struct vhid_msg_error), 0, VHID_MAX_ERROR_MESSAGE,
+	 L_ERROR},
+	MSG(VHID_MSG_STATUS_DAEMON, "STATUS_DAEMON", sizeof(struct vhid_msg_status_daemon),
+	    L_STATUS_DAEMON),
+	MSG(VHID_MSG_STATUS_CLIENT, "STATUS_CLIENT", sizeof(struct vhid_msg_status_client),
+	    L_STATUS_CLIENT),
+	MSG(VHID_MSG_STATUS_DEVICE, "STATUS_DEVICE", sizeof(struct vhid_msg_status_device),
+	    L_STATUS_DEVICE),
 	MSG(VHID_MSG_READY, "READY", sizeof(struct vhid_msg_ready), L_READY),
 	MSG(VHID_MSG_LEDS, "LEDS", sizeof(struct vhid_msg_leds), L_U32_4x1),
 	MSG(VHID_MSG_OPEN, "OPEN", sizeof(struct vhid_msg_open), L_POST),
@@ -219,7 +230,8 @@ proto_decode(const struct vhid_frame *frame, void *out, size_t out_size, char *m
 	if (!s)
 		return fail(msg, msglen, "unknown message type 0x%04x", frame->hdr.type);
 	if (s->extra_max == 0 && len != s->fixed)
-		return fail(msg, msglen, "%s payload must be %zu bytes, got %zu", s->name, s->fixed, len);
+		return fail(msg, msglen, "%s payload must be %zu bytes, got %zu", s->name, s->fixed,
+			    len);
 	if (len < s->fixed + s->extra_min || len > s->fixed + s->extra_max)
 		return fail(msg, msglen, "%s payload must be %zu..%zu bytes, got %zu", s->name,
 			    s->fixed + s->extra_min, s->fixed + s->extra_max, len);
@@ -227,10 +239,12 @@ proto_decode(const struct vhid_frame *frame, void *out, size_t out_size, char *m
 		return fail(msg, msglen, "%s: decode buffer too small", s->name);
 	bad = convert(s->layout, frame->payload, out, 0);
 	if (bad >= 0)
-		return fail(msg, msglen, "%s field %d is a string without a terminating NUL", s->name, bad + 1);
+		return fail(msg, msglen, "%s field %d is a string without a terminating NUL",
+			    s->name, bad + 1);
 	if (frame->hdr.type == VHID_MSG_ERROR &&
 	    ((const struct vhid_msg_error *)out)->message_length != len - s->fixed)
-		return fail(msg, msglen, "ERROR message_length %u does not match the %zu bytes sent",
+		return fail(msg, msglen,
+			    "ERROR message_length %u does not match the %zu bytes sent",
 			    ((const struct vhid_msg_error *)out)->message_length, len - s->fixed);
 	return 0;
 }
@@ -244,7 +258,8 @@ proto_encode(uint8_t *buf, uint16_t type, uint32_t id, const void *msg, const vo
 
 	if (!s || extra_len < s->extra_min || extra_len > s->extra_max || (extra_len && !extra))
 		return -EMSGSIZE;
-	if (type == VHID_MSG_ERROR && ((const struct vhid_msg_error *)msg)->message_length != extra_len)
+	if (type == VHID_MSG_ERROR &&
+	    ((const struct vhid_msg_error *)msg)->message_length != extra_len)
 		return -EMSGSIZE;
 	len = s->fixed + extra_len;
 	store_le(buf, type, 2);

@@ -25,9 +25,9 @@
 #define VHID_MAX_FRAME (VHID_HEADER_SIZE + VHID_MAX_PAYLOAD)
 #define VHID_MAX_ERROR_MESSAGE 256
 
-#define VHID_NAME_LEN 32      /* client names */
-#define VHID_DEVNAME_LEN 128  /* device names (the kernel's limit) */
-#define VHID_NODE_LEN 32      /* "/dev/input/event123" */
+#define VHID_NAME_LEN 32     /* client names */
+#define VHID_DEVNAME_LEN 128 /* device names (the kernel's limit) */
+#define VHID_NODE_LEN 32     /* "/dev/input/event123" */
 #define VHID_PATH_LEN 128
 
 #define PACKED __attribute__((packed))
@@ -85,21 +85,21 @@ enum vhid_capability {
 };
 
 struct vhid_msg_hello_reply {
-	uint16_t version;        /* VHID_PROTOCOL_VERSION */
+	uint16_t version; /* VHID_PROTOCOL_VERSION */
 	uint16_t reserved;
 	uint32_t daemon_version; /* (major*100+minor)*100+patch */
 	uint32_t capabilities;   /* enum vhid_capability */
 	uint32_t lease_ms;       /* silence longer than this releases everything */
 	uint32_t client_id;
-	uint32_t max_devices;    /* per client: one of each kind */
+	uint32_t max_devices; /* per client: one of each kind */
 } PACKED;
 _Static_assert(sizeof(struct vhid_msg_hello_reply) == 24, "hello reply size");
 
 /* CREATE_DEVICE: zero vendor/product/version/bus and an empty name mean "default". */
 struct vhid_msg_create {
-	uint8_t kind;     /* enum vhid_device_kind */
-	uint8_t country;  /* HID country code */
-	uint16_t bus;     /* BUS_USB, BUS_VIRTUAL, BUS_I8042, ... */
+	uint8_t kind;    /* enum vhid_device_kind */
+	uint8_t country; /* HID country code */
+	uint16_t bus;    /* BUS_USB, BUS_VIRTUAL, BUS_I8042, ... */
 	uint32_t vendor;
 	uint32_t product;
 	uint32_t version;
@@ -171,7 +171,7 @@ enum vhid_daemon_flag {
 struct vhid_msg_status_daemon {
 	uint32_t daemon_version;
 	uint16_t protocol;
-	uint16_t flags;   /* enum vhid_daemon_flag */
+	uint16_t flags; /* enum vhid_daemon_flag */
 	uint32_t pid;
 	uint32_t uptime_s;
 	uint32_t clients;

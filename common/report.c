@@ -205,12 +205,14 @@ check_keyboard_usage(uint16_t u, char *msg, size_t msglen)
 {
 	if (u > KEYBOARD_USAGE_MAX)
 		return fail(VHID_EUSAGE, msg, msglen,
-			    "keyboard usage 0x%04x is outside the keyboard page range 0x00-0xff", u);
-	if (u >= 0x01 && u <= 0x03)
-		return fail(VHID_EUSAGEKIND, msg, msglen,
-			    "keyboard usage 0x%02x is an error code (rollover/POST fail/undefined); "
-			    "the kernel drops every report that holds it",
+			    "keyboard usage 0x%04x is outside the keyboard page range 0x00-0xff",
 			    u);
+	if (u >= 0x01 && u <= 0x03)
+		return fail(
+			VHID_EUSAGEKIND, msg, msglen,
+			"keyboard usage 0x%02x is an error code (rollover/POST fail/undefined); "
+			"the kernel drops every report that holds it",
+			u);
 	return 0;
 }
 
@@ -251,9 +253,10 @@ check_apple_usage(uint16_t page, uint16_t u, char *msg, size_t msglen)
 			    "Apple %s usage 0x%04x is outside the range 0x00-0xff", pname, u);
 	a = usage_apple_lookup(page, u);
 	if (!a)
-		return fail(VHID_EAPPLE, msg, msglen,
-			    "Apple %s usage 0x%02x (page 0x%04x) is unknown and has no Linux equivalent",
-			    pname, u, page);
+		return fail(
+			VHID_EAPPLE, msg, msglen,
+			"Apple %s usage 0x%02x (page 0x%04x) is unknown and has no Linux equivalent",
+			pname, u, page);
 	if (!a->consumer)
 		return fail(VHID_EAPPLE, msg, msglen,
 			    "Apple %s usage 0x%02x (%s) has no standard Linux equivalent", pname, u,
@@ -319,10 +322,11 @@ validate_keyboard(const uint8_t *buf, size_t len, char *msg, size_t msglen)
 		r = check_length("key-array", id, VHID_KEYS_REPORT_SIZE, len, msg, msglen);
 		return r ? r : check_keys(id, buf + 1, msg, msglen);
 	default:
-		return fail(VHID_EREPORTID, msg, msglen,
-			    "report ID %u is not an input report of the keyboard device "
-			    "(valid: 1 keyboard, 2 consumer, 3 Apple top case, 4 Apple keyboard, 7 system)",
-			    id);
+		return fail(
+			VHID_EREPORTID, msg, msglen,
+			"report ID %u is not an input report of the keyboard device "
+			"(valid: 1 keyboard, 2 consumer, 3 Apple top case, 4 Apple keyboard, 7 system)",
+			id);
 	}
 }
 
@@ -344,8 +348,8 @@ validate_pointer(enum vhid_device_kind kind, const uint8_t *buf, size_t len, cha
 
 	if (buf[0] != VHID_REPORT_POINTER)
 		return fail(VHID_EREPORTID, msg, msglen,
-			    "report ID %u is not an input report of the %s device (valid: 1)", buf[0],
-			    what);
+			    "report ID %u is not an input report of the %s device (valid: 1)",
+			    buf[0], what);
 	r = check_length(what, buf[0], VHID_POINTER_REPORT_SIZE, len, msg, msglen);
 	if (r)
 		return r;

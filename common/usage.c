@@ -12,6 +12,7 @@
 #define UNK KEY_UNKNOWN
 
 /* hid-input's table for usage page 0x07, written with the evdev names */
+/* clang-format off */
 static const uint16_t keyboard_keys[256] = {
 	/* 0x00 */ 0, 0, 0, 0, KEY_A, KEY_B, KEY_C, KEY_D,
 	/* 0x08 */ KEY_E, KEY_F, KEY_G, KEY_H, KEY_I, KEY_J, KEY_K, KEY_L,
@@ -46,8 +47,10 @@ static const uint16_t keyboard_keys[256] = {
 	/* 0xf0 */ KEY_WWW, KEY_BACK, KEY_FORWARD, KEY_STOP, KEY_FIND, KEY_SCROLLUP, KEY_SCROLLDOWN, KEY_EDIT,
 	/* 0xf8 */ KEY_SLEEP, KEY_COFFEE, KEY_REFRESH, KEY_CALC, UNK, UNK, UNK, UNK,
 };
+/* clang-format on */
 
 /* hid-input's HID_UP_CONSUMER switch, key mappings only, sorted by usage */
+/* clang-format off */
 static const struct usage_key consumer_keys[] = {
 	{0x030, KEY_POWER, "power"},
 	{0x031, KEY_RESTART, "reset"},
@@ -209,8 +212,10 @@ static const struct usage_key consumer_keys[] = {
 	{0x2cb, KEY_KBDINPUTASSIST_ACCEPT, "kbd-input-assist-accept"},
 	{0x2cc, KEY_KBDINPUTASSIST_CANCEL, "kbd-input-assist-cancel"},
 };
+/* clang-format on */
 
 /* Generic Desktop System Control usages 0x81-0x8f (hid-input's 0x80 block) */
+/* clang-format off */
 static const struct usage_key system_keys[] = {
 	{0x81, KEY_POWER, "system-power-down"},
 	{0x82, KEY_SLEEP, "system-sleep"},
@@ -228,12 +233,14 @@ static const struct usage_key system_keys[] = {
 	{0x8e, KEY_POWER2, "system-cold-restart"},
 	{0x8f, KEY_RESTART, "system-warm-restart"},
 };
+/* clang-format on */
 
 /*
  * Apple vendor usages as the seed system posts them (reports 3 and 4), and the
  * standard consumer usage vhid sends instead. 0 means no equivalent: posting
  * that usage is rejected with VHID_EAPPLE, naming it.
  */
+/* clang-format off */
 static const struct apple_usage apple_usages[] = {
 	{USAGE_PAGE_APPLE_TOP_CASE, 0x03, "fn", 0},
 	{USAGE_PAGE_APPLE_TOP_CASE, 0x04, "brightness-up", 0x06f},
@@ -256,6 +263,7 @@ static const struct apple_usage apple_usages[] = {
 	{USAGE_PAGE_APPLE_KEYBOARD, 0x21, "brightness-down", 0x070},
 	{USAGE_PAGE_APPLE_KEYBOARD, 0x30, "language", 0x29d},
 };
+/* clang-format on */
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -38,24 +38,24 @@ extern "C" {
  */
 enum vhid_error {
 	VHID_EFIRST = 1000,
-	VHID_EREPORTID = 1000,   /**< report ID is not an input report of this device */
-	VHID_EREPORTLEN = 1001,  /**< report length does not match its report ID */
-	VHID_EUSAGE = 1002,      /**< usage outside the descriptor's logical range */
-	VHID_EUSAGEKIND = 1003,  /**< usage is in range but is not a key (axis, rollover) */
-	VHID_EAPPLE = 1004,      /**< Apple vendor usage with no standard Linux equivalent */
+	VHID_EREPORTID = 1000,    /**< report ID is not an input report of this device */
+	VHID_EREPORTLEN = 1001,   /**< report length does not match its report ID */
+	VHID_EUSAGE = 1002,       /**< usage outside the descriptor's logical range */
+	VHID_EUSAGEKIND = 1003,   /**< usage is in range but is not a key (axis, rollover) */
+	VHID_EAPPLE = 1004,       /**< Apple vendor usage with no standard Linux equivalent */
 	VHID_ETOOMANYKEYS = 1005, /**< a 33rd key, or translated keys overflow a report */
-	VHID_EBUTTON = 1006,     /**< button number outside 1..32 */
-	VHID_EVERSION = 1007,    /**< client and daemon speak different protocol versions */
-	VHID_EDENIED = 1008,     /**< the daemon's policy does not allow this caller */
-	VHID_EPROTO = 1009,      /**< malformed frame; the daemon closed the connection */
-	VHID_ENOUHID = 1010,     /**< the kernel has no uhid (module missing or not loaded) */
-	VHID_ENODRIVER = 1011,   /**< no HID driver bound the device (hid-generic missing) */
-	VHID_ELIMIT = 1012,      /**< per-client device limit reached */
-	VHID_ELEASE = 1013,      /**< lease expired: the daemon released this client's keys
-				  *   (reported through the lease_expired callback) */
-	VHID_ENOTREADY = 1014,   /**< device exists but the kernel has not finished creating it */
-	VHID_ENODAEMON = 1015,   /**< no daemon is listening on the socket */
-	VHID_EADMIN = 1016,      /**< the request needs root or the policy's admin group */
+	VHID_EBUTTON = 1006,      /**< button number outside 1..32 */
+	VHID_EVERSION = 1007,     /**< client and daemon speak different protocol versions */
+	VHID_EDENIED = 1008,      /**< the daemon's policy does not allow this caller */
+	VHID_EPROTO = 1009,       /**< malformed frame; the daemon closed the connection */
+	VHID_ENOUHID = 1010,      /**< the kernel has no uhid (module missing or not loaded) */
+	VHID_ENODRIVER = 1011,    /**< no HID driver bound the device (hid-generic missing) */
+	VHID_ELIMIT = 1012,       /**< per-client device limit reached */
+	VHID_ELEASE = 1013,       /**< lease expired: the daemon released this client's keys
+				   *   (reported through the lease_expired callback) */
+	VHID_ENOTREADY = 1014,    /**< device exists but the kernel has not finished creating it */
+	VHID_ENODAEMON = 1015,    /**< no daemon is listening on the socket */
+	VHID_EADMIN = 1016,       /**< the request needs root or the policy's admin group */
 	VHID_ELAST = 1016
 };
 
@@ -133,30 +133,30 @@ enum vhid_led {
 
 /** Keyboard report (ID 1): page 0x07 usages 0x00..0xFF. */
 struct vhid_keyboard_report {
-	uint8_t modifiers;              /**< enum vhid_modifier bits */
-	uint16_t keys[VHID_MAX_KEYS];   /**< 0 = empty slot */
+	uint8_t modifiers;            /**< enum vhid_modifier bits */
+	uint16_t keys[VHID_MAX_KEYS]; /**< 0 = empty slot */
 };
 
 /** Consumer (2), system (7) and Apple (3, 4) reports: one key array. */
 struct vhid_keys_report {
-	uint8_t id;                     /**< enum vhid_report_id */
-	uint16_t keys[VHID_MAX_KEYS];   /**< 0 = empty slot */
+	uint8_t id;                   /**< enum vhid_report_id */
+	uint16_t keys[VHID_MAX_KEYS]; /**< 0 = empty slot */
 };
 
 /** Pointer report (ID 1 of a VHID_DEVICE_POINTER). */
 struct vhid_pointer_report {
-	uint32_t buttons;  /**< bit n-1 = button n */
-	int16_t x, y;      /**< relative motion, -32767..32767 */
-	int16_t wheel;     /**< vertical wheel in 1/120 notch, positive = away from user */
-	int16_t hwheel;    /**< horizontal wheel in 1/120 notch, positive = right */
+	uint32_t buttons; /**< bit n-1 = button n */
+	int16_t x, y;     /**< relative motion, -32767..32767 */
+	int16_t wheel;    /**< vertical wheel in 1/120 notch, positive = away from user */
+	int16_t hwheel;   /**< horizontal wheel in 1/120 notch, positive = right */
 };
 
 /** Absolute pointer report (ID 1 of a VHID_DEVICE_ABSOLUTE). */
 struct vhid_absolute_report {
-	uint32_t buttons;  /**< bit n-1 = button n */
-	uint16_t x, y;     /**< absolute position, 0..32767 */
-	int16_t wheel;     /**< 1/120 notch */
-	int16_t hwheel;    /**< 1/120 notch */
+	uint32_t buttons; /**< bit n-1 = button n */
+	uint16_t x, y;    /**< absolute position, 0..32767 */
+	int16_t wheel;    /**< 1/120 notch */
+	int16_t hwheel;   /**< 1/120 notch */
 };
 
 /**
@@ -215,9 +215,8 @@ int vhid_report_encode_absolute(const struct vhid_absolute_report *r, uint8_t *b
  *         -VHID_EUSAGEKIND, -VHID_EAPPLE, -EINVAL (unknown kind)
  * @since 0.1
  */
-int vhid_report_validate(enum vhid_device_kind kind, const uint8_t *buf, size_t len,
-			 char *msg, size_t msglen);
-
+int vhid_report_validate(enum vhid_device_kind kind, const uint8_t *buf, size_t len, char *msg,
+			 size_t msglen);
 
 /* ------------------------------------------------------------------------ */
 /* Client                                                                   */
@@ -253,8 +252,8 @@ struct vhid_client_listener {
 	/** The number of programs reading the device (user-space open file descriptions of
 	 *  its evdev node) changed. 0 means nothing sees what it produces yet: a new device
 	 *  is typically opened by the compositor some milliseconds after ready. */
-	void (*readers)(struct vhid_client *client, struct vhid_device *device, unsigned int readers,
-			void *data);
+	void (*readers)(struct vhid_client *client, struct vhid_device *device,
+			unsigned int readers, void *data);
 	/** The client was silent longer than the lease: vhidd released its keys and buttons.
 	 *  Posting again simply continues. */
 	void (*lease_expired)(struct vhid_client *client, void *data);
@@ -370,8 +369,8 @@ unsigned int vhid_protocol_version(void);
 struct vhid_status_daemon {
 	unsigned int daemon_version, protocol_version, pid, uptime_s;
 	unsigned int clients, devices, lease_ms;
-	int has_uhid;      /**< /dev/uhid exists */
-	int has_uevents;   /**< the daemon sees kernel uevents */
+	int has_uhid;    /**< /dev/uhid exists */
+	int has_uevents; /**< the daemon sees kernel uevents */
 	const char *socket, *config, *socket_group;
 	const char *log_file; /**< "" when vhidd logs to the journal only */
 };
@@ -428,10 +427,10 @@ int vhid_client_reset_all(struct vhid_client *client, int every_user);
  */
 struct vhid_device_params {
 	enum vhid_device_kind kind;
-	const char *name;  /**< evdev name, at most 127 bytes; copied */
+	const char *name; /**< evdev name, at most 127 bytes; copied */
 	uint32_t vendor, product, version;
-	uint16_t bus;      /**< BUS_USB (3), BUS_VIRTUAL (6), BUS_I8042 (0x11), ... */
-	uint8_t country;   /**< HID country code (33 = US), 0 = none */
+	uint16_t bus;    /**< BUS_USB (3), BUS_VIRTUAL (6), BUS_I8042 (0x11), ... */
+	uint8_t country; /**< HID country code (33 = US), 0 = none */
 	uint8_t reserved0;
 	uint32_t reserved[8]; /**< must be zero */
 };

@@ -60,7 +60,8 @@ vhid_protocol_version(void)
 /* ---- events ---------------------------------------------------------------- */
 
 static void
-queue_event(struct vhid_client *c, enum event_type type, uint32_t device, int value, const char *msg)
+queue_event(struct vhid_client *c, enum event_type type, uint32_t device, int value,
+	    const char *msg)
 {
 	struct event *e;
 
@@ -225,22 +226,42 @@ status_part(struct answer *a, const struct vhid_frame *f)
 		return;
 	if (f->hdr.type == VHID_MSG_STATUS_DAEMON && l->daemon) {
 		struct vhid_status_daemon d = {
-			m.d.daemon_version, m.d.protocol, m.d.pid, m.d.uptime_s, m.d.clients, m.d.devices,
-			m.d.lease_ms, !!(m.d.flags & VHID_DAEMON_HAS_UHID),
-			!!(m.d.flags & VHID_DAEMON_HAS_UEVENTS), m.d.socket, m.d.config, m.d.socket_group,
+			m.d.daemon_version,
+			m.d.protocol,
+			m.d.pid,
+			m.d.uptime_s,
+			m.d.clients,
+			m.d.devices,
+			m.d.lease_ms,
+			!!(m.d.flags & VHID_DAEMON_HAS_UHID),
+			!!(m.d.flags & VHID_DAEMON_HAS_UEVENTS),
+			m.d.socket,
+			m.d.config,
+			m.d.socket_group,
 			m.d.log_file,
 		};
 		l->daemon(&d, a->status_data);
 	} else if (f->hdr.type == VHID_MSG_STATUS_CLIENT && l->client) {
-		struct vhid_status_client s = {m.c.client_id, m.c.pid, m.c.uid, m.c.gid, m.c.devices,
-					       m.c.idle_ms, m.c.name, m.c.exe};
+		struct vhid_status_client s = {m.c.client_id, m.c.pid,     m.c.uid,  m.c.gid,
+					       m.c.devices,   m.c.idle_ms, m.c.name, m.c.exe};
 		l->client(&s, a->status_data);
 	} else if (f->hdr.type == VHID_MSG_STATUS_DEVICE && l->device) {
 		struct vhid_status_device s = {
-			m.v.device, m.v.client_id, (enum vhid_device_kind)m.v.kind,
-			!!(m.v.flags & VHID_DEVICE_READY), m.v.readers, m.v.leds,
-			m.v.country, m.v.bus, m.v.vendor, m.v.product, m.v.version, m.v.name, m.v.evdev,
-			m.v.hidraw, m.v.phys,
+			m.v.device,
+			m.v.client_id,
+			(enum vhid_device_kind)m.v.kind,
+			!!(m.v.flags & VHID_DEVICE_READY),
+			m.v.readers,
+			m.v.leds,
+			m.v.country,
+			m.v.bus,
+			m.v.vendor,
+			m.v.product,
+			m.v.version,
+			m.v.name,
+			m.v.evdev,
+			m.v.hidraw,
+			m.v.phys,
 		};
 		l->device(&s, a->status_data);
 	}
@@ -428,7 +449,8 @@ send_frame(struct vhid_client *c, uint16_t type, uint32_t id, const void *msg, c
 		return client_fail(c, -ENOTCONN, "not connected to vhidd");
 	r = connection_queue(&c->conn, type, id, msg, extra, extra_len);
 	if (r < 0)
-		return client_fail(c, r, "cannot queue %s: %s", proto_type_name(type), vhid_strerror(r));
+		return client_fail(c, r, "cannot queue %s: %s", proto_type_name(type),
+				   vhid_strerror(r));
 	c->last_tx_ms = client_now_ms();
 	return 0;
 }
@@ -472,7 +494,8 @@ client_transact(struct vhid_client *c, uint16_t type, const void *msg, const voi
 		if (poll(&p, 1, (int)(end - now)) < 0 && errno != EINTR)
 			return client_fail(c, -errno, "poll: %s", strerror(errno));
 		if (read_frames(c, a) < 0 && !a->done) {
-			/* keep the daemon's reason if it gave one (never format last_error into itself) */
+			/* keep the daemon's reason if it gave one (never format last_error into
+			 * itself) */
 			if (!c->last_error[0])
 				client_fail(c, 0, "vhidd closed the connection");
 			return c->fatal ? c->fatal : -ENOTCONN;
@@ -508,22 +531,26 @@ explain_eacces(struct vhid_client *c, const char *path)
 		snprintf(dir, sizeof(dir), "%s", path);
 		what = dirname(dir);
 		if (stat(what, &st) < 0)
-			return client_fail(c, -EACCES, "permission denied: cannot reach %s (see vhidctl doctor)",
-					   path);
+			return client_fail(
+				c, -EACCES,
+				"permission denied: cannot reach %s (see vhidctl doctor)", path);
 	}
 	g = getgrgid(st.st_gid);
 	if (!g || st.st_gid == 0)
-		return client_fail(c, -EACCES,
-				   "permission denied: %s belongs to root only; vhidd's socket group is "
-				   "missing (see vhidctl doctor)",
-				   what);
+		return client_fail(
+			c, -EACCES,
+			"permission denied: %s belongs to root only; vhidd's socket group is "
+			"missing (see vhidctl doctor)",
+			what);
 	if (groups_user_member(st.st_gid) && !groups_process_has(st.st_gid))
-		return client_fail(c, -EACCES,
-				   "permission denied: uid %u was added to group '%s', but this login "
-				   "session started before that: log in again, or run 'newgrp %s' (see "
-				   "vhidctl doctor)",
-				   (unsigned)getuid(), g->gr_name, g->gr_name);
-	return client_fail(c, -EACCES, "permission denied: uid %u is not in group '%s' (see vhidctl doctor)",
+		return client_fail(
+			c, -EACCES,
+			"permission denied: uid %u was added to group '%s', but this login "
+			"session started before that: log in again, or run 'newgrp %s' (see "
+			"vhidctl doctor)",
+			(unsigned)getuid(), g->gr_name, g->gr_name);
+	return client_fail(c, -EACCES,
+			   "permission denied: uid %u is not in group '%s' (see vhidctl doctor)",
 			   (unsigned)getuid(), g->gr_name);
 }
 
@@ -543,15 +570,17 @@ open_socket(struct vhid_client *c, const char *path)
 		e = errno;
 		close(fd);
 		if (e == ENOENT)
-			return client_fail(c, -VHID_ENODAEMON,
-					   "vhidd is not running: no socket at %s (start it with 'systemctl "
-					   "start vhidd' or 'sudo vhidd'; see vhidctl doctor)",
-					   path);
+			return client_fail(
+				c, -VHID_ENODAEMON,
+				"vhidd is not running: no socket at %s (start it with 'systemctl "
+				"start vhidd' or 'sudo vhidd'; see vhidctl doctor)",
+				path);
 		if (e == ECONNREFUSED)
-			return client_fail(c, -VHID_ENODAEMON,
-					   "vhidd is not running: %s is a stale socket nobody listens on "
-					   "(start vhidd; it replaces the socket)",
-					   path);
+			return client_fail(
+				c, -VHID_ENODAEMON,
+				"vhidd is not running: %s is a stale socket nobody listens on "
+				"(start vhidd; it replaces the socket)",
+				path);
 		if (e == EACCES || e == EPERM)
 			return explain_eacces(c, path);
 		return client_fail(c, -e, "cannot connect to %s: %s", path, strerror(e));
@@ -571,10 +600,11 @@ handshake(struct vhid_client *c)
 	if ((r = client_transact(c, VHID_MSG_HELLO, &h, NULL, 0, &a)) < 0)
 		return r;
 	if (a.hello.version != VHID_PROTOCOL_VERSION)
-		return client_fail(c, -VHID_EVERSION,
-				   "protocol version mismatch: this libvhid speaks version %d, the daemon "
-				   "speaks version %u; install matching libvhid and vhidd",
-				   VHID_PROTOCOL_VERSION, a.hello.version);
+		return client_fail(
+			c, -VHID_EVERSION,
+			"protocol version mismatch: this libvhid speaks version %d, the daemon "
+			"speaks version %u; install matching libvhid and vhidd",
+			VHID_PROTOCOL_VERSION, a.hello.version);
 	c->info.protocol_version = a.hello.version;
 	c->info.daemon_version = a.hello.daemon_version;
 	c->info.lease_ms = a.hello.lease_ms;
@@ -638,7 +668,8 @@ vhid_client_new(const char *name, const struct vhid_client_listener *listener, v
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
 	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	ev.data.fd = c->timer_fd;
-	if (c->epfd < 0 || c->timer_fd < 0 || epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->timer_fd, &ev) < 0) {
+	if (c->epfd < 0 || c->timer_fd < 0 ||
+	    epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->timer_fd, &ev) < 0) {
 		int e = -errno;
 		vhid_client_destroy(c);
 		return e;
@@ -718,7 +749,8 @@ vhid_client_heartbeat(struct vhid_client *c)
 static void
 maybe_reconnect(struct vhid_client *c)
 {
-	if (c->connected || !c->reconnect || !c->ever_connected || client_now_ms() < c->reconnect_at_ms)
+	if (c->connected || !c->reconnect || !c->ever_connected ||
+	    client_now_ms() < c->reconnect_at_ms)
 		return;
 	if (do_connect(c) == 0) {
 		queue_event(c, EV_RECONNECTED, 0, 0, NULL);
@@ -742,7 +774,8 @@ vhid_client_dispatch(struct vhid_client *c)
 	if (c->connected)
 		read_frames(c, NULL);
 	maybe_reconnect(c);
-	if (c->connected && c->info.lease_ms && client_now_ms() - c->last_tx_ms >= c->info.lease_ms / 3)
+	if (c->connected && c->info.lease_ms &&
+	    client_now_ms() - c->last_tx_ms >= c->info.lease_ms / 3)
 		vhid_client_heartbeat(c);
 	if (c->connected && connection_flush(&c->conn) < 0)
 		lost(c, -EPIPE);

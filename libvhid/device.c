@@ -47,7 +47,8 @@ vhid_device_create(struct vhid_client *c, const struct vhid_device_params *p,
 	if (!p || p->kind < VHID_DEVICE_KEYBOARD || p->kind > VHID_DEVICE_ABSOLUTE)
 		return client_fail(c, -EINVAL, "unknown device kind %d", p ? (int)p->kind : -1);
 	if (p->name && strlen(p->name) >= VHID_DEVNAME_LEN)
-		return client_fail(c, -EMSGSIZE, "device name longer than %d bytes", VHID_DEVNAME_LEN - 1);
+		return client_fail(c, -EMSGSIZE, "device name longer than %d bytes",
+				   VHID_DEVNAME_LEN - 1);
 	if (!c->connected)
 		return client_fail(c, -ENOTCONN, "not connected to vhidd");
 	d = calloc(1, sizeof(*d));
@@ -83,15 +84,18 @@ vhid_device_wait_ready(struct vhid_device *d, int timeout_ms)
 	while (!d->ready) {
 		uint64_t now = client_now_ms();
 		if (d->gone)
-			return client_fail(c, d->gone, "device 0x%x failed: %s", id, vhid_strerror(d->gone));
+			return client_fail(c, d->gone, "device 0x%x failed: %s", id,
+					   vhid_strerror(d->gone));
 		if (!c->connected && !c->reconnect)
 			return client_fail(c, -ENOTCONN, "not connected to vhidd");
 		if (now >= end)
-			return client_fail(c, -ETIMEDOUT, "device 0x%x not ready after %d ms", id, timeout_ms);
+			return client_fail(c, -ETIMEDOUT, "device 0x%x not ready after %d ms", id,
+					   timeout_ms);
 		poll(&p, 1, (int)(end - now));
 		int r = vhid_client_dispatch(c);
 		if (r == -EBUSY)
-			return client_fail(c, -EBUSY, "vhid_device_wait_ready() cannot run inside a callback");
+			return client_fail(c, -EBUSY,
+					   "vhid_device_wait_ready() cannot run inside a callback");
 		/* the callback may have destroyed d: look it up by id before touching it */
 		if (!client_find_device(c, id) && c->connected)
 			return client_fail(c, -ENODEV, "device destroyed while waiting");
@@ -164,7 +168,8 @@ post(struct vhid_device *d, const void *report, size_t len, bool wait)
 		return client_fail(c, -ENOTCONN, "not connected to vhidd");
 	if (!d->ready)
 		return client_fail(c, d->gone ? d->gone : -VHID_ENOTREADY,
-				   d->gone ? "the device is gone" : "the device is not ready yet (wait for ready)");
+				   d->gone ? "the device is gone"
+					   : "the device is not ready yet (wait for ready)");
 	if (!wait) {
 		m.flags = VHID_POST_NO_REPLY;
 		return client_send_async(c, VHID_MSG_POST_REPORT, &m, report, len, d->id);
@@ -239,10 +244,13 @@ vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 		if (!d->ready)
 			return client_fail(c, -VHID_ENOTREADY, "device 0x%x is not ready", id);
 		if (now >= end)
-			return client_fail(c, -ETIMEDOUT, "nothing opened device 0x%x within %d ms", id, timeout_ms);
+			return client_fail(c, -ETIMEDOUT, "nothing opened device 0x%x within %d ms",
+					   id, timeout_ms);
 		poll(&p, 1, (int)(end - now));
 		if (vhid_client_dispatch(c) == -EBUSY)
-			return client_fail(c, -EBUSY, "vhid_device_wait_reader() cannot run inside a callback");
+			return client_fail(
+				c, -EBUSY,
+				"vhid_device_wait_reader() cannot run inside a callback");
 		if (!client_find_device(c, id))
 			return client_fail(c, -ENODEV, "device destroyed while waiting");
 	}
@@ -316,13 +324,14 @@ change_keyboard(struct vhid_device *d, uint16_t usage, bool down)
 		return r;
 	if (usage >= 0xe0 && usage <= 0xe7) {
 		uint8_t bit = (uint8_t)(1u << (usage - 0xe0));
-		r = down ? vhid_modifiers_insert(&k.modifiers, bit) : vhid_modifiers_erase(&k.modifiers, bit);
+		r = down ? vhid_modifiers_insert(&k.modifiers, bit)
+			 : vhid_modifiers_erase(&k.modifiers, bit);
 	} else {
 		r = down ? vhid_keys_insert(k.keys, usage) : vhid_keys_erase(k.keys, usage);
 	}
 	if (r < 0)
-		return client_fail(d->client, r, "cannot %s keyboard usage 0x%02x: %s", down ? "press" : "release",
-				   usage, vhid_strerror(r));
+		return client_fail(d->client, r, "cannot %s keyboard usage 0x%02x: %s",
+				   down ? "press" : "release", usage, vhid_strerror(r));
 	return post_keyboard(d, &k);
 }
 
@@ -337,8 +346,8 @@ change_keys(struct vhid_device *d, uint8_t id, uint16_t *held, uint16_t usage, b
 	memcpy(keys, held, sizeof(keys));
 	r = down ? vhid_keys_insert(keys, usage) : vhid_keys_erase(keys, usage);
 	if (r < 0)
-		return client_fail(d->client, r, "cannot %s usage 0x%03x: %s", down ? "press" : "release", usage,
-				   vhid_strerror(r));
+		return client_fail(d->client, r, "cannot %s usage 0x%03x: %s",
+				   down ? "press" : "release", usage, vhid_strerror(r));
 	return post_keys(d, id, held, keys);
 }
 
@@ -409,16 +418,20 @@ post_pointer(struct vhid_device *d, uint32_t buttons, int dx, int dy, int wheel,
 	int n, r;
 
 	if (d->kind == VHID_DEVICE_POINTER) {
-		struct vhid_pointer_report p = {buttons, (int16_t)dx, (int16_t)dy, (int16_t)wheel, (int16_t)hwheel};
+		struct vhid_pointer_report p = {buttons, (int16_t)dx, (int16_t)dy, (int16_t)wheel,
+						(int16_t)hwheel};
 		if (dx < -32767 || dx > 32767 || dy < -32767 || dy > 32767)
-			return client_fail(d->client, -VHID_EUSAGE, "motion %d,%d is outside -32767..32767", dx, dy);
+			return client_fail(d->client, -VHID_EUSAGE,
+					   "motion %d,%d is outside -32767..32767", dx, dy);
 		n = vhid_report_encode_pointer(&p, buf);
 	} else {
-		struct vhid_absolute_report a = {buttons, d->abs_x, d->abs_y, (int16_t)wheel, (int16_t)hwheel};
+		struct vhid_absolute_report a = {buttons, d->abs_x, d->abs_y, (int16_t)wheel,
+						 (int16_t)hwheel};
 		n = vhid_report_encode_absolute(&a, buf);
 	}
 	if (wheel < -32767 || wheel > 32767 || hwheel < -32767 || hwheel > 32767)
-		return client_fail(d->client, -VHID_EUSAGE, "scroll %d,%d is outside -32767..32767", wheel, hwheel);
+		return client_fail(d->client, -VHID_EUSAGE, "scroll %d,%d is outside -32767..32767",
+				   wheel, hwheel);
 	r = vhid_device_post(d, buf, (size_t)n);
 	if (r == 0)
 		d->buttons = buttons;
@@ -476,9 +489,11 @@ vhid_absolute_move(struct vhid_device *d, int x, int y)
 	int r;
 
 	if (d->kind != VHID_DEVICE_ABSOLUTE)
-		return client_fail(d->client, -EINVAL, "vhid_absolute_move() needs an absolute pointer");
+		return client_fail(d->client, -EINVAL,
+				   "vhid_absolute_move() needs an absolute pointer");
 	if (x < 0 || x > 32767 || y < 0 || y > 32767)
-		return client_fail(d->client, -VHID_EUSAGE, "position %d,%d is outside 0..32767", x, y);
+		return client_fail(d->client, -VHID_EUSAGE, "position %d,%d is outside 0..32767", x,
+				   y);
 	d->abs_x = (uint16_t)x;
 	d->abs_y = (uint16_t)y;
 	r = post_pointer(d, d->buttons, 0, 0, 0, 0);

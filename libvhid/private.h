@@ -88,7 +88,8 @@ struct vhid_client {
 };
 
 uint64_t client_now_ms(void);
-int client_fail(struct vhid_client *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int client_fail(struct vhid_client *c, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Send a request and wait for its REPLY/ERROR (pushes that arrive meanwhile are queued). */
 int client_transact(struct vhid_client *c, uint16_t type, const void *msg, const void *extra,
 		    size_t extra_len, struct answer *a);

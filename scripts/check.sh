@@ -51,6 +51,7 @@ if [ $F -gt 0 ]; then
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+stage "format (clang-format)" tests/check-format.sh
 stage "host tests" tests/run-host-tests.py "$BUILD" "host"
 stage "host tests under ASan+UBSan" tests/run-host-tests.py "$ASAN" "host-asan"
 VALGRIND="valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite"

@@ -59,12 +59,14 @@ main(void)
 	printf("## Apple vendor usages, reports 3 (top case, page 0x00ff) and 4 (keyboard, page 0xff01)\n\n"
 	       "| report | usage | Apple name | sent as consumer usage | evdev code |\n|---|---|---|---|---|\n");
 	for (unsigned int i = 0; i < n; i++) {
-		const struct usage_key *c = a[i].consumer ? usage_consumer_lookup(a[i].consumer) : NULL;
+		const struct usage_key *c =
+			a[i].consumer ? usage_consumer_lookup(a[i].consumer) : NULL;
 		char sent[32] = "rejected (`VHID_EAPPLE`)";
 		if (c)
 			snprintf(sent, sizeof(sent), "0x%03x", a[i].consumer);
-		printf("| %d | 0x%02x | %s | %s | %s |\n", a[i].page == USAGE_PAGE_APPLE_TOP_CASE ? 3 : 4,
-		       a[i].usage, a[i].name, sent, c ? key_name(c->key) : "-");
+		printf("| %d | 0x%02x | %s | %s | %s |\n",
+		       a[i].page == USAGE_PAGE_APPLE_TOP_CASE ? 3 : 4, a[i].usage, a[i].name, sent,
+		       c ? key_name(c->key) : "-");
 	}
 	return 0;
 }

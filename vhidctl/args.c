@@ -28,7 +28,8 @@ parse_duration_ms(const char *s, long long *out)
 	static const struct {
 		const char *suffix;
 		double ms;
-	} units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
+	} units[] = {{"ms", 1},      {"s", 1000},    {"m", 60000},
+		     {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
 	char *end;
 	double v;
 

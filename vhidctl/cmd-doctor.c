@@ -186,7 +186,7 @@ static void
 check_kernel(struct doctor *d)
 {
 	static const char fix[] =
-	    "install a kernel built with CONFIG_UHID (Debian's linux-image-amd64 has it)";
+		"install a kernel built with CONFIG_UHID (Debian's linux-image-amd64 has it)";
 	const char *m = status_uhid_module();
 
 	d->has_uhid = strcmp(m, "missing") != 0;
@@ -228,11 +228,10 @@ check_daemon(struct doctor *d)
 		report(d, PASS, "daemon", NULL, "vhidd (pid %u) answers on %s", d->daemon_pid,
 		       d->socket);
 	else if (stale_socket(d))
-		report(
-		    d, FAIL, "daemon",
-		    "sudo systemctl restart vhidd (vhidd replaces a stale socket)",
-		    "vhidd is not running: %s exists but nobody listens (see single-daemon below)",
-		    d->socket);
+		report(d, FAIL, "daemon",
+		       "sudo systemctl restart vhidd (vhidd replaces a stale socket)",
+		       "vhidd is not running: %s exists but nobody listens (see single-daemon below)",
+		       d->socket);
 	else if (d->error == -VHID_ENODAEMON)
 		report(d, FAIL, "daemon",
 		       "sudo systemctl enable --now vhidd   (or run: sudo vhidd)",
@@ -408,7 +407,7 @@ static void
 check_versions(struct doctor *d)
 {
 	static const char fix[] =
-	    "install matching vhid packages, then: sudo systemctl restart vhidd";
+		"install matching vhid packages, then: sudo systemctl restart vhidd";
 	struct vhid_daemon_info info;
 	char lib[32], daemon[32];
 
@@ -441,9 +440,9 @@ check_single(struct doctor *d)
 
 	if (stale_socket(d)) {
 		snprintf(
-		    fix, sizeof(fix),
-		    "sudo systemctl restart vhidd (vhidd replaces a stale socket), or: sudo rm %s",
-		    d->socket);
+			fix, sizeof(fix),
+			"sudo systemctl restart vhidd (vhidd replaces a stale socket), or: sudo rm %s",
+			d->socket);
 		report(d, FAIL, "single-daemon", fix, "stale socket %s: nothing listens on it",
 		       d->socket);
 		return;
@@ -523,7 +522,7 @@ parse_options(struct cli *cli)
 	while ((ch = getopt_long(cli->argc, cli->argv, "h", opts, NULL)) != -1) {
 		if (ch == 'h')
 			return cmd_help(
-			    &(struct cli){.argc = 2, .argv = (char *[]){"help", "doctor"}});
+				&(struct cli){.argc = 2, .argv = (char *[]){"help", "doctor"}});
 		return cli_usage("doctor", "doctor: unknown option '%s'", cli->argv[optind - 1]);
 	}
 	if (optind < cli->argc)

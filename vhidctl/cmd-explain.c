@@ -53,8 +53,9 @@ explain(const char *arg)
 	const struct vhid_error_info *e = lookup(arg);
 
 	if (!e)
-		return cli_usage(
-		    "explain", "unknown error code or name '%s'; see vhidctl explain --list", arg);
+		return cli_usage("explain",
+				 "unknown error code or name '%s'; see vhidctl explain --list",
+				 arg);
 	printf("%d %s\n  meaning: %s\n  fix: %s\n", e->code, e->name, e->meaning, e->fix);
 	return EXIT_OK;
 }
@@ -63,9 +64,9 @@ int
 cmd_explain(struct cli *cli)
 {
 	static const struct option opts[] = {
-	    {"list", no_argument, NULL, 'l'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
+		{"list", no_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	bool list = false;
 	int ch;
@@ -79,7 +80,7 @@ cmd_explain(struct cli *cli)
 			list = true;
 		else if (ch == 'h')
 			return cmd_help(
-			    &(struct cli){.argc = 2, .argv = (char *[]){"help", "explain"}});
+				&(struct cli){.argc = 2, .argv = (char *[]){"help", "explain"}});
 		else
 			return cli_usage("explain", "explain: unknown option '%s'",
 					 cli->argv[optind - 1]);

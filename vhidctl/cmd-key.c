@@ -46,7 +46,8 @@ press_all(struct vhid_device *kbd, const struct combo *c)
 	for (int i = 0; i < c->n; i++) {
 		int r = vhid_key_press(kbd, c->codes[i]);
 		if (r < 0)
-			return cli_fail(cli_exit_for(r), "%s", vhid_client_last_error(vhid_device_get_client(kbd)));
+			return cli_fail(cli_exit_for(r), "%s",
+					vhid_client_last_error(vhid_device_get_client(kbd)));
 	}
 	return 0;
 }
@@ -57,7 +58,8 @@ release_all(struct vhid_device *kbd, const struct combo *c)
 	for (int i = c->n - 1; i >= 0; i--) {
 		int r = vhid_key_release(kbd, c->codes[i]);
 		if (r < 0)
-			return cli_fail(cli_exit_for(r), "%s", vhid_client_last_error(vhid_device_get_client(kbd)));
+			return cli_fail(cli_exit_for(r), "%s",
+					vhid_client_last_error(vhid_device_get_client(kbd)));
 	}
 	return 0;
 }
@@ -66,10 +68,10 @@ static int
 parse_opts(struct cli *cli, struct key_opts *o)
 {
 	static const struct option opts[] = {
-		{"down", no_argument, NULL, 'd'},     {"up", no_argument, NULL, 'u'},
-		{"hold", required_argument, NULL, 'H'}, {"wait", required_argument, NULL, 'w'},
+		{"down", no_argument, NULL, 'd'},         {"up", no_argument, NULL, 'u'},
+		{"hold", required_argument, NULL, 'H'},   {"wait", required_argument, NULL, 'w'},
 		{"layout", required_argument, NULL, 'l'}, {"variant", required_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},     {0},
+		{"help", no_argument, NULL, 'h'},         {0},
 	};
 	int ch;
 
@@ -85,7 +87,8 @@ parse_opts(struct cli *cli, struct key_opts *o)
 			break;
 		case 'H':
 			if (parse_duration_ms(optarg, &o->hold_ms) < 0)
-				return cli_usage("key", "bad --hold '%s' (milliseconds, or 1.5s)", optarg);
+				return cli_usage("key", "bad --hold '%s' (milliseconds, or 1.5s)",
+						 optarg);
 			break;
 		case 'w':
 			if (cli_parse_wait("key", optarg, &o->wait_ms))
@@ -127,7 +130,8 @@ key_up(struct cli *cli)
 	if (n < 0)
 		code = cli_fail(cli_exit_for(n), "%s", vhid_client_last_error(c));
 	else
-		printf("no vhidctl holds keys; released all keys of your %d vhid device%s\n", n, n == 1 ? "" : "s");
+		printf("no vhidctl holds keys; released all keys of your %d vhid device%s\n", n,
+		       n == 1 ? "" : "s");
 	vhid_client_destroy(c);
 	return n < 0 ? code : EXIT_OK;
 }

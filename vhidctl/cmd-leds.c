@@ -16,8 +16,10 @@ static const struct {
 	unsigned int bit;
 	const char *name, *label;
 } leds[] = {
-	{VHID_LED_NUM_LOCK, "num", "NumLock"},       {VHID_LED_CAPS_LOCK, "caps", "CapsLock"},
-	{VHID_LED_SCROLL_LOCK, "scroll", "ScrollLock"}, {VHID_LED_COMPOSE, "compose", "Compose"},
+	{VHID_LED_NUM_LOCK, "num", "NumLock"},
+	{VHID_LED_CAPS_LOCK, "caps", "CapsLock"},
+	{VHID_LED_SCROLL_LOCK, "scroll", "ScrollLock"},
+	{VHID_LED_COMPOSE, "compose", "Compose"},
 	{VHID_LED_KANA, "kana", "Kana"},
 };
 
@@ -73,8 +75,10 @@ int
 cmd_leds(struct cli *cli)
 {
 	static const struct option opts[] = {
-		{"watch", no_argument, NULL, 'w'}, {"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},  {0},
+		{"watch", no_argument, NULL, 'w'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	struct watch w = {0};
 	struct vhid_client *c;

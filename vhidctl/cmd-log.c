@@ -47,10 +47,10 @@ static int
 parse_options(struct cli *cli, struct log_opts *o)
 {
 	static const struct option opts[] = {
-	    {"since", required_argument, NULL, 'S'},
-	    {"follow", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
+		{"since", required_argument, NULL, 'S'},
+		{"follow", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	long long ms;
 	int ch;
@@ -59,15 +59,16 @@ parse_options(struct cli *cli, struct log_opts *o)
 	opterr = 0;
 	while ((ch = getopt_long(cli->argc, cli->argv, "S:fh", opts, NULL)) != -1) {
 		if (ch == 'S' && parse_duration_ms(optarg, &ms) < 0)
-			return cli_usage(
-			    "log", "log: bad --since '%s' (examples: 90s, 30m, 1h, 2d)", optarg);
+			return cli_usage("log",
+					 "log: bad --since '%s' (examples: 90s, 30m, 1h, 2d)",
+					 optarg);
 		else if (ch == 'S')
 			o->cutoff_ms = realtime_ms() - ms;
 		else if (ch == 'f')
 			o->follow = true;
 		else if (ch == 'h')
 			return cmd_help(
-			    &(struct cli){.argc = 2, .argv = (char *[]){"help", "log"}});
+				&(struct cli){.argc = 2, .argv = (char *[]){"help", "log"}});
 		else
 			return cli_usage("log", "log: unknown option '%s'", cli->argv[optind - 1]);
 	}
@@ -196,8 +197,8 @@ cannot_read(const char *path, int err)
 
 	if (err == ENOENT)
 		return cli_error(
-		    "no log at %s: vhidd has not run since boot, or runs with --log-file none",
-		    path);
+			"no log at %s: vhidd has not run since boot, or runs with --log-file none",
+			path);
 	if (err != EACCES)
 		return cli_error("cannot read %s: %s", path, strerror(err));
 	snprintf(copy, sizeof(copy), "%s", path);
@@ -274,7 +275,7 @@ reopen_if_rotated(struct follower *w)
 	if (w->wd_file >= 0)
 		inotify_rm_watch(w->inotify, w->wd_file);
 	w->wd_file =
-	    inotify_add_watch(w->inotify, w->path, IN_MODIFY | IN_MOVE_SELF | IN_DELETE_SELF);
+		inotify_add_watch(w->inotify, w->path, IN_MODIFY | IN_MOVE_SELF | IN_DELETE_SELF);
 	copy_new(w->f);
 }
 
@@ -294,7 +295,7 @@ follow_setup(struct follower *w)
 		return -errno;
 	snprintf(copy, sizeof(copy), "%s", w->path);
 	w->wd_file =
-	    inotify_add_watch(w->inotify, w->path, IN_MODIFY | IN_MOVE_SELF | IN_DELETE_SELF);
+		inotify_add_watch(w->inotify, w->path, IN_MODIFY | IN_MOVE_SELF | IN_DELETE_SELF);
 	/* the new file after a rotation appears in the directory */
 	if (w->wd_file < 0 ||
 	    inotify_add_watch(w->inotify, dirname(copy), IN_CREATE | IN_MOVED_TO) < 0)

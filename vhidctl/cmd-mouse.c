@@ -24,8 +24,10 @@ static int
 parse_opts(struct cli *cli, const char *cmd, struct mouse_opts *o)
 {
 	static const struct option opts[] = {
-		{"wait", required_argument, NULL, 'w'}, {"double", no_argument, NULL, 'd'},
-		{"hi-res", no_argument, NULL, 'r'},     {"help", no_argument, NULL, 'h'},
+		{"wait", required_argument, NULL, 'w'},
+		{"double", no_argument, NULL, 'd'},
+		{"hi-res", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int ch;
@@ -80,10 +82,13 @@ with_device(struct cli *cli, enum vhid_device_kind kind, long wait_ms,
 
 /* Large motions and scrolls are split into reports within the axis range. */
 static int
-split(long total, int (*step)(struct vhid_device *, int, int), struct vhid_device *d, bool second_axis)
+split(long total, int (*step)(struct vhid_device *, int, int), struct vhid_device *d,
+      bool second_axis)
 {
 	while (total) {
-		int part = (int)(total > AXIS_MAX ? AXIS_MAX : total < -AXIS_MAX ? -AXIS_MAX : total);
+		int part = (int)(total > AXIS_MAX    ? AXIS_MAX
+				 : total < -AXIS_MAX ? -AXIS_MAX
+						     : total);
 		int r = second_axis ? step(d, 0, part) : step(d, part, 0);
 		if (r < 0)
 			return r;
@@ -129,14 +134,17 @@ cmd_mouse(struct cli *cli)
 		struct motion m;
 		if (parse_int(cli->argv[optind + 1], -1000000, 1000000, &m.dx) < 0 ||
 		    parse_int(cli->argv[optind + 2], -1000000, 1000000, &m.dy) < 0)
-			return cli_usage("mouse", "DX and DY are integers (device units, about pixels)");
+			return cli_usage("mouse",
+					 "DX and DY are integers (device units, about pixels)");
 		return with_device(cli, VHID_DEVICE_POINTER, o.wait_ms, do_move, &m);
 	}
 	if (strcmp(sub, "to") == 0) {
 		int xy[2];
 		if (parse_fraction(cli->argv[optind + 1], &xy[0]) < 0 ||
 		    parse_fraction(cli->argv[optind + 2], &xy[1]) < 0)
-			return cli_usage("mouse", "X and Y are fractions of the screen, 0..1 (0.5 0.5 is the centre)");
+			return cli_usage(
+				"mouse",
+				"X and Y are fractions of the screen, 0..1 (0.5 0.5 is the centre)");
 		return with_device(cli, VHID_DEVICE_ABSOLUTE, o.wait_ms, do_move_to, xy);
 	}
 	return cli_usage("mouse", "unknown 'mouse %s'; use 'move' or 'to'", sub);
@@ -148,8 +156,8 @@ parse_button(const char *s, unsigned int *out)
 	static const struct {
 		const char *name;
 		unsigned int button;
-	} names[] = {{"left", 1}, {"right", 2}, {"middle", 3}, {"side", 4}, {"back", 4},
-		     {"extra", 5}, {"forward", 5}};
+	} names[] = {{"left", 1}, {"right", 2}, {"middle", 3}, {"side", 4},
+		     {"back", 4}, {"extra", 5}, {"forward", 5}};
 	long n;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -194,7 +202,8 @@ cmd_click(struct cli *cli)
 	if (cli->argc - optind > 1)
 		return cli_usage("click", "one button at most");
 	if (cli->argc - optind == 1 && parse_button(cli->argv[optind], &k.button) < 0)
-		return cli_usage("click", "unknown button '%s' (left, right, middle, side, extra, or 1..32)",
+		return cli_usage("click",
+				 "unknown button '%s' (left, right, middle, side, extra, or 1..32)",
 				 cli->argv[optind]);
 	k.times = o.double_click ? 2 : 1;
 	return with_device(cli, VHID_DEVICE_POINTER, o.wait_ms, do_click, &k);
@@ -229,7 +238,8 @@ scroll(struct cli *cli, const char *cmd, bool horizontal)
 	if (code >= 0)
 		return code;
 	if (cli->argc - optind != 1 || parse_int(cli->argv[optind], -100000, 100000, &s.amount) < 0)
-		return cli_usage(cmd, "expected one integer: notches (or 1/120 notch with --hi-res)");
+		return cli_usage(cmd,
+				 "expected one integer: notches (or 1/120 notch with --hi-res)");
 	if (!o.hi_res)
 		s.amount *= 120; /* the device's unit is 1/120 of a notch */
 	return with_device(cli, VHID_DEVICE_POINTER, o.wait_ms, do_scroll, &s);

@@ -355,7 +355,8 @@ print_daemon(const struct vhid_status_daemon *d)
 	printf("  vhidd        %s (protocol %u), pid %u, up %s\n", v, d->protocol_version, d->pid,
 	       up);
 	printf("  socket       %s (group %s)\n", d->socket, d->socket_group);
-	printf("  policy       %s\n", d->config[0] ? d->config : "built-in defaults (root and the socket group)");
+	printf("  policy       %s\n",
+	       d->config[0] ? d->config : "built-in defaults (root and the socket group)");
 	printf("  lease        %u ms\n", d->lease_ms);
 	printf("  log          %s\n",
 	       d->log_file[0] ? d->log_file : "the journal (journalctl -u vhidd)");
@@ -474,9 +475,9 @@ static int
 parse_json_option(struct cli *cli, bool *json)
 {
 	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {0},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
 	};
 	const char *cmd = cli->argv[0];
 	int ch;
@@ -487,7 +488,7 @@ parse_json_option(struct cli *cli, bool *json)
 			*json = true;
 		else if (ch == 'h')
 			return cmd_help(
-			    &(struct cli){.argc = 2, .argv = (char *[]){"help", (char *)cmd}});
+				&(struct cli){.argc = 2, .argv = (char *[]){"help", (char *)cmd}});
 		else
 			return cli_usage(cmd, "%s: unknown option '%s'", cmd,
 					 cli->argv[optind - 1]);

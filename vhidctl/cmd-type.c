@@ -44,7 +44,9 @@ parse_opts(struct cli *cli, struct type_opts *o)
 			break;
 		case 'd':
 			if (parse_duration_ms(optarg, &o->delay_ms) < 0)
-				return cli_usage("type", "bad --delay '%s' (milliseconds between keys)", optarg);
+				return cli_usage("type",
+						 "bad --delay '%s' (milliseconds between keys)",
+						 optarg);
 			break;
 		case 'w':
 			if (cli_parse_wait("type", optarg, &o->wait_ms))
@@ -92,12 +94,14 @@ append_char(char *buf, size_t len, size_t *n, uint32_t cp)
 	else if (cp < 0x800)
 		snprintf(u, sizeof(u), "%c%c", 0xc0 | cp >> 6, 0x80 | (cp & 0x3f));
 	else if (cp < 0x10000)
-		snprintf(u, sizeof(u), "%c%c%c", 0xe0 | cp >> 12, 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+		snprintf(u, sizeof(u), "%c%c%c", 0xe0 | cp >> 12, 0x80 | ((cp >> 6) & 0x3f),
+			 0x80 | (cp & 0x3f));
 	else
 		snprintf(u, sizeof(u), "%c%c%c%c", 0xf0 | cp >> 18, 0x80 | ((cp >> 12) & 0x3f),
 			 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
 	if (*n < len)
-		*n += (size_t)snprintf(buf + *n, len - *n, "%s'%s' (U+%04X)", *n ? ", " : "", u, cp);
+		*n += (size_t)snprintf(buf + *n, len - *n, "%s'%s' (U+%04X)", *n ? ", " : "", u,
+				       cp);
 }
 
 /* Plan the text; on characters the layout lacks, name them all and type nothing. */
@@ -115,9 +119,10 @@ plan(struct planner *p, const char *text, size_t len, struct keystroke **strokes
 		for (size_t i = 0; i < n_missing; i++)
 			append_char(list, sizeof(list), &used, missing[i]);
 		free(missing);
-		return cli_fail(EXIT_UNTYPABLE,
-				"layout '%s' cannot type %s; nothing was typed (choose the layout with --layout)",
-				planner_describe(p), list);
+		return cli_fail(
+			EXIT_UNTYPABLE,
+			"layout '%s' cannot type %s; nothing was typed (choose the layout with --layout)",
+			planner_describe(p), list);
 	}
 	if (r < 0)
 		return cli_error("cannot plan the text: %s", strerror(-r));
@@ -135,7 +140,8 @@ has_mod(const struct keystroke *k, uint16_t mod)
 
 /* Type the strokes, keeping a modifier held while consecutive strokes need it. */
 static int
-type_strokes(struct vhid_device *kbd, const struct keystroke *s, size_t n, struct type_opts *o, int sigfd)
+type_strokes(struct vhid_device *kbd, const struct keystroke *s, size_t n, struct type_opts *o,
+	     int sigfd)
 {
 	struct keystroke held = {0}, none = {0};
 	int r = 0;
@@ -154,7 +160,8 @@ type_strokes(struct vhid_device *kbd, const struct keystroke *s, size_t n, struc
 		r = vhid_key_press(kbd, want->key);
 		if (r == 0)
 			r = vhid_key_release(kbd, want->key);
-		if (r == 0 && o->delay_ms > 0 && hold_wait(vhid_device_get_client(kbd), sigfd, o->delay_ms) != 0)
+		if (r == 0 && o->delay_ms > 0 &&
+		    hold_wait(vhid_device_get_client(kbd), sigfd, o->delay_ms) != 0)
 			r = -EINTR;
 	}
 	return r;

@@ -27,7 +27,7 @@ cmd_version(struct cli *cli)
 	while ((ch = getopt_long(cli->argc, cli->argv, "h", opts, NULL)) != -1) {
 		if (ch == 'h')
 			return cmd_help(
-			    &(struct cli){.argc = 2, .argv = (char *[]){"help", "version"}});
+				&(struct cli){.argc = 2, .argv = (char *[]){"help", "version"}});
 		return cli_usage("version", "version: unknown option '%s'", cli->argv[optind - 1]);
 	}
 	if (optind < cli->argc)

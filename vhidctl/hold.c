@@ -87,7 +87,8 @@ hold_register(char *path, size_t len)
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	/* a shared /tmp: only trust a directory that is ours and private */
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077))
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077))
 		return -EPERM;
 	snprintf(path, len, "%s/held-%d", dir, (int)getpid());
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

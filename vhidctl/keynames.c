@@ -21,14 +21,14 @@ static const struct {
 	const char *name;
 	uint16_t code;
 } aliases[] = {
-	{"ctrl", KEY_LEFTCTRL},   {"control", KEY_LEFTCTRL}, {"lctrl", KEY_LEFTCTRL},
-	{"rctrl", KEY_RIGHTCTRL}, {"shift", KEY_LEFTSHIFT},  {"lshift", KEY_LEFTSHIFT},
-	{"rshift", KEY_RIGHTSHIFT}, {"alt", KEY_LEFTALT},    {"lalt", KEY_LEFTALT},
-	{"ralt", KEY_RIGHTALT},   {"altgr", KEY_RIGHTALT},   {"super", KEY_LEFTMETA},
-	{"meta", KEY_LEFTMETA},   {"win", KEY_LEFTMETA},     {"logo", KEY_LEFTMETA},
-	{"cmd", KEY_LEFTMETA},    {"rsuper", KEY_RIGHTMETA}, {"esc", KEY_ESC},
-	{"del", KEY_DELETE},      {"ins", KEY_INSERT},       {"pgup", KEY_PAGEUP},
-	{"pgdn", KEY_PAGEDOWN},   {"enter", KEY_ENTER},      {"return", KEY_ENTER},
+	{"ctrl", KEY_LEFTCTRL},     {"control", KEY_LEFTCTRL}, {"lctrl", KEY_LEFTCTRL},
+	{"rctrl", KEY_RIGHTCTRL},   {"shift", KEY_LEFTSHIFT},  {"lshift", KEY_LEFTSHIFT},
+	{"rshift", KEY_RIGHTSHIFT}, {"alt", KEY_LEFTALT},      {"lalt", KEY_LEFTALT},
+	{"ralt", KEY_RIGHTALT},     {"altgr", KEY_RIGHTALT},   {"super", KEY_LEFTMETA},
+	{"meta", KEY_LEFTMETA},     {"win", KEY_LEFTMETA},     {"logo", KEY_LEFTMETA},
+	{"cmd", KEY_LEFTMETA},      {"rsuper", KEY_RIGHTMETA}, {"esc", KEY_ESC},
+	{"del", KEY_DELETE},        {"ins", KEY_INSERT},       {"pgup", KEY_PAGEUP},
+	{"pgdn", KEY_PAGEDOWN},     {"enter", KEY_ENTER},      {"return", KEY_ENTER},
 };
 
 static bool
@@ -135,7 +135,8 @@ distance(const char *a, const char *b)
 	for (size_t i = 1; i <= la; i++) {
 		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			size_t cost = tolower((unsigned char)a[i - 1]) !=
+				      tolower((unsigned char)b[j - 1]);
 			size_t best = prev[j - 1] + cost;
 			if (prev[j] + 1 < best)
 				best = prev[j] + 1;
@@ -197,7 +198,8 @@ keyname_suggest(const char *name, char *buf, size_t len)
 	buf[0] = '\0';
 	for (int i = 0; i < 3; i++)
 		if (b.names[i][0] && b.dist[i] <= limit && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s'%s'", n ? ", " : "", b.names[i]);
+			n += (size_t)snprintf(buf + n, len - n, "%s'%s'", n ? ", " : "",
+					      b.names[i]);
 }
 
 static void
@@ -211,14 +213,15 @@ add_code(struct combo *c, uint16_t code)
 }
 
 int
-keyname_parse_combo(struct planner *p, const char *text, struct combo *out, char *err, size_t errlen)
+keyname_parse_combo(struct planner *p, const char *text, struct combo *out, char *err,
+		    size_t errlen)
 {
 	char copy[256], *save = NULL, hint[200];
 	struct key_spec spec;
 
 	memset(out, 0, sizeof(*out));
-	if (strlen(text) >= sizeof(copy) || !*text || text[0] == '+' || text[strlen(text) - 1] == '+' ||
-	    strstr(text, "++")) {
+	if (strlen(text) >= sizeof(copy) || !*text || text[0] == '+' ||
+	    text[strlen(text) - 1] == '+' || strstr(text, "++")) {
 		snprintf(err, errlen, "bad key combination '%s' (write ctrl+plus for '+')", text);
 		return -EINVAL;
 	}
@@ -226,8 +229,8 @@ keyname_parse_combo(struct planner *p, const char *text, struct combo *out, char
 	for (char *name = strtok_r(copy, "+", &save); name; name = strtok_r(NULL, "+", &save)) {
 		if (keyname_resolve(p, name, &spec) < 0) {
 			keyname_suggest(name, hint, sizeof(hint));
-			snprintf(err, errlen, "unknown key name '%s'%s%s", name, hint[0] ? "; did you mean " : "",
-				 hint);
+			snprintf(err, errlen, "unknown key name '%s'%s%s", name,
+				 hint[0] ? "; did you mean " : "", hint);
 			return -ENOENT;
 		}
 		for (int i = 0; i < spec.n; i++)

@@ -34,7 +34,8 @@ struct combo {
  * empty name (write "plus" for '+'), with the message in err; -ENOENT for an
  * unknown name, with "unknown key name 'x'; did you mean 'y'" in err.
  */
-int keyname_parse_combo(struct planner *p, const char *text, struct combo *out, char *err, size_t errlen);
+int keyname_parse_combo(struct planner *p, const char *text, struct combo *out, char *err,
+			size_t errlen);
 
 /* Up to three nearest known names, "'enter', 'KEY_END'", or "" when none is close. */
 void keyname_suggest(const char *name, char *buf, size_t len);

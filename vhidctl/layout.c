@@ -67,10 +67,10 @@ parse_line(struct kbd_file *kf, char *line)
 		const char *key;
 		size_t offset, size;
 	} keys[] = {
-	    {"XKBMODEL", offsetof(struct kbd_file, model), sizeof(kf->model)},
-	    {"XKBLAYOUT", offsetof(struct kbd_file, layout), sizeof(kf->layout)},
-	    {"XKBVARIANT", offsetof(struct kbd_file, variant), sizeof(kf->variant)},
-	    {"XKBOPTIONS", offsetof(struct kbd_file, options), sizeof(kf->options)},
+		{"XKBMODEL", offsetof(struct kbd_file, model), sizeof(kf->model)},
+		{"XKBLAYOUT", offsetof(struct kbd_file, layout), sizeof(kf->layout)},
+		{"XKBVARIANT", offsetof(struct kbd_file, variant), sizeof(kf->variant)},
+		{"XKBOPTIONS", offsetof(struct kbd_file, options), sizeof(kf->options)},
 	};
 	char *eq, *key = line;
 

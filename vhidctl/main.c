@@ -43,8 +43,10 @@ const struct command commands[] = {
 	 "  -S, --since TIME   only lines from the last TIME: 90s, 30m, 1h, 2d\n"
 	 "  -f, --follow       then print new lines as vhidd writes them (across rotations)\n"
 	 "                     until interrupted"},
-	{"reset", cmd_reset, "reset [--all]", "release every key and button (yours, or everyone's)", NULL},
-	{"explain", cmd_explain, "explain CODE|NAME | explain --list", "what an error code means and how to fix it",
+	{"reset", cmd_reset, "reset [--all]", "release every key and button (yours, or everyone's)",
+	 NULL},
+	{"explain", cmd_explain, "explain CODE|NAME | explain --list",
+	 "what an error code means and how to fix it",
 	 "CODE is a number as libvhid returns it or as printed: 1002, -1002, 13, -13. NAME is a\n"
 	 "symbolic name in any case, with or without the VHID_ prefix: VHID_EUSAGE, eusage,\n"
 	 "EACCES.\n\n"
@@ -54,12 +56,16 @@ const struct command commands[] = {
 	 "type text exactly, on the keyboard layout in use", NULL},
 	{"key", cmd_key, "key [--down|--up] [--hold MS] [--wait MS] COMBO...",
 	 "press key combinations such as ctrl+alt+t", NULL},
-	{"mouse", cmd_mouse, "mouse move DX DY | mouse to X Y", "move the pointer, relative or absolute", NULL},
-	{"click", cmd_click, "click [--double] [BUTTON]", "click a pointer button (default left)", NULL},
-	{"scroll", cmd_scroll, "scroll [--hi-res] N", "scroll vertically N notches (positive: up)", NULL},
-	{"hscroll", cmd_hscroll, "hscroll [--hi-res] N", "scroll horizontally N notches (positive: right)", NULL},
-	{"leds", cmd_leds, "leds [--watch] [--json]", "the keyboard LEDs (Caps Lock, ...); --watch follows them",
+	{"mouse", cmd_mouse, "mouse move DX DY | mouse to X Y",
+	 "move the pointer, relative or absolute", NULL},
+	{"click", cmd_click, "click [--double] [BUTTON]", "click a pointer button (default left)",
 	 NULL},
+	{"scroll", cmd_scroll, "scroll [--hi-res] N", "scroll vertically N notches (positive: up)",
+	 NULL},
+	{"hscroll", cmd_hscroll, "hscroll [--hi-res] N",
+	 "scroll horizontally N notches (positive: right)", NULL},
+	{"leds", cmd_leds, "leds [--watch] [--json]",
+	 "the keyboard LEDs (Caps Lock, ...); --watch follows them", NULL},
 	{"version", cmd_version, "version", "versions of vhidctl, libvhid, vhidd and the protocol",
 	 "Prints the version of vhidctl, of the libvhid it runs with and of the running vhidd,\n"
 	 "each with its protocol version. Exit status 3 when vhidd is not running."},
@@ -82,12 +88,13 @@ usage(FILE *f)
 	fprintf(f, "Usage: vhidctl [-s SOCKET] COMMAND [ARGS]\n\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fprintf(f, "\nOptions:\n"
-		   "  -s, --socket PATH  vhidd's socket (default $VHID_SOCKET or %s)\n"
-		   "  -h, --help         this help; 'vhidctl help COMMAND' for one command\n"
-		   "  -V, --version      vhidctl's version\n\n"
-		   "Exit status: 0 ok, 1 failed, 2 bad usage, 3 vhidd not reachable,\n"
-		   "4 not allowed, 5 text the layout cannot type. See vhidctl(1).\n",
+	fprintf(f,
+		"\nOptions:\n"
+		"  -s, --socket PATH  vhidd's socket (default $VHID_SOCKET or %s)\n"
+		"  -h, --help         this help; 'vhidctl help COMMAND' for one command\n"
+		"  -V, --version      vhidctl's version\n\n"
+		"Exit status: 0 ok, 1 failed, 2 bad usage, 3 vhidd not reachable,\n"
+		"4 not allowed, 5 text the layout cannot type. See vhidctl(1).\n",
 		VHID_DEFAULT_SOCKET);
 }
 

@@ -259,8 +259,9 @@ find_modifier_keys(struct planner *p)
 {
 	/* in order of preference: left Shift, then right Alt as AltGr */
 	static const uint16_t candidates[] = {
-	    KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_RIGHTALT, KEY_LEFTALT,  KEY_LEFTCTRL, KEY_RIGHTCTRL,
-	    KEY_LEFTMETA,  KEY_RIGHTMETA,  KEY_102ND,    KEY_CAPSLOCK, KEY_COMPOSE,  KEY_BACKSLASH,
+		KEY_LEFTSHIFT, KEY_RIGHTSHIFT, KEY_RIGHTALT, KEY_LEFTALT,
+		KEY_LEFTCTRL,  KEY_RIGHTCTRL,  KEY_LEFTMETA, KEY_RIGHTMETA,
+		KEY_102ND,     KEY_CAPSLOCK,   KEY_COMPOSE,  KEY_BACKSLASH,
 	};
 
 	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
@@ -660,8 +661,8 @@ load_compose(struct xkb_context *ctx)
 			locale = v;
 	}
 	if (locale && strcmp(locale, "C") != 0 && strcmp(locale, "POSIX") != 0)
-		table =
-		    xkb_compose_table_new_from_locale(ctx, locale, XKB_COMPOSE_COMPILE_NO_FLAGS);
+		table = xkb_compose_table_new_from_locale(ctx, locale,
+							  XKB_COMPOSE_COMPILE_NO_FLAGS);
 	if (!table)
 		table = xkb_compose_table_new_from_locale(ctx, "en_US.UTF-8",
 							  XKB_COMPOSE_COMPILE_NO_FLAGS);
@@ -689,9 +690,9 @@ compile_error(const struct xkb_rule_names *names, char *err, size_t errlen)
 		snprintf(extra, sizeof(extra), " (options '%s')", names->options);
 	if (err && errlen)
 		snprintf(
-		    err, errlen,
-		    "cannot compile keyboard layout '%s'%s: is it installed in /usr/share/X11/xkb?",
-		    layout, extra);
+			err, errlen,
+			"cannot compile keyboard layout '%s'%s: is it installed in /usr/share/X11/xkb?",
+			layout, extra);
 }
 
 static void

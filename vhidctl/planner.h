@@ -26,7 +26,8 @@ struct keystroke {
 };
 
 /* Compile the keymap. Returns 0, or -EINVAL with "unknown layout 'xx'" etc. in err. */
-int planner_new(const struct planner_layout *layout, struct planner **out, char *err, size_t errlen);
+int planner_new(const struct planner_layout *layout, struct planner **out, char *err,
+		size_t errlen);
 void planner_free(struct planner *p);
 
 /* The target's lock state (from the keyboard LEDs); plans compensate for it. */

@@ -13,11 +13,11 @@
 /* Exit codes (documented in vhidctl(1)). */
 enum cli_exit {
 	EXIT_OK = 0,
-	EXIT_FAIL = 1,       /* the operation failed, or doctor found a problem */
-	EXIT_USAGE = 2,      /* bad command line */
-	EXIT_NO_DAEMON = 3,  /* vhidd is not running or not reachable */
-	EXIT_DENIED = 4,     /* this user may not use vhidd */
-	EXIT_UNTYPABLE = 5,  /* type: the layout cannot produce some characters */
+	EXIT_FAIL = 1,      /* the operation failed, or doctor found a problem */
+	EXIT_USAGE = 2,     /* bad command line */
+	EXIT_NO_DAEMON = 3, /* vhidd is not running or not reachable */
+	EXIT_DENIED = 4,    /* this user may not use vhidd */
+	EXIT_UNTYPABLE = 5, /* type: the layout cannot produce some characters */
 };
 
 struct cli {
@@ -62,8 +62,8 @@ struct vhid_client *cli_connect(struct cli *cli, const struct vhid_client_listen
  * until a program reads it (a compositor opens new devices a moment after the
  * kernel made them; events before that are seen by nobody). Prints errors.
  */
-struct vhid_device *cli_device(struct vhid_client *c, enum vhid_device_kind kind, int wait_reader_ms,
-			       int *code);
+struct vhid_device *cli_device(struct vhid_client *c, enum vhid_device_kind kind,
+			       int wait_reader_ms, int *code);
 
 /* The socket path in use: -s, else $VHID_SOCKET, else the default (cmd-status.c). */
 const char *status_socket_path(const struct cli *cli);

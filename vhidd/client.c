@@ -240,11 +240,13 @@ client_handle_input(struct client *c)
 			break;
 		if (r == 0) {
 			/* a frame cut off by EOF is a violation too, but nobody is left to tell */
-			client_destroy(c, c->conn.in_len > c->conn.in_pos ? "closed mid-frame" : "closed");
+			client_destroy(c, c->conn.in_len > c->conn.in_pos ? "closed mid-frame"
+									  : "closed");
 			return;
 		}
 		if (r < 0) {
-			/* a client that exits with unread replies resets the socket: still just a close */
+			/* a client that exits with unread replies resets the socket: still just a
+			 * close */
 			client_destroy(c, r == -ECONNRESET ? "closed" : strerror(-r));
 			return;
 		}
@@ -258,8 +260,10 @@ client_handle_input(struct client *c)
 		if (c->dead)
 			return;
 		if (r < 0) {
-			snprintf(msg, sizeof(msg), "frame announces %u payload bytes, more than the %d allowed",
-				 (unsigned)(c->conn.in[c->conn.in_pos + 2] | c->conn.in[c->conn.in_pos + 3] << 8),
+			snprintf(msg, sizeof(msg),
+				 "frame announces %u payload bytes, more than the %d allowed",
+				 (unsigned)(c->conn.in[c->conn.in_pos + 2] |
+					    c->conn.in[c->conn.in_pos + 3] << 8),
 				 VHID_MAX_PAYLOAD);
 			client_violation(c, 0, 0, msg);
 			return;
@@ -297,8 +301,10 @@ clients_check_leases(struct daemon *d)
 		if (now - c->last_rx_ms >= lease) {
 			struct vhid_msg_lease_expired m = {.lease_ms = (uint32_t)lease};
 			c->lease_expired = true;
-			log_warn("%s: silent for %llu ms (lease %llu ms); released its keys and buttons",
-				 c->label, (unsigned long long)(now - c->last_rx_ms), (unsigned long long)lease);
+			log_warn(
+				"%s: silent for %llu ms (lease %llu ms); released its keys and buttons",
+				c->label, (unsigned long long)(now - c->last_rx_ms),
+				(unsigned long long)lease);
 			client_reset_devices(c);
 			client_send(c, VHID_MSG_LEASE_EXPIRED, 0, &m, NULL, 0);
 			continue;

@@ -13,7 +13,7 @@
 #include "policy.h"
 #include "vdev.h"
 
-#define MAX_DEVICES_PER_CLIENT 3 /* one keyboard, one pointer, one absolute pointer */
+#define MAX_DEVICES_PER_CLIENT 3      /* one keyboard, one pointer, one absolute pointer */
 #define CLIENT_OUT_LIMIT (256 * 1024) /* queued bytes before a non-reading client is dropped */
 #define MAX_GROUPS 64
 

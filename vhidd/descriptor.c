@@ -21,6 +21,7 @@
 
 /* Resolution Multiplier (feature report 2) + one 16-bit relative axis, in a
  * Logical collection, as the HID usage tables require for the association. */
+/* clang-format off */
 #define WHEEL_WITH_MULTIPLIER(...)                                                       \
 	0xa1, 0x02,                   /*  Collection (Logical)                    */      \
 	    0x85, 0x02,               /*   Report ID (2)                          */      \
@@ -85,7 +86,9 @@ static const uint8_t keyboard_descriptor[] = {
 	0x81, 0x00,             /*  Input (Data,Array,Abs)                 */
 	0xc0,                   /* End Collection                          */
 };
+/* clang-format on */
 
+/* clang-format off */
 static const uint8_t pointer_descriptor[] = {
 	0x05, 0x01,             /* Usage Page (Generic Desktop)            */
 	0x09, 0x02,             /* Usage (Mouse)                           */
@@ -104,8 +107,10 @@ static const uint8_t pointer_descriptor[] = {
 	0xc0,                   /*  End Collection                         */
 	0xc0,                   /* End Collection                          */
 };
+/* clang-format on */
 
 /* The shape of QEMU's USB tablet: a mouse with absolute X/Y 0..32767 */
+/* clang-format off */
 static const uint8_t absolute_descriptor[] = {
 	0x05, 0x01,             /* Usage Page (Generic Desktop)            */
 	0x09, 0x02,             /* Usage (Mouse)                           */
@@ -124,6 +129,7 @@ static const uint8_t absolute_descriptor[] = {
 	0xc0,                   /*  End Collection                         */
 	0xc0,                   /* End Collection                          */
 };
+/* clang-format on */
 
 const uint8_t *
 descriptor_get(enum vhid_device_kind kind, size_t *len)

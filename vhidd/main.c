@@ -69,12 +69,17 @@ static int
 parse_args(int argc, char **argv, struct daemon_options *o)
 {
 	static const struct option opts[] = {
-		{"socket", required_argument, NULL, 's'},   {"config", required_argument, NULL, 'c'},
-		{"group", required_argument, NULL, 'g'},    {"lease-ms", required_argument, NULL, 'L'},
-		{"uhid", required_argument, NULL, 'U'},     {"log-file", required_argument, NULL, 'l'},
-		{"ready-fd", required_argument, NULL, 'n'}, {"verbose", no_argument, NULL, 'v'},
+		{"socket", required_argument, NULL, 's'},
+		{"config", required_argument, NULL, 'c'},
+		{"group", required_argument, NULL, 'g'},
+		{"lease-ms", required_argument, NULL, 'L'},
+		{"uhid", required_argument, NULL, 'U'},
+		{"log-file", required_argument, NULL, 'l'},
+		{"ready-fd", required_argument, NULL, 'n'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},           {"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
 	int ch;
@@ -143,7 +148,8 @@ load_policy(struct daemon *d, bool reload)
 		policy_default(&p, d->opt.socket_group, &policy_system_resolver);
 		log_info("no %s; default policy", d->opt.config_path);
 	} else if (r < 0) {
-		log_error("%s: %s%s", d->opt.config_path, err, reload ? "; keeping the previous policy" : "");
+		log_error("%s: %s%s", d->opt.config_path, err,
+			  reload ? "; keeping the previous policy" : "");
 		return r;
 	}
 	if (warn[0])
@@ -245,7 +251,8 @@ setup(struct daemon *d)
 	signal(SIGPIPE, SIG_IGN);
 	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	ev.data.ptr = &d->signal_fd;
-	if (d->epfd < 0 || d->signal_fd < 0 || epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->signal_fd, &ev) < 0)
+	if (d->epfd < 0 || d->signal_fd < 0 ||
+	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->signal_fd, &ev) < 0)
 		return -errno;
 	if (access(d->opt.uhid_path, F_OK) < 0)
 		log_warn("%s does not exist: creating devices will fail until 'modprobe uhid'",
@@ -276,8 +283,8 @@ default_log_file(struct daemon *d)
 	if (d->opt.log_file || getenv("JOURNAL_STREAM"))
 		return;
 	slash = strrchr(d->opt.socket_path, '/');
-	snprintf(path, sizeof(path), "%.*s/vhidd.log", slash ? (int)(slash - d->opt.socket_path) : 1,
-		 slash ? d->opt.socket_path : ".");
+	snprintf(path, sizeof(path), "%.*s/vhidd.log",
+		 slash ? (int)(slash - d->opt.socket_path) : 1, slash ? d->opt.socket_path : ".");
 	if ((r = log_set_file(path)) < 0) {
 		log_warn("cannot open log file %s: %s", path, strerror(-r));
 		return;
@@ -359,13 +366,14 @@ int
 main(int argc, char **argv)
 {
 	struct daemon d = {
-		.opt = {
-			.socket_path = VHID_DEFAULT_SOCKET,
-			.config_path = VHID_DEFAULT_CONFIG,
-			.socket_group = VHID_DEFAULT_GROUP,
-			.uhid_path = "/dev/uhid",
-			.ready_fd = -1,
-		},
+		.opt =
+			{
+				.socket_path = VHID_DEFAULT_SOCKET,
+				.config_path = VHID_DEFAULT_CONFIG,
+				.socket_group = VHID_DEFAULT_GROUP,
+				.uhid_path = "/dev/uhid",
+				.ready_fd = -1,
+			},
 	};
 	char desc[64];
 	int r;
@@ -375,7 +383,8 @@ main(int argc, char **argv)
 		return r;
 	if (d.opt.log_file && strcmp(d.opt.log_file, "none") != 0) {
 		if ((r = log_set_file(d.opt.log_file)) < 0)
-			fprintf(stderr, "vhidd: cannot open log file %s: %s\n", d.opt.log_file, strerror(-r));
+			fprintf(stderr, "vhidd: cannot open log file %s: %s\n", d.opt.log_file,
+				strerror(-r));
 		else
 			snprintf(d.log_path, sizeof(d.log_path), "%s", d.opt.log_file);
 	}
@@ -393,7 +402,8 @@ main(int argc, char **argv)
 	if (d.opt.ready_fd >= 0) {
 		/* s6-style readiness for supervisors (and tests) without systemd */
 		if (write(d.opt.ready_fd, "\n", 1) != 1)
-			log_warn("cannot write to ready fd %d: %s", d.opt.ready_fd, strerror(errno));
+			log_warn("cannot write to ready fd %d: %s", d.opt.ready_fd,
+				 strerror(errno));
 		close(d.opt.ready_fd);
 	}
 	r = run(&d);

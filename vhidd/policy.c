@@ -108,7 +108,8 @@ parse_list(struct policy_id *list, int *n, char *value, int (*fn)(const char *, 
 		if (strlen(tok) >= POLICY_NAME)
 			return -ENAMETOOLONG;
 		if (resolve(tok, fn, &id) < 0) {
-			append(warn, warnlen, "line %d: %s '%s' does not exist; ignored. ", line, what, tok);
+			append(warn, warnlen, "line %d: %s '%s' does not exist; ignored. ", line,
+			       what, tok);
 			continue;
 		}
 		if (*n == POLICY_MAX)
@@ -147,7 +148,8 @@ policy_parse(struct policy *p, const char *text, const struct policy_resolver *r
 			continue;
 		eq = strchr(key, '=');
 		if (!eq) {
-			snprintf(err, errlen, "line %d: expected 'key = value', got '%s'", line + 1, key);
+			snprintf(err, errlen, "line %d: expected 'key = value', got '%s'", line + 1,
+				 key);
 			rc = -EINVAL;
 			break;
 		}
@@ -155,28 +157,34 @@ policy_parse(struct policy *p, const char *text, const struct policy_resolver *r
 		value = trim(eq + 1);
 		key = trim(key);
 		if (strcmp(key, "allow-users") == 0)
-			rc = parse_list(p->users, &p->n_users, value, r->user, "user", line + 1, warn, warnlen);
-		else if (strcmp(key, "allow-groups") == 0)
-			rc = parse_list(p->groups, &p->n_groups, value, r->group, "group", line + 1, warn, warnlen);
-		else if (strcmp(key, "admin-groups") == 0)
-			rc = parse_list(p->admin_groups, &p->n_admin_groups, value, r->group, "group", line + 1,
+			rc = parse_list(p->users, &p->n_users, value, r->user, "user", line + 1,
 					warn, warnlen);
+		else if (strcmp(key, "allow-groups") == 0)
+			rc = parse_list(p->groups, &p->n_groups, value, r->group, "group", line + 1,
+					warn, warnlen);
+		else if (strcmp(key, "admin-groups") == 0)
+			rc = parse_list(p->admin_groups, &p->n_admin_groups, value, r->group,
+					"group", line + 1, warn, warnlen);
 		else if (strcmp(key, "lease-ms") == 0) {
 			char *end;
 			unsigned long v = strtoul(value, &end, 10);
 			if (*end || v < 100 || v > 600000) {
-				snprintf(err, errlen, "line %d: lease-ms must be 100..600000, got '%s'", line + 1, value);
+				snprintf(err, errlen,
+					 "line %d: lease-ms must be 100..600000, got '%s'",
+					 line + 1, value);
 				rc = -EINVAL;
 			}
 			p->lease_ms = (unsigned int)v;
 		} else {
-			snprintf(err, errlen,
-				 "line %d: unknown key '%s' (known: allow-users, allow-groups, admin-groups, lease-ms)",
-				 line + 1, key);
+			snprintf(
+				err, errlen,
+				"line %d: unknown key '%s' (known: allow-users, allow-groups, admin-groups, lease-ms)",
+				line + 1, key);
 			rc = -EINVAL;
 		}
 		if (rc < 0 && rc != -EINVAL)
-			snprintf(err, errlen, "line %d: %s: too many or too long names (at most %d of %d bytes)",
+			snprintf(err, errlen,
+				 "line %d: %s: too many or too long names (at most %d of %d bytes)",
 				 line + 1, key, POLICY_MAX, POLICY_NAME - 1);
 		if (rc < 0)
 			rc = -EINVAL;
@@ -233,7 +241,8 @@ bool
 policy_allows(const struct policy *p, unsigned int uid, const unsigned int *groups, int n,
 	      char *why, size_t whylen)
 {
-	if (uid == 0 || in_list(p->users, p->n_users, uid) || any_group(p->groups, p->n_groups, groups, n))
+	if (uid == 0 || in_list(p->users, p->n_users, uid) ||
+	    any_group(p->groups, p->n_groups, groups, n))
 		return true;
 	if (!why || !whylen)
 		return false;

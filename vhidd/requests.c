@@ -37,7 +37,8 @@ static void
 on_readers(struct vdev *dev, unsigned int readers, void *data)
 {
 	struct client_device *cd = data;
-	struct vhid_msg_open m = {.device = cd->id, .readers = (uint16_t)(readers > 0xffff ? 0xffff : readers)};
+	struct vhid_msg_open m = {.device = cd->id,
+				  .readers = (uint16_t)(readers > 0xffff ? 0xffff : readers)};
 
 	client_send(cd->client, VHID_MSG_OPEN, 0, &m, NULL, 0);
 }
@@ -86,7 +87,8 @@ find_device(struct client *c, uint32_t device, uint32_t id, uint16_t type)
 		if (c->devices[i].dev && c->devices[i].id == device)
 			return &c->devices[i];
 	if (device >> 8 == c->id) {
-		client_send_error(c, id, type, -ENODEV, "device 0x%x does not exist (destroyed, or gone)", device);
+		client_send_error(c, id, type, -ENODEV,
+				  "device 0x%x does not exist (destroyed, or gone)", device);
 		return NULL;
 	}
 	snprintf(what, sizeof(what), "device 0x%x is not one of this client's devices", device);
@@ -105,10 +107,11 @@ free_slot(struct client *c, unsigned int kind, uint32_t id)
 			continue;
 		}
 		if (vdev_get_params(c->devices[i].dev)->kind == (enum vhid_device_kind)kind) {
-			client_send_error(c, id, VHID_MSG_CREATE_DEVICE, -VHID_ELIMIT,
-					  "this client already has a %s (device 0x%x); vhidd allows one "
-					  "keyboard, one pointer and one absolute pointer per connection",
-					  proto_kind_name(kind), c->devices[i].id);
+			client_send_error(
+				c, id, VHID_MSG_CREATE_DEVICE, -VHID_ELIMIT,
+				"this client already has a %s (device 0x%x); vhidd allows one "
+				"keyboard, one pointer and one absolute pointer per connection",
+				proto_kind_name(kind), c->devices[i].id);
 			return NULL;
 		}
 	}
@@ -146,7 +149,8 @@ handle_hello(struct client *c, uint32_t id, const struct vhid_msg_hello *h)
 	};
 
 	c->hello = true;
-	c->lease_ms = r.lease_ms; /* fixed for this connection: a reload must not shorten it under the client */
+	c->lease_ms = r.lease_ms; /* fixed for this connection: a reload must not shorten it under
+				     the client */
 	client_set_name(c, h->name);
 	log_info("%s: hello (protocol %u)", c->label, h->version);
 	client_send(c, VHID_MSG_HELLO_REPLY, id, &r, NULL, 0);
@@ -171,8 +175,8 @@ device_params(struct client *c, uint32_t device, int slot, const struct vhid_msg
 	/* phys groups one client's devices; uniq is how vdev finds the device in sysfs */
 	snprintf(p->phys, sizeof(p->phys), "vhid/client%u/input%d", c->id, slot);
 	snprintf(p->uniq, sizeof(p->uniq), "vhid-%d-%x", (int)getpid(), device);
-	snprintf(p->label, sizeof(p->label), "client %u %s 0x%x \"%.40s\"", c->id, proto_kind_name(m->kind),
-		 device, p->name);
+	snprintf(p->label, sizeof(p->label), "client %u %s 0x%x \"%.40s\"", c->id,
+		 proto_kind_name(m->kind), device, p->name);
 }
 
 static void
@@ -184,8 +188,10 @@ handle_create(struct client *c, uint32_t id, const struct vhid_msg_create *m)
 	int r;
 
 	if (m->kind < VHID_DEVICE_KEYBOARD || m->kind > VHID_DEVICE_ABSOLUTE) {
-		client_send_error(c, id, VHID_MSG_CREATE_DEVICE, -EINVAL,
-				  "unknown device kind %u (1 keyboard, 2 pointer, 3 absolute pointer)", m->kind);
+		client_send_error(
+			c, id, VHID_MSG_CREATE_DEVICE, -EINVAL,
+			"unknown device kind %u (1 keyboard, 2 pointer, 3 absolute pointer)",
+			m->kind);
 		return;
 	}
 	if (!(slot = free_slot(c, m->kind, id)))
@@ -250,7 +256,8 @@ handle_post(struct client *c, uint32_t id, const struct vhid_msg_post *m, const 
 	r = vdev_post(cd->dev, report, len, msg, sizeof(msg));
 	if (r < 0) {
 		log_debug("%s: report refused: %s", c->label, msg);
-		client_send_error(c, id, VHID_MSG_POST_REPORT, r, "%s", msg[0] ? msg : vhid_strerror(r));
+		client_send_error(c, id, VHID_MSG_POST_REPORT, r, "%s",
+				  msg[0] ? msg : vhid_strerror(r));
 	} else if (!(m->flags & VHID_POST_NO_REPLY)) {
 		reply(c, id, 0);
 	}
@@ -275,8 +282,10 @@ send_status_daemon(struct client *c, uint32_t id)
 		for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++)
 			m.devices += o->devices[i].dev != NULL;
 	proto_set_string(m.socket, sizeof(m.socket), d->opt.socket_path);
-	proto_set_string(m.config, sizeof(m.config), d->policy.path); /* "": the built-in defaults */
-	proto_set_string(m.socket_group, sizeof(m.socket_group), d->socket_gid ? d->opt.socket_group : "root");
+	proto_set_string(m.config, sizeof(m.config),
+			 d->policy.path); /* "": the built-in defaults */
+	proto_set_string(m.socket_group, sizeof(m.socket_group),
+			 d->socket_gid ? d->opt.socket_group : "root");
 	proto_set_string(m.log_file, sizeof(m.log_file), d->log_path);
 	client_send(c, VHID_MSG_STATUS_DAEMON, id, &m, NULL, 0);
 }
@@ -340,7 +349,8 @@ handle_status(struct client *c, uint32_t id, const struct vhid_msg_get_status *m
 	int n = 1;
 
 	if (m->scope != VHID_STATUS_SELF && m->scope != VHID_STATUS_ALL) {
-		client_send_error(c, id, VHID_MSG_GET_STATUS, -EINVAL, "unknown status scope %u", m->scope);
+		client_send_error(c, id, VHID_MSG_GET_STATUS, -EINVAL, "unknown status scope %u",
+				  m->scope);
 		return;
 	}
 	send_status_daemon(c, id);
@@ -364,7 +374,8 @@ handle_reset_all(struct client *c, uint32_t id, const struct vhid_msg_reset_all 
 	int clients = 0, devices = 0;
 
 	if (m->scope != VHID_RESET_MINE && !everyone) {
-		client_send_error(c, id, VHID_MSG_RESET_ALL, -EINVAL, "unknown reset scope %u", m->scope);
+		client_send_error(c, id, VHID_MSG_RESET_ALL, -EINVAL, "unknown reset scope %u",
+				  m->scope);
 		return;
 	}
 	if (everyone && !policy_is_admin(&d->policy, c->uid, c->groups, c->n_groups)) {
@@ -385,8 +396,8 @@ handle_reset_all(struct client *c, uint32_t id, const struct vhid_msg_reset_all 
 		clients += devices > before;
 	}
 	log_warn("%s: reset %s: released %d device%s of %d client%s", c->label,
-		 everyone ? "every user's devices" : "this user's devices", devices, devices == 1 ? "" : "s",
-		 clients, clients == 1 ? "" : "s");
+		 everyone ? "every user's devices" : "this user's devices", devices,
+		 devices == 1 ? "" : "s", clients, clients == 1 ? "" : "s");
 	reply(c, id, (uint32_t)devices);
 }
 
@@ -400,20 +411,22 @@ check_hello_version(struct client *c, const struct vhid_frame *f)
 
 	if (f->hdr.length < 8)
 		return true; /* too short: proto_decode names the size problem */
-	magic = (uint32_t)f->payload[0] | (uint32_t)f->payload[1] << 8 | (uint32_t)f->payload[2] << 16 |
-		(uint32_t)f->payload[3] << 24;
+	magic = (uint32_t)f->payload[0] | (uint32_t)f->payload[1] << 8 |
+		(uint32_t)f->payload[2] << 16 | (uint32_t)f->payload[3] << 24;
 	version = (uint16_t)(f->payload[4] | f->payload[5] << 8);
 	if (magic != VHID_HELLO_MAGIC) {
-		client_violation(c, f->hdr.id, f->hdr.type, "HELLO without the VHID magic: not a vhid client?");
+		client_violation(c, f->hdr.id, f->hdr.type,
+				 "HELLO without the VHID magic: not a vhid client?");
 		return false;
 	}
 	if (version != VHID_PROTOCOL_VERSION) {
-		log_warn("%s: protocol version mismatch: client speaks %u, vhidd %s speaks %u", c->label,
-			 version, VHID_VERSION, VHID_PROTOCOL_VERSION);
-		client_send_error(c, f->hdr.id, f->hdr.type, -VHID_EVERSION,
-				  "protocol version mismatch: the client speaks version %u, vhidd %s "
-				  "speaks version %u; install matching libvhid and vhidd",
-				  version, VHID_VERSION, VHID_PROTOCOL_VERSION);
+		log_warn("%s: protocol version mismatch: client speaks %u, vhidd %s speaks %u",
+			 c->label, version, VHID_VERSION, VHID_PROTOCOL_VERSION);
+		client_send_error(
+			c, f->hdr.id, f->hdr.type, -VHID_EVERSION,
+			"protocol version mismatch: the client speaks version %u, vhidd %s "
+			"speaks version %u; install matching libvhid and vhidd",
+			version, VHID_VERSION, VHID_PROTOCOL_VERSION);
 		client_flush(c);
 		client_destroy(c, "protocol version mismatch");
 		return false;

@@ -48,7 +48,8 @@ check_existing(const char *path)
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode)) {
-		log_error("%s exists and is not a socket; remove it or choose another path with -s", path);
+		log_error("%s exists and is not a socket; remove it or choose another path with -s",
+			  path);
 		return -EEXIST;
 	}
 	fill_addr(&addr, path);
@@ -93,7 +94,8 @@ prepare_dir(const char *path, unsigned int gid)
 			return;
 	}
 	if (chown(dir, 0, (gid_t)gid) < 0 || chmod(dir, 0750) < 0)
-		log_warn("cannot set owner root:%u and mode 0750 on %s: %s", gid, dir, strerror(errno));
+		log_warn("cannot set owner root:%u and mode 0750 on %s: %s", gid, dir,
+			 strerror(errno));
 }
 
 static unsigned int
@@ -129,7 +131,8 @@ server_listen(struct daemon *d)
 	int fd, r;
 
 	if ((r = fill_addr(&addr, path)) < 0) {
-		log_error("socket path %s is too long (at most %zu bytes)", path, sizeof(addr.sun_path) - 1);
+		log_error("socket path %s is too long (at most %zu bytes)", path,
+			  sizeof(addr.sun_path) - 1);
 		return r;
 	}
 	if ((r = check_existing(path)) < 0)

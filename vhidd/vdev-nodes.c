@@ -47,7 +47,8 @@ add_node(struct vdev *dev, const char *devname)
 			if (strcmp(dev->evdev[i] + 5, devname) == 0)
 				return;
 		if (dev->n_evdev < VDEV_MAX_EVDEV)
-			snprintf(dev->evdev[dev->n_evdev++], sizeof(dev->evdev[0]), "/dev/%s", devname);
+			snprintf(dev->evdev[dev->n_evdev++], sizeof(dev->evdev[0]), "/dev/%s",
+				 devname);
 		/* watch at once: udev and readers open the node only after its uevent */
 		watch_node(dev);
 	} else if (strncmp(devname, "hidraw", 6) == 0) {
@@ -74,7 +75,8 @@ handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue)
 		return;
 	if (strcmp(ue->action, "add") == 0 && ue->devname) {
 		add_node(dev, ue->devname);
-	} else if (is_hid && strcmp(ue->action, "bind") == 0 && strcmp(ue->devpath, dev->devpath) == 0) {
+	} else if (is_hid && strcmp(ue->action, "bind") == 0 &&
+		   strcmp(ue->devpath, dev->devpath) == 0) {
 		dev->bound = true;
 		check_ready(dev);
 	} else if (is_hid && strcmp(ue->action, "remove") == 0 && dev->ready) {
@@ -245,7 +247,8 @@ watch_node(struct vdev *dev)
 		return;
 	dev->wd = inotify_add_watch(dev->ctx->inotify_fd, dev->evdev[0], IN_OPEN | IN_CLOSE);
 	if (dev->wd < 0) {
-		log_debug("%s: cannot watch %s: %s", dev->params.label, dev->evdev[0], strerror(errno));
+		log_debug("%s: cannot watch %s: %s", dev->params.label, dev->evdev[0],
+			  strerror(errno));
 		return;
 	}
 	/* a fast reader may have opened the node before its uevent reached us */

@@ -30,7 +30,7 @@ struct vdev {
 	uint64_t created_ns, ready_ns;
 	uint64_t deadline_ns; /* start or ready timeout, 0 = none */
 
-	char devpath[256];    /* "/devices/virtual/misc/uhid/0003:16C0:27DB.0001" */
+	char devpath[256]; /* "/devices/virtual/misc/uhid/0003:16C0:27DB.0001" */
 	char evdev[VDEV_MAX_EVDEV][32];
 	int n_evdev;
 	char hidraw[32];
@@ -51,7 +51,7 @@ struct vdev {
 
 struct vdev_ctx {
 	int epfd;
-	int uevent_fd; /* -1: no uevents, poll sysfs instead */
+	int uevent_fd;  /* -1: no uevents, poll sysfs instead */
 	int inotify_fd; /* opens and closes of the evdev nodes by user space */
 	int timer_fd;
 	char uhid_path[256];
@@ -59,7 +59,7 @@ struct vdev_ctx {
 	struct vdev *devices;
 	struct vdev *graveyard; /* destroyed during dispatch, freed after it */
 	int dispatching;
-	int reaper_pipe[2];     /* fds of devices to UHID_DESTROY, to the reaper thread */
+	int reaper_pipe[2]; /* fds of devices to UHID_DESTROY, to the reaper thread */
 	pthread_t reaper;
 	bool reaper_started;
 };

@@ -33,7 +33,9 @@ merge_consumer(const uint16_t *consumer, const uint16_t *top_case, const uint16_
 	const struct {
 		const uint16_t *keys;
 		uint16_t page;
-	} src[] = {{consumer, 0}, {top_case, USAGE_PAGE_APPLE_TOP_CASE}, {apple_kbd, USAGE_PAGE_APPLE_KEYBOARD}};
+	} src[] = {{consumer, 0},
+		   {top_case, USAGE_PAGE_APPLE_TOP_CASE},
+		   {apple_kbd, USAGE_PAGE_APPLE_KEYBOARD}};
 
 	for (size_t s = 0; s < 3; s++) {
 		for (int i = 0; i < VHID_MAX_KEYS; i++) {
@@ -58,7 +60,9 @@ post_consumer_source(struct vdev *dev, uint8_t id, const uint8_t *report, char *
 	memcpy(consumer, dev->consumer_keys, sizeof(consumer));
 	memcpy(top, dev->apple_top_case, sizeof(top));
 	memcpy(kbd, dev->apple_keyboard, sizeof(kbd));
-	load_keys(id == VHID_REPORT_CONSUMER ? consumer : id == VHID_REPORT_APPLE_TOP_CASE ? top : kbd,
+	load_keys(id == VHID_REPORT_CONSUMER         ? consumer
+		  : id == VHID_REPORT_APPLE_TOP_CASE ? top
+						     : kbd,
 		  report + 1);
 	if ((r = merge_consumer(consumer, top, kbd, merged)) < 0) {
 		snprintf(msg, msglen, "consumer keys and translated Apple keys together exceed %d",
@@ -90,7 +94,8 @@ vdev_post(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t
 	if ((r = vhid_report_validate(dev->params.kind, report, len, msg, msglen)) < 0)
 		return r;
 	if (!dev->ready) {
-		snprintf(msg, msglen, "%s is not ready yet; wait for the ready event", dev->params.label);
+		snprintf(msg, msglen, "%s is not ready yet; wait for the ready event",
+			 dev->params.label);
 		return -VHID_ENOTREADY;
 	}
 	if (dev->params.kind != VHID_DEVICE_KEYBOARD) {

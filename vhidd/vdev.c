@@ -182,11 +182,12 @@ log_ready(struct vdev *dev)
 	size_t n = 0;
 
 	for (int i = 0; i < dev->n_evdev; i++)
-		n += (size_t)snprintf(nodes + n, sizeof(nodes) - n, "%s%s", n ? " " : "", dev->evdev[i]);
+		n += (size_t)snprintf(nodes + n, sizeof(nodes) - n, "%s%s", n ? " " : "",
+				      dev->evdev[i]);
 	if (dev->hidraw[0] && n < sizeof(nodes))
 		snprintf(nodes + n, sizeof(nodes) - n, "%s%s", n ? " " : "", dev->hidraw);
-	log_info("%s: ready after %.1f ms: %s", dev->params.label,
-		 (double)(dev->ready_ns) / 1e6, nodes[0] ? nodes : "(no nodes)");
+	log_info("%s: ready after %.1f ms: %s", dev->params.label, (double)(dev->ready_ns) / 1e6,
+		 nodes[0] ? nodes : "(no nodes)");
 }
 
 void
@@ -251,7 +252,8 @@ current_report(const struct vdev *dev, uint8_t rtype, uint8_t rnum, uint8_t *out
 	const uint8_t *src = NULL;
 	size_t len = 0;
 
-	if (rtype == UHID_FEATURE_REPORT && rnum == VHID_REPORT_MULTIPLIER && is_pointer_kind(dev)) {
+	if (rtype == UHID_FEATURE_REPORT && rnum == VHID_REPORT_MULTIPLIER &&
+	    is_pointer_kind(dev)) {
 		out[0] = VHID_REPORT_MULTIPLIER;
 		memcpy(out + 1, dev->multiplier, 2);
 		return MULTIPLIER_REPORT_SIZE;
@@ -317,8 +319,8 @@ on_set_report(struct vdev *dev, const struct uhid_set_report_req *req)
 	ev.type = UHID_SET_REPORT_REPLY;
 	ev.u.set_report_reply.id = req->id;
 	ev.u.set_report_reply.err = err;
-	uhid_write(dev, &ev, offsetof(struct uhid_event, u.set_report_reply) +
-				     sizeof(ev.u.set_report_reply));
+	uhid_write(dev, &ev,
+		   offsetof(struct uhid_event, u.set_report_reply) + sizeof(ev.u.set_report_reply));
 	/* report LEDs after replying: the callback may be slow or destroy dev */
 	if (!err && req->rtype == UHID_OUTPUT_REPORT)
 		set_leds(dev, req->data[1]);
@@ -411,7 +413,8 @@ dispatch_timer(struct vdev_ctx *ctx)
 				    "no HID driver bound the device (no UHID_START): "
 				    "is hid-generic loaded? try 'modprobe hid-generic'");
 		else
-			fail_device(d, -ETIMEDOUT, "started, but the kernel never finished binding it");
+			fail_device(d, -ETIMEDOUT,
+				    "started, but the kernel never finished binding it");
 	}
 }
 
@@ -436,11 +439,14 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 	snprintf(ctx->uhid_path, sizeof(ctx->uhid_path), "%s",
 		 opts && opts->uhid_path ? opts->uhid_path : "/dev/uhid");
 	ctx->start_timeout_ns =
-		(uint64_t)(opts && opts->start_timeout_ms > 0 ? opts->start_timeout_ms : 5000) * 1000000ull;
+		(uint64_t)(opts && opts->start_timeout_ms > 0 ? opts->start_timeout_ms : 5000) *
+		1000000ull;
 	ctx->ready_timeout_ns =
-		(uint64_t)(opts && opts->ready_timeout_ms > 0 ? opts->ready_timeout_ms : 5000) * 1000000ull;
+		(uint64_t)(opts && opts->ready_timeout_ms > 0 ? opts->ready_timeout_ms : 5000) *
+		1000000ull;
 	ctx->linger_ns = !opts || opts->linger_ms == 0 ? 100000000ull
-			 : opts->linger_ms < 0 ? 0 : (uint64_t)opts->linger_ms * 1000000ull;
+			 : opts->linger_ms < 0         ? 0
+						       : (uint64_t)opts->linger_ms * 1000000ull;
 	ctx->uevent_fd = -1;
 	ctx->inotify_fd = -1;
 	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -455,7 +461,8 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 		log_warn("no reaper thread: device destruction will run inline");
 	ctx->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (ctx->inotify_fd < 0)
-		log_warn("inotify unavailable (%s): readers of devices will not be reported", strerror(errno));
+		log_warn("inotify unavailable (%s): readers of devices will not be reported",
+			 strerror(errno));
 	else if ((r = epoll_add(ctx->epfd, ctx->inotify_fd, &tag_inotify)) < 0)
 		goto fail;
 	ctx->uevent_fd = uevent_open();
@@ -607,7 +614,8 @@ vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 	int r;
 
 	if (!descriptor_get(params->kind, &rd_len) || !params->uniq[0] ||
-	    !memchr(params->name, 0, sizeof(params->name)) || !memchr(params->uniq, 0, sizeof(params->uniq)) ||
+	    !memchr(params->name, 0, sizeof(params->name)) ||
+	    !memchr(params->uniq, 0, sizeof(params->uniq)) ||
 	    !memchr(params->phys, 0, sizeof(params->phys)))
 		return -EINVAL;
 	dev = calloc(1, sizeof(*dev));
@@ -625,7 +633,8 @@ vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 	dev->fd = open_uhid(ctx->uhid_path);
 	if (dev->fd < 0) {
 		r = dev->fd;
-		log_error("%s: cannot open %s: %s", dev->params.label, ctx->uhid_path, vhid_strerror(r));
+		log_error("%s: cannot open %s: %s", dev->params.label, ctx->uhid_path,
+			  vhid_strerror(r));
 		free(dev);
 		return r;
 	}
@@ -640,8 +649,8 @@ vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 	dev->next = ctx->devices;
 	ctx->devices = dev;
 	arm_timer(ctx);
-	log_info("%s: create (%04x:%04x bus 0x%02x country %u, phys %s, uniq %s)", dev->params.label,
-		 params->vendor, params->product, params->bus, params->country,
+	log_info("%s: create (%04x:%04x bus 0x%02x country %u, phys %s, uniq %s)",
+		 dev->params.label, params->vendor, params->product, params->bus, params->country,
 		 params->phys[0] ? params->phys : "-", params->uniq);
 	*out = dev;
 	return 0;
@@ -668,7 +677,8 @@ finish_destroy(struct vdev *dev)
 		inotify_rm_watch(ctx->inotify_fd, dev->wd);
 	/* out of the loop first: from here the fd belongs to the reaper */
 	epoll_ctl(ctx->epfd, EPOLL_CTL_DEL, dev->fd, NULL);
-	if (ctx->reaper_started && write(ctx->reaper_pipe[1], &dev->fd, sizeof(dev->fd)) == sizeof(dev->fd)) {
+	if (ctx->reaper_started &&
+	    write(ctx->reaper_pipe[1], &dev->fd, sizeof(dev->fd)) == sizeof(dev->fd)) {
 		dev->fd = -1;
 	} else {
 		ev.type = UHID_DESTROY;

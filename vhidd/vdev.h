@@ -33,11 +33,12 @@ struct vdev_params {
 	enum vhid_device_kind kind;
 	char name[VDEV_NAME_MAX]; /* evdev name (EVIOCGNAME) */
 	char phys[VDEV_PHYS_MAX]; /* e.g. "vhid/client3/input0"; groups a client's devices */
-	char uniq[VDEV_UNIQ_MAX]; /* must be unique among live devices: vdev finds its nodes by it */
+	char uniq[VDEV_UNIQ_MAX]; /* must be unique among live devices: vdev finds its nodes by it
+				   */
 	uint16_t bus;             /* BUS_USB by default */
 	uint32_t vendor, product, version;
-	uint8_t country;          /* HID country code, 0 = not localized */
-	char label[96];           /* how log lines name the device; defaults to kind + name */
+	uint8_t country; /* HID country code, 0 = not localized */
+	char label[96];  /* how log lines name the device; defaults to kind + name */
 };
 
 /* Fill in the defaults of a kind (seed identities: 16c0:27db keyboard, 16c0:27da pointer). */
@@ -58,11 +59,11 @@ struct vdev_listener {
 };
 
 struct vdev_ctx_options {
-	const char *uhid_path;  /* default "/dev/uhid" */
-	int start_timeout_ms;   /* no UHID_START by then: no driver bound (default 5000) */
-	int ready_timeout_ms;   /* started but never bound (default 5000) */
-	int linger_ms;          /* released device stays this long before UHID_DESTROY
-				 * (0 = the default 100 ms; negative = destroy at once) */
+	const char *uhid_path; /* default "/dev/uhid" */
+	int start_timeout_ms;  /* no UHID_START by then: no driver bound (default 5000) */
+	int ready_timeout_ms;  /* started but never bound (default 5000) */
+	int linger_ms;         /* released device stays this long before UHID_DESTROY
+				* (0 = the default 100 ms; negative = destroy at once) */
 };
 
 int vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out);

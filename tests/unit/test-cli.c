@@ -104,8 +104,9 @@ key_combos(void **state)
 	combo(us, "ctrl+alt+t", (const uint16_t[]){KEY_LEFTCTRL, KEY_LEFTALT, KEY_T}, 3);
 	combo(us, "shift+a", (const uint16_t[]){KEY_LEFTSHIFT, KEY_A}, 2);
 	combo(us, "super", (const uint16_t[]){KEY_LEFTMETA}, 1);
-	combo(us, "Control+Shift+Escape", (const uint16_t[]){KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_ESC}, 3);
-	combo(us, "at", (const uint16_t[]){KEY_LEFTSHIFT, KEY_2}, 2);       /* a keysym with its shift */
+	combo(us, "Control+Shift+Escape", (const uint16_t[]){KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_ESC},
+	      3);
+	combo(us, "at", (const uint16_t[]){KEY_LEFTSHIFT, KEY_2}, 2); /* a keysym with its shift */
 	combo(us, "shift+at", (const uint16_t[]){KEY_LEFTSHIFT, KEY_2}, 2); /* no duplicate shift */
 	combo(us, "KEY_F5", (const uint16_t[]){KEY_F5}, 1);
 	combo(us, "key_volumeup", (const uint16_t[]){KEY_VOLUMEUP}, 1);
@@ -116,7 +117,8 @@ key_combos(void **state)
 	combo(us, "backspace", (const uint16_t[]){KEY_BACKSPACE}, 1); /* keysym, case-insensitive */
 	/* the layout decides: q is on KEY_A on AZERTY, so ctrl+q is what the application sees */
 	combo(fr, "ctrl+q", (const uint16_t[]){KEY_LEFTCTRL, KEY_A}, 2);
-	combo(NULL, "ctrl+KEY_Q", (const uint16_t[]){KEY_LEFTCTRL, KEY_Q}, 2); /* no layout needed */
+	combo(NULL, "ctrl+KEY_Q", (const uint16_t[]){KEY_LEFTCTRL, KEY_Q},
+	      2); /* no layout needed */
 	planner_free(us);
 	planner_free(fr);
 }
@@ -165,9 +167,10 @@ json_output(void **state)
 	json_end_object(&j);
 	json_finish(&j);
 	fclose(f);
-	assert_string_equal(buf, "{\n  \"name\": \"a \\\"quoted\\\"\\\\ name\\n\",\n  \"n\": -3,\n"
-				 "  \"ok\": true,\n  \"none\": null,\n  \"list\": [\n    \"x\",\n    1\n  ],\n"
-				 "  \"empty\": []\n}\n");
+	assert_string_equal(
+		buf, "{\n  \"name\": \"a \\\"quoted\\\"\\\\ name\\n\",\n  \"n\": -3,\n"
+		     "  \"ok\": true,\n  \"none\": null,\n  \"list\": [\n    \"x\",\n    1\n  ],\n"
+		     "  \"empty\": []\n}\n");
 	free(buf);
 }
 
@@ -175,8 +178,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(integers),   cmocka_unit_test(durations), cmocka_unit_test(fractions),
-		cmocka_unit_test(key_combos), cmocka_unit_test(bad_combos), cmocka_unit_test(json_output),
+		cmocka_unit_test(integers),   cmocka_unit_test(durations),
+		cmocka_unit_test(fractions),  cmocka_unit_test(key_combos),
+		cmocka_unit_test(bad_combos), cmocka_unit_test(json_output),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

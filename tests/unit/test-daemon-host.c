@@ -45,9 +45,11 @@ start_daemon(int *status_if_exited)
 	assert_int_equal(pipe(pfd), 0);
 	snprintf(fdarg, sizeof(fdarg), "%d", pfd[1]);
 	char *w = wrapper ? strdup(wrapper) : NULL, *save = NULL;
-	for (char *t = w ? strtok_r(w, " ", &save) : NULL; t && n < 16; t = strtok_r(NULL, " ", &save))
+	for (char *t = w ? strtok_r(w, " ", &save) : NULL; t && n < 16;
+	     t = strtok_r(NULL, " ", &save))
 		argv[n++] = t;
-	const char *rest[] = {vhidd, "-s", sock, "-c", conf, "--uhid", "/nonexistent/uhid", "--ready-fd", fdarg, "-q", NULL};
+	const char *rest[] = {vhidd,        "-s",  sock, "-c", conf, "--uhid", "/nonexistent/uhid",
+			      "--ready-fd", fdarg, "-q", NULL};
 	for (int i = 0; rest[i]; i++)
 		argv[n++] = rest[i];
 	argv[n] = NULL;
@@ -173,7 +175,8 @@ session(void **state)
 	assert_int_equal(info.max_devices, 3);
 
 	/* no uhid on this host: a clear error, and nothing else breaks */
-	int r = vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_KEYBOARD}, &d);
+	int r = vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_KEYBOARD},
+				   &d);
 	assert_int_equal(r, -VHID_ENOUHID);
 	assert_non_null(strstr(vhid_client_last_error(c), "cannot create the keyboard"));
 	assert_null(d);
@@ -314,7 +317,8 @@ single_instance_and_stale_socket(void **state)
 	assert_true(first > 0);
 	second = start_daemon(&status);
 	assert_int_equal(second, -1);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1); /* "another vhidd (pid N) is serving" */
+	assert_true(WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 1); /* "another vhidd (pid N) is serving" */
 
 	/* a daemon killed hard leaves its socket; the next one replaces it */
 	stop_daemon(first, SIGKILL);

@@ -70,10 +70,12 @@ walk(const uint8_t *d, size_t len, struct walk *w)
 			} else {
 				int t = tag == 0x8 ? IN : tag == 0x9 ? OUT : FEAT;
 				w->bits[t][report_id] += report_size * report_count;
-				if (t == FEAT && usage_page == 1 && last_usage == 0x48 && in_logical)
+				if (t == FEAT && usage_page == 1 && last_usage == 0x48 &&
+				    in_logical)
 					w->multipliers_in_logical++;
 				/* arrays: value must equal usage, so logical min == usage min */
-				if (t == IN && !(uv & 2) && usage_min >= 0 && logical_min != usage_min)
+				if (t == IN && !(uv & 2) && usage_min >= 0 &&
+				    logical_min != usage_min)
 					w->array_logical_min_mismatch++;
 			}
 			usage_min = -1;
@@ -135,7 +137,8 @@ pointers(void **state)
 		assert_int_equal(w.depth, 0);
 		assert_int_equal(w.applications, 1);
 		assert_int_equal(w.bits[IN][VHID_REPORT_POINTER] / 8 + 1, VHID_POINTER_REPORT_SIZE);
-		assert_int_equal(w.bits[FEAT][VHID_REPORT_MULTIPLIER] / 8 + 1, MULTIPLIER_REPORT_SIZE);
+		assert_int_equal(w.bits[FEAT][VHID_REPORT_MULTIPLIER] / 8 + 1,
+				 MULTIPLIER_REPORT_SIZE);
 		assert_int_equal(w.logical_collections, 2);
 		assert_int_equal(w.multipliers_in_logical, 2);
 	}

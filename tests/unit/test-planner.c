@@ -327,11 +327,11 @@ static void
 invalid_utf8(void **state)
 {
 	static const char *const bad[] = {
-		"\xc0\xaf",	    /* overlong '/' */
-		"\xe0\x80\xaf",	    /* overlong '/' */
-		"\xed\xa0\x80",	    /* surrogate */
+		"\xc0\xaf",         /* overlong '/' */
+		"\xe0\x80\xaf",     /* overlong '/' */
+		"\xed\xa0\x80",     /* surrogate */
 		"\xf4\x90\x80\x80", /* past U+10FFFF */
-		"ab\xe2\x82",	    /* truncated */
+		"ab\xe2\x82",       /* truncated */
 		"\xff",
 		"\x80",
 		"a\xc3(",
@@ -343,9 +343,9 @@ invalid_utf8(void **state)
 		uint32_t *missing = (uint32_t *)1;
 		size_t n = 1, n_missing = 1;
 
-		assert_int_equal(planner_plan(p, bad[i], strlen(bad[i]), &ks, &n, &missing,
-					      &n_missing),
-				 -EINVAL);
+		assert_int_equal(
+			planner_plan(p, bad[i], strlen(bad[i]), &ks, &n, &missing, &n_missing),
+			-EINVAL);
 		assert_null(ks);
 		assert_null(missing);
 	}

@@ -107,7 +107,8 @@ defaults(void **state)
 	assert_true(allows(&p, 0, NULL, 0));
 	assert_true(allows(&p, 1000, vhid, 1));
 	assert_false(policy_allows(&p, 1000, other, 3, why, sizeof(why)));
-	assert_string_equal(why, "permission denied: uid 1000 is not in group 'vhid' (see vhidctl doctor)");
+	assert_string_equal(
+		why, "permission denied: uid 1000 is not in group 'vhid' (see vhidctl doctor)");
 	assert_true(policy_is_admin(&p, 0, NULL, 0));
 	assert_false(policy_is_admin(&p, 1000, vhid, 1));
 	policy_describe(&p, desc, sizeof(desc));
@@ -184,7 +185,8 @@ denied_messages(void **state)
 
 	parse_ok(&p, "allow-groups = vhid\n", NULL, 0);
 	assert_false(policy_allows(&p, 1000, groups, 1, why, sizeof(why)));
-	assert_string_equal(why, "permission denied: uid 1000 is not in group 'vhid' (see vhidctl doctor)");
+	assert_string_equal(
+		why, "permission denied: uid 1000 is not in group 'vhid' (see vhidctl doctor)");
 
 	parse_ok(&p, "allow-groups = vhid input\n", NULL, 0);
 	assert_false(policy_allows(&p, 1000, groups, 1, why, sizeof(why)));
@@ -257,8 +259,8 @@ admin_groups(void **state)
 static void
 lease_ms(void **state)
 {
-	static const char *bad[] = {"99", "0", "600001", "1000000", "abc", "10s", "", "-1",
-				    "3000 4000", "99999999999999999999999"};
+	static const char *bad[] = {"99",  "0", "600001", "1000000",   "abc",
+				    "10s", "",  "-1",     "3000 4000", "99999999999999999999999"};
 	struct policy p;
 	char err[256], text[128], want[200];
 
@@ -272,7 +274,8 @@ lease_ms(void **state)
 	for (int i = 0; i < N(bad); i++) {
 		snprintf(text, sizeof(text), "# lease\nlease-ms = %s\n", bad[i]);
 		parse_bad(text, err, sizeof(err));
-		snprintf(want, sizeof(want), "line 2: lease-ms must be 100..600000, got '%s'", bad[i]);
+		snprintf(want, sizeof(want), "line 2: lease-ms must be 100..600000, got '%s'",
+			 bad[i]);
 		assert_string_equal(err, want);
 	}
 }
@@ -422,7 +425,8 @@ describe(void **state)
 	parse_ok(&p, "allow-groups = vhid input\nallow-users = alice\nadmin-groups = wheel\n", NULL,
 		 0);
 	policy_describe(&p, buf, sizeof(buf));
-	assert_string_equal(buf, "root, group 'vhid', group 'input', user 'alice'; admin group 'wheel'");
+	assert_string_equal(buf,
+			    "root, group 'vhid', group 'input', user 'alice'; admin group 'wheel'");
 
 	/* cut, not overrun */
 	memset(buf, 0x7f, sizeof(buf));
@@ -437,8 +441,8 @@ load_missing(void **state)
 	struct policy p;
 	char err[256] = "";
 
-	assert_int_equal(policy_load(&p, "/nonexistent-vhid-dir/vhidd.conf", &fake, err, sizeof(err),
-				     NULL, 0),
+	assert_int_equal(policy_load(&p, "/nonexistent-vhid-dir/vhidd.conf", &fake, err,
+				     sizeof(err), NULL, 0),
 			 -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent-vhid-dir/vhidd.conf"));
 }
@@ -446,8 +450,9 @@ load_missing(void **state)
 static void
 load_file(void **state)
 {
-	static const char text[] = "# test policy\nallow-groups = input\nallow-users = bob, nobody\n"
-				   "lease-ms = 1500\n";
+	static const char text[] =
+		"# test policy\nallow-groups = input\nallow-users = bob, nobody\n"
+		"lease-ms = 1500\n";
 	struct policy p;
 	char path[] = "/tmp/vhid-test-policy-XXXXXX", err[256] = "", warn[256] = "";
 	int fd = mkstemp(path), rc;

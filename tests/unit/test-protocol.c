@@ -61,8 +61,8 @@ fill_string(char *field, size_t size, unsigned int seed)
  * garbage so a field the decoder forgets shows up).
  */
 static struct vhid_frame
-roundtrip(uint8_t *buf, uint16_t type, uint32_t id, const void *in, size_t fixed,
-	  const void *extra, size_t extra_len, void *out, size_t out_size)
+roundtrip(uint8_t *buf, uint16_t type, uint32_t id, const void *in, size_t fixed, const void *extra,
+	  size_t extra_len, void *out, size_t out_size)
 {
 	struct vhid_frame frame;
 	char msg[256] = "";
@@ -88,7 +88,8 @@ static void
 roundtrip_hello(void **state)
 {
 	uint8_t buf[VHID_MAX_FRAME];
-	struct vhid_msg_hello in = {.magic = VHID_HELLO_MAGIC, .version = 0x1122, .flags = 0x3344}, out;
+	struct vhid_msg_hello in = {.magic = VHID_HELLO_MAGIC, .version = 0x1122, .flags = 0x3344},
+			      out;
 
 	fill_string(in.name, sizeof(in.name), 1);
 	roundtrip(buf, VHID_MSG_HELLO, 0x11223344, &in, sizeof(in), NULL, 0, &out, sizeof(out));
@@ -107,8 +108,8 @@ roundtrip_empty(void **state)
 	uint8_t buf[VHID_MAX_FRAME], out = 0;
 
 	for (size_t i = 0; i < N(empty); i++) {
-		struct vhid_frame f = roundtrip(buf, empty[i], 0x55667788u + (uint32_t)i, NULL, 0, NULL,
-						0, &out, sizeof(out));
+		struct vhid_frame f = roundtrip(buf, empty[i], 0x55667788u + (uint32_t)i, NULL, 0,
+						NULL, 0, &out, sizeof(out));
 		assert_int_equal(f.hdr.length, 0);
 	}
 }
@@ -117,14 +118,16 @@ static void
 roundtrip_create(void **state)
 {
 	uint8_t buf[VHID_MAX_FRAME];
-	struct vhid_msg_create in = {
-		.kind = 0x12,
-		.country = 0x34,
-		.bus = 0x5678,
-		.vendor = 0x11223344,
-		.product = 0x55667788,
-		.version = 0x99aabbcc,
-	}, out;
+	struct vhid_msg_create in =
+				       {
+					       .kind = 0x12,
+					       .country = 0x34,
+					       .bus = 0x5678,
+					       .vendor = 0x11223344,
+					       .product = 0x55667788,
+					       .version = 0x99aabbcc,
+				       },
+			       out;
 
 	fill_string(in.name, sizeof(in.name), 2);
 	roundtrip(buf, VHID_MSG_CREATE_DEVICE, 0xdeadbeef, &in, sizeof(in), NULL, 0, &out,
@@ -182,8 +185,8 @@ roundtrip_post(void **state)
 
 	in.flags = VHID_POST_NO_REPLY;
 	in.reserved = 0;
-	f = roundtrip(buf, VHID_MSG_POST_REPORT, 0x0a0b0c0e, &in, sizeof(in), report, sizeof(report),
-		      &out, sizeof(out));
+	f = roundtrip(buf, VHID_MSG_POST_REPORT, 0x0a0b0c0e, &in, sizeof(in), report,
+		      sizeof(report), &out, sizeof(out));
 	assert_int_equal(f.hdr.length, 8 + 66);
 	assert_int_equal(out.device, 0x11223344);
 	assert_int_equal(out.flags, VHID_POST_NO_REPLY);
@@ -195,17 +198,20 @@ static void
 roundtrip_hello_reply(void **state)
 {
 	uint8_t buf[VHID_MAX_FRAME];
-	struct vhid_msg_hello_reply in = {
-		.version = 0x1122,
-		.reserved = 0x3344,
-		.daemon_version = 0x55667788,
-		.capabilities = 0x99aabbcc,
-		.lease_ms = 0xddeeff01,
-		.client_id = 0x02030405,
-		.max_devices = 0x06070809,
-	}, out;
+	struct vhid_msg_hello_reply in =
+					    {
+						    .version = 0x1122,
+						    .reserved = 0x3344,
+						    .daemon_version = 0x55667788,
+						    .capabilities = 0x99aabbcc,
+						    .lease_ms = 0xddeeff01,
+						    .client_id = 0x02030405,
+						    .max_devices = 0x06070809,
+					    },
+				    out;
 
-	roundtrip(buf, VHID_MSG_HELLO_REPLY, 0x11223344, &in, sizeof(in), NULL, 0, &out, sizeof(out));
+	roundtrip(buf, VHID_MSG_HELLO_REPLY, 0x11223344, &in, sizeof(in), NULL, 0, &out,
+		  sizeof(out));
 	assert_int_equal(out.version, 0x1122);
 	assert_int_equal(out.reserved, 0x3344);
 	assert_int_equal(out.daemon_version, 0x55667788);
@@ -226,7 +232,8 @@ roundtrip_reply(void **state)
 	for (size_t i = 0; i < N(statuses); i++) {
 		in.status = statuses[i];
 		in.value = 0x55667788u ^ (uint32_t)i;
-		roundtrip(buf, VHID_MSG_REPLY, 0x99aabbcc, &in, sizeof(in), NULL, 0, &out, sizeof(out));
+		roundtrip(buf, VHID_MSG_REPLY, 0x99aabbcc, &in, sizeof(in), NULL, 0, &out,
+			  sizeof(out));
 		assert_true(out.status == statuses[i]);
 		assert_int_equal(out.value, 0x55667788u ^ (uint32_t)i);
 	}
@@ -238,15 +245,17 @@ roundtrip_error(void **state)
 	static const char text[] = "POST_REPORT payload must be 9..74 bytes, got 8";
 	uint8_t buf[VHID_MAX_FRAME];
 	char longtext[VHID_MAX_ERROR_MESSAGE];
-	struct vhid_msg_error in = {
-		.status = -VHID_EPROTO,
-		.request_type = VHID_MSG_POST_REPORT,
-		.message_length = sizeof(text) - 1,
-	}, out;
+	struct vhid_msg_error in =
+				      {
+					      .status = -VHID_EPROTO,
+					      .request_type = VHID_MSG_POST_REPORT,
+					      .message_length = sizeof(text) - 1,
+				      },
+			      out;
 	struct vhid_frame f;
 
-	f = roundtrip(buf, VHID_MSG_ERROR, 0x11223344, &in, sizeof(in), text, sizeof(text) - 1, &out,
-		      sizeof(out));
+	f = roundtrip(buf, VHID_MSG_ERROR, 0x11223344, &in, sizeof(in), text, sizeof(text) - 1,
+		      &out, sizeof(out));
 	assert_true(out.status == -VHID_EPROTO);
 	assert_int_equal(out.request_type, VHID_MSG_POST_REPORT);
 	assert_int_equal(out.message_length, sizeof(text) - 1);
@@ -278,16 +287,18 @@ static void
 roundtrip_status_daemon(void **state)
 {
 	uint8_t buf[VHID_MAX_FRAME];
-	struct vhid_msg_status_daemon in = {
-		.daemon_version = 0x11223344,
-		.protocol = 0x5566,
-		.flags = 0x7788,
-		.pid = 0x99aabbcc,
-		.uptime_s = 0xddeeff01,
-		.clients = 0x02030405,
-		.devices = 0x06070809,
-		.lease_ms = 0x0a0b0c0d,
-	}, out;
+	struct vhid_msg_status_daemon in =
+					      {
+						      .daemon_version = 0x11223344,
+						      .protocol = 0x5566,
+						      .flags = 0x7788,
+						      .pid = 0x99aabbcc,
+						      .uptime_s = 0xddeeff01,
+						      .clients = 0x02030405,
+						      .devices = 0x06070809,
+						      .lease_ms = 0x0a0b0c0d,
+					      },
+				      out;
 
 	fill_string(in.socket, sizeof(in.socket), 3);
 	fill_string(in.config, sizeof(in.config), 4);
@@ -317,14 +328,16 @@ static void
 roundtrip_status_client(void **state)
 {
 	uint8_t buf[VHID_MAX_FRAME];
-	struct vhid_msg_status_client in = {
-		.client_id = 0x11223344,
-		.pid = 0x55667788,
-		.uid = 0x99aabbcc,
-		.gid = 0xddeeff01,
-		.devices = 0x02030405,
-		.idle_ms = 0x06070809,
-	}, out;
+	struct vhid_msg_status_client in =
+					      {
+						      .client_id = 0x11223344,
+						      .pid = 0x55667788,
+						      .uid = 0x99aabbcc,
+						      .gid = 0xddeeff01,
+						      .devices = 0x02030405,
+						      .idle_ms = 0x06070809,
+					      },
+				      out;
 
 	fill_string(in.name, sizeof(in.name), 6);
 	fill_string(in.exe, sizeof(in.exe), 7);
@@ -347,19 +360,21 @@ static void
 roundtrip_status_device(void **state)
 {
 	uint8_t buf[VHID_MAX_FRAME];
-	struct vhid_msg_status_device in = {
-		.device = 0x11223344,
-		.client_id = 0x55667788,
-		.kind = 0x99,
-		.flags = 0xaa,
-		.leds = 0xbb,
-		.country = 0xcc,
-		.bus = 0xddee,
-		.readers = 0xff01,
-		.vendor = 0x02030405,
-		.product = 0x06070809,
-		.version = 0x0a0b0c0d,
-	}, out;
+	struct vhid_msg_status_device in =
+					      {
+						      .device = 0x11223344,
+						      .client_id = 0x55667788,
+						      .kind = 0x99,
+						      .flags = 0xaa,
+						      .leds = 0xbb,
+						      .country = 0xcc,
+						      .bus = 0xddee,
+						      .readers = 0xff01,
+						      .vendor = 0x02030405,
+						      .product = 0x06070809,
+						      .version = 0x0a0b0c0d,
+					      },
+				      out;
 
 	fill_string(in.name, sizeof(in.name), 8);
 	fill_string(in.evdev, sizeof(in.evdev), 9);
@@ -394,9 +409,12 @@ roundtrip_pushes(void **state)
 {
 	uint8_t buf[VHID_MAX_FRAME];
 	struct vhid_msg_ready rin = {.device = 0x11223344}, rout;
-	struct vhid_msg_leds lin = {.device = 0x55667788, .leds = 0x99, .reserved = {0xaa, 0xbb, 0xcc}},
+	struct vhid_msg_leds lin = {.device = 0x55667788,
+				    .leds = 0x99,
+				    .reserved = {0xaa, 0xbb, 0xcc}},
 			     lout;
-	struct vhid_msg_open oin = {.device = 0xddeeff01, .readers = 0x0302, .reserved = 0x0504}, oout;
+	struct vhid_msg_open oin = {.device = 0xddeeff01, .readers = 0x0302, .reserved = 0x0504},
+			     oout;
 	struct vhid_msg_device_gone gin = {.device = 0x05060708, .reason = -VHID_ENODRIVER}, gout;
 
 	fill_string(rin.evdev, sizeof(rin.evdev), 12);
@@ -450,16 +468,17 @@ wire_hello(void **state)
 		0x01, 0x00,             /* type */
 		0x28, 0x00,             /* length 40 */
 		0x44, 0x33, 0x22, 0x11, /* id */
-		'V', 'H', 'I', 'D',     /* magic */
+		'V',  'H',  'I',  'D',  /* magic */
 		0x01, 0x00,             /* version */
 		0x03, 0x02,             /* flags */
-		'k', 'b', 'd',          /* name, NUL-padded */
+		'k',  'b',  'd',        /* name, NUL-padded */
 	};
 	uint8_t buf[VHID_MAX_FRAME];
 	struct vhid_msg_hello in = {.magic = VHID_HELLO_MAGIC, .version = 1, .flags = 0x0203}, out;
 
 	proto_set_string(in.name, sizeof(in.name), "kbd");
-	assert_int_equal(proto_encode(buf, VHID_MSG_HELLO, 0x11223344, &in, NULL, 0), sizeof(expect));
+	assert_int_equal(proto_encode(buf, VHID_MSG_HELLO, 0x11223344, &in, NULL, 0),
+			 sizeof(expect));
 	assert_memory_equal(buf, expect, sizeof(expect));
 
 	decode_bytes(expect, sizeof(expect), &out, sizeof(out));
@@ -482,17 +501,19 @@ wire_create(void **state)
 		0xc0, 0x16, 0x00, 0x00, /* vendor */
 		0x78, 0x56, 0x34, 0x12, /* product */
 		0xf0, 0xde, 0xbc, 0x9a, /* version */
-		'v', 'h', 'i', 'd', ' ', 'k', 'b', 'd',
+		'v',  'h',  'i',  'd',  ' ', 'k', 'b', 'd',
 	};
 	uint8_t buf[VHID_MAX_FRAME];
-	struct vhid_msg_create in = {
-		.kind = VHID_DEVICE_KEYBOARD,
-		.country = 33,
-		.bus = 3,
-		.vendor = 0x16c0,
-		.product = 0x12345678,
-		.version = 0x9abcdef0,
-	}, out;
+	struct vhid_msg_create in =
+				       {
+					       .kind = VHID_DEVICE_KEYBOARD,
+					       .country = 33,
+					       .bus = 3,
+					       .vendor = 0x16c0,
+					       .product = 0x12345678,
+					       .version = 0x9abcdef0,
+				       },
+			       out;
 
 	proto_set_string(in.name, sizeof(in.name), "vhid kbd");
 	assert_int_equal(proto_encode(buf, VHID_MSG_CREATE_DEVICE, 0xa1b2c3d4, &in, NULL, 0),
@@ -552,14 +573,15 @@ wire_reply_error(void **state)
 		0x0f, 0xfc, 0xff, 0xff, /* status -1009 */
 		0x06, 0x00,             /* request type */
 		0x02, 0x00,             /* message length */
-		'n', 'o',
+		'n',  'o',
 	};
 	uint8_t buf[VHID_MAX_FRAME];
 	struct vhid_msg_reply rin = {.status = -VHID_EDENIED, .value = 0x11223344};
-	struct vhid_msg_error ein = {.status = -VHID_EPROTO, .request_type = VHID_MSG_POST_REPORT,
-				     .message_length = 2};
+	struct vhid_msg_error ein = {
+		.status = -VHID_EPROTO, .request_type = VHID_MSG_POST_REPORT, .message_length = 2};
 
-	assert_int_equal(proto_encode(buf, VHID_MSG_REPLY, 0x12345678, &rin, NULL, 0), sizeof(reply));
+	assert_int_equal(proto_encode(buf, VHID_MSG_REPLY, 0x12345678, &rin, NULL, 0),
+			 sizeof(reply));
 	assert_memory_equal(buf, reply, sizeof(reply));
 	assert_int_equal(proto_encode(buf, VHID_MSG_ERROR, 1, &ein, "no", 2), sizeof(error));
 	assert_memory_equal(buf, error, sizeof(error));
@@ -626,10 +648,11 @@ expect_size_error(uint16_t type, size_t len)
 
 	assert_int_equal(proto_payload_size(type, &min, &max), 0);
 	if (min == max)
-		snprintf(want, sizeof(want), "%s payload must be %zu bytes, got %zu", name, min, len);
+		snprintf(want, sizeof(want), "%s payload must be %zu bytes, got %zu", name, min,
+			 len);
 	else
-		snprintf(want, sizeof(want), "%s payload must be %zu..%zu bytes, got %zu", name, min,
-			 max, len);
+		snprintf(want, sizeof(want), "%s payload must be %zu..%zu bytes, got %zu", name,
+			 min, max, len);
 	if (decode_len(type, zeros, len, msg, sizeof(msg)) != -VHID_EPROTO)
 		fail_msg("%s with %zu payload bytes was accepted", name, len);
 	assert_string_equal(msg, want);
@@ -659,14 +682,17 @@ size_bounded(void **state)
 
 	/* POST_REPORT: 8 + 1..66 */
 	for (size_t len = 9; len <= 74; len++)
-		assert_int_equal(decode_len(VHID_MSG_POST_REPORT, payload, len, msg, sizeof(msg)), 0);
+		assert_int_equal(decode_len(VHID_MSG_POST_REPORT, payload, len, msg, sizeof(msg)),
+				 0);
 	for (size_t len = 0; len < 9; len++)
 		expect_size_error(VHID_MSG_POST_REPORT, len);
 	for (size_t len = 75; len < 80; len++)
 		expect_size_error(VHID_MSG_POST_REPORT, len);
-	assert_int_equal(decode_len(VHID_MSG_POST_REPORT, payload, 8, msg, sizeof(msg)), -VHID_EPROTO);
+	assert_int_equal(decode_len(VHID_MSG_POST_REPORT, payload, 8, msg, sizeof(msg)),
+			 -VHID_EPROTO);
 	assert_string_equal(msg, "POST_REPORT payload must be 9..74 bytes, got 8");
-	assert_int_equal(decode_len(VHID_MSG_POST_REPORT, payload, 75, msg, sizeof(msg)), -VHID_EPROTO);
+	assert_int_equal(decode_len(VHID_MSG_POST_REPORT, payload, 75, msg, sizeof(msg)),
+			 -VHID_EPROTO);
 	assert_string_equal(msg, "POST_REPORT payload must be 9..74 bytes, got 75");
 
 	/* ERROR: 8 + 0..256, message_length matching */
@@ -691,7 +717,7 @@ size_bounded(void **state)
 static void
 unknown_type(void **state)
 {
-	static const uint16_t unknown[] = {0x0000, 0x0009, 0x0010, 0x0100, 0x8000,
+	static const uint16_t unknown[] = {0x0000, 0x0009, 0x0010, 0x0100,          0x8000,
 					   0x8004, 0x8013, 0x8026, 0x0001 | 0x4000, 0xffff};
 	uint8_t buf[VHID_MAX_FRAME], in[16] = {0};
 	char msg[256], want[64];
@@ -774,15 +800,19 @@ static const struct {
 	{VHID_MSG_HELLO, offsetof(struct vhid_msg_hello, name), VHID_NAME_LEN, 4},
 	{VHID_MSG_CREATE_DEVICE, offsetof(struct vhid_msg_create, name), VHID_DEVNAME_LEN, 7},
 	{VHID_MSG_STATUS_DAEMON, offsetof(struct vhid_msg_status_daemon, socket), 108, 9},
-	{VHID_MSG_STATUS_DAEMON, offsetof(struct vhid_msg_status_daemon, config), VHID_PATH_LEN, 10},
+	{VHID_MSG_STATUS_DAEMON, offsetof(struct vhid_msg_status_daemon, config), VHID_PATH_LEN,
+	 10},
 	{VHID_MSG_STATUS_DAEMON, offsetof(struct vhid_msg_status_daemon, socket_group),
 	 VHID_NAME_LEN, 11},
-	{VHID_MSG_STATUS_DAEMON, offsetof(struct vhid_msg_status_daemon, log_file), VHID_PATH_LEN, 12},
+	{VHID_MSG_STATUS_DAEMON, offsetof(struct vhid_msg_status_daemon, log_file), VHID_PATH_LEN,
+	 12},
 	{VHID_MSG_STATUS_CLIENT, offsetof(struct vhid_msg_status_client, name), VHID_NAME_LEN, 7},
 	{VHID_MSG_STATUS_CLIENT, offsetof(struct vhid_msg_status_client, exe), VHID_PATH_LEN, 8},
-	{VHID_MSG_STATUS_DEVICE, offsetof(struct vhid_msg_status_device, name), VHID_DEVNAME_LEN, 12},
+	{VHID_MSG_STATUS_DEVICE, offsetof(struct vhid_msg_status_device, name), VHID_DEVNAME_LEN,
+	 12},
 	{VHID_MSG_STATUS_DEVICE, offsetof(struct vhid_msg_status_device, evdev), VHID_NODE_LEN, 13},
-	{VHID_MSG_STATUS_DEVICE, offsetof(struct vhid_msg_status_device, hidraw), VHID_NODE_LEN, 14},
+	{VHID_MSG_STATUS_DEVICE, offsetof(struct vhid_msg_status_device, hidraw), VHID_NODE_LEN,
+	 14},
 	{VHID_MSG_STATUS_DEVICE, offsetof(struct vhid_msg_status_device, phys), 64, 15},
 	{VHID_MSG_READY, offsetof(struct vhid_msg_ready, evdev), VHID_NODE_LEN, 2},
 	{VHID_MSG_READY, offsetof(struct vhid_msg_ready, hidraw), VHID_NODE_LEN, 3},
@@ -804,8 +834,8 @@ string_without_nul(void **state)
 			fail_msg("%s with a full-length string: %s", name, msg);
 		/* no NUL at all */
 		payload[string_fields[i].offset + string_fields[i].size - 1] = 'y';
-		snprintf(want, sizeof(want), "%s field %d is a string without a terminating NUL", name,
-			 string_fields[i].field);
+		snprintf(want, sizeof(want), "%s field %d is a string without a terminating NUL",
+			 name, string_fields[i].field);
 		assert_int_equal(decode_len(string_fields[i].type, payload, min, msg, sizeof(msg)),
 				 -VHID_EPROTO);
 		assert_string_equal(msg, want);
@@ -819,7 +849,8 @@ string_without_nul(void **state)
 static void
 error_message_length(void **state)
 {
-	uint8_t payload[8 + 16] = {0xf7, 0xfb, 0xff, 0xff, 0x03, 0x00, 0, 0, 'h', 'e', 'l', 'l', 'o'};
+	uint8_t payload[8 + 16] = {0xf7, 0xfb, 0xff, 0xff, 0x03, 0x00, 0,
+				   0,    'h',  'e',  'l',  'l',  'o'};
 	char msg[256];
 
 	payload[6] = 5;

@@ -103,7 +103,8 @@ encode_layouts(void **state)
 	uint8_t buf[VHID_MAX_REPORT_SIZE];
 	struct vhid_keyboard_report k = {.modifiers = 0x22, .keys = {0x04, 0x0123}};
 	struct vhid_keys_report c = {.id = VHID_REPORT_CONSUMER, .keys = {0xe9}};
-	struct vhid_pointer_report p = {.buttons = 0x80000001u, .x = -2, .y = 300, .wheel = 120, .hwheel = -30};
+	struct vhid_pointer_report p = {
+		.buttons = 0x80000001u, .x = -2, .y = 300, .wheel = 120, .hwheel = -30};
 	struct vhid_absolute_report a = {.buttons = 1, .x = 32767, .y = 16384};
 
 	assert_int_equal(vhid_report_encode_keyboard(&k, buf), 66);
@@ -210,9 +211,10 @@ validate_apple(void **state)
 {
 	char msg[200];
 
-	assert_int_equal(validate_keys(VHID_REPORT_APPLE_KEYBOARD, 0x01, msg), 0);  /* spotlight */
-	assert_int_equal(validate_keys(VHID_REPORT_APPLE_KEYBOARD, 0x10, msg), 0);  /* mission control */
-	assert_int_equal(validate_keys(VHID_REPORT_APPLE_TOP_CASE, 0x04, msg), 0);  /* brightness */
+	assert_int_equal(validate_keys(VHID_REPORT_APPLE_KEYBOARD, 0x01, msg), 0); /* spotlight */
+	assert_int_equal(validate_keys(VHID_REPORT_APPLE_KEYBOARD, 0x10, msg),
+			 0); /* mission control */
+	assert_int_equal(validate_keys(VHID_REPORT_APPLE_TOP_CASE, 0x04, msg), 0); /* brightness */
 	assert_int_equal(validate_keys(VHID_REPORT_APPLE_TOP_CASE, 0x03, msg), -VHID_EAPPLE);
 	assert_non_null(strstr(msg, "(fn)"));
 	assert_int_equal(validate_keys(VHID_REPORT_APPLE_KEYBOARD, 0x02, msg), -VHID_EAPPLE);
@@ -230,7 +232,8 @@ validate_pointer(enum vhid_device_kind kind, int x, int y, int wheel)
 
 	vhid_report_encode_pointer(&p, buf);
 	if (kind == VHID_DEVICE_ABSOLUTE) {
-		struct vhid_absolute_report a = {.x = (uint16_t)x, .y = (uint16_t)y, .wheel = (int16_t)wheel};
+		struct vhid_absolute_report a = {
+			.x = (uint16_t)x, .y = (uint16_t)y, .wheel = (int16_t)wheel};
 		vhid_report_encode_absolute(&a, buf);
 	}
 	return vhid_report_validate(kind, buf, 13, msg, sizeof(msg));

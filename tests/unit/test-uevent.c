@@ -27,9 +27,11 @@ parses_hid_add(void **state)
 {
 	char buf[512];
 	struct uevent ev;
-	size_t n = make(buf, "add@/devices/virtual/misc/uhid/0003:16C0:27DB.0001|ACTION=add|"
-			     "DEVPATH=/devices/virtual/misc/uhid/0003:16C0:27DB.0001|SUBSYSTEM=hid|"
-			     "HID_ID=0003:000016C0:000027DB|HID_NAME=vhid keyboard|HID_UNIQ=vhid-7|SEQNUM=9");
+	size_t n = make(
+		buf,
+		"add@/devices/virtual/misc/uhid/0003:16C0:27DB.0001|ACTION=add|"
+		"DEVPATH=/devices/virtual/misc/uhid/0003:16C0:27DB.0001|SUBSYSTEM=hid|"
+		"HID_ID=0003:000016C0:000027DB|HID_NAME=vhid keyboard|HID_UNIQ=vhid-7|SEQNUM=9");
 
 	assert_int_equal(uevent_parse(buf, n, &ev), 0);
 	assert_string_equal(ev.action, "add");
@@ -44,9 +46,11 @@ parses_input_node(void **state)
 {
 	char buf[512];
 	struct uevent ev;
-	size_t n = make(buf, "add@/devices/virtual/misc/uhid/0003:16C0:27DB.0001/input/input5/event3|"
-			     "ACTION=add|DEVPATH=/devices/virtual/misc/uhid/0003:16C0:27DB.0001/input/input5/event3|"
-			     "SUBSYSTEM=input|MAJOR=13|MINOR=67|DEVNAME=input/event3|SEQNUM=12");
+	size_t n = make(
+		buf,
+		"add@/devices/virtual/misc/uhid/0003:16C0:27DB.0001/input/input5/event3|"
+		"ACTION=add|DEVPATH=/devices/virtual/misc/uhid/0003:16C0:27DB.0001/input/input5/event3|"
+		"SUBSYSTEM=input|MAJOR=13|MINOR=67|DEVNAME=input/event3|SEQNUM=12");
 
 	assert_int_equal(uevent_parse(buf, n, &ev), 0);
 	assert_string_equal(ev.devname, "input/event3");

@@ -31,7 +31,8 @@ raw_once(int i, int watch, int uevent_fd, struct samples *s)
 
 	snprintf(name, sizeof(name), "bench create raw %d", i);
 	if (raw_uhid_create(&u, name) < 0 || raw_uhid_wait(&u, watch, uevent_fd, 5000) < 0) {
-		printf("# raw device %d: start %d node %d bind %d\n", i, !!u.start_ns, !!u.node_ns, !!u.bind_ns);
+		printf("# raw device %d: start %d node %d bind %d\n", i, !!u.start_ns, !!u.node_ns,
+		       !!u.bind_ns);
 		raw_uhid_destroy(&u);
 		return;
 	}
@@ -74,7 +75,8 @@ wait_removed(int uevent_fd, const char *hid)
 	while (bench_now_ns() < end) {
 		struct pollfd p = {.fd = uevent_fd, .events = POLLIN};
 		ssize_t n;
-		if (poll(&p, 1, 100) <= 0 || (n = recv(uevent_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) <= 0)
+		if (poll(&p, 1, 100) <= 0 ||
+		    (n = recv(uevent_fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) <= 0)
 			continue;
 		buf[n] = '\0';
 		if (uevent_parse(buf, (size_t)n, &ue) == 0 && !strcmp(ue.action, "remove") &&
@@ -109,8 +111,11 @@ void
 bench_create(void)
 {
 	int n = bench_opts.creates, watch = bench_watch_nodes(), uevent_fd = uevent_open();
-	struct samples s[5] = {{.name = "raw_start"}, {.name = "raw_node"}, {.name = "raw_bind"},
-			       {.name = "vhid_ready"}, {.name = "raw_destroy"}};
+	struct samples s[5] = {{.name = "raw_start"},
+			       {.name = "raw_node"},
+			       {.name = "raw_bind"},
+			       {.name = "vhid_ready"},
+			       {.name = "raw_destroy"}};
 	struct bench_client bc = {0};
 
 	for (int i = 0; i < 5; i++)
@@ -122,8 +127,11 @@ bench_create(void)
 	}
 	/* one round unmeasured: the devices of earlier phases may still be being removed,
 	 * and the kernel's first probe of a run is slower */
-	struct samples warm[5] = {{.ns = (uint64_t[1]){0}}, {.ns = (uint64_t[1]){0}}, {.ns = (uint64_t[1]){0}},
-				  {.ns = (uint64_t[1]){0}}, {.ns = (uint64_t[1]){0}}};
+	struct samples warm[5] = {{.ns = (uint64_t[1]){0}},
+				  {.ns = (uint64_t[1]){0}},
+				  {.ns = (uint64_t[1]){0}},
+				  {.ns = (uint64_t[1]){0}},
+				  {.ns = (uint64_t[1]){0}}};
 	raw_once(-1, watch, uevent_fd, warm);
 	vhid_once(bc.client, uevent_fd, &warm[3]);
 	/* the paths take turns, so a slow spell of the host hurts both */

@@ -139,7 +139,8 @@ open_clients(struct bench_client *bc, int n, int *ready, int *with_node, int *wi
 	for (int i = 0; i < opened; i++) {
 		struct vhid_device *devs[2] = {bc[i].kbd, bc[i].ptr};
 		for (int k = 0; k < 2; k++) {
-			const char *ev = vhid_device_get_evdev(devs[k]), *raw = vhid_device_get_hidraw(devs[k]);
+			const char *ev = vhid_device_get_evdev(devs[k]),
+				   *raw = vhid_device_get_hidraw(devs[k]);
 			if (device_state(devs[k]) != 0)
 				continue;
 			++*ready;
@@ -186,7 +187,8 @@ log_problems(int n)
 	}
 	offset = ftell(f);
 	fclose(f);
-	printf("# vhidd logged %d error(s) and %d warning(s) during the %d-client step\n", errors, warns, n);
+	printf("# vhidd logged %d error(s) and %d warning(s) during the %d-client step\n", errors,
+	       warns, n);
 	for (int i = 0; i < shown; i++)
 		printf("#   %s%s", first[i], strchr(first[i], '\n') ? "" : "\n");
 }
@@ -209,8 +211,8 @@ step(pid_t pid, int n, const struct usage *idle)
 	struct bench_stats lat;
 	snprintf(name, sizeof(name), "with_%d_idle_clients", n);
 	if (probe && bench_probe_run(probe, name, bench_opts.smoke ? 200 : 2000, &lat) == 0)
-		printf("# latency with %d idle clients connected: p50 %.1f us, p99 %.1f us\n", n, lat.p50_us,
-		       lat.p99_us);
+		printf("# latency with %d idle clients connected: p50 %.1f us, p99 %.1f us\n", n,
+		       lat.p50_us, lat.p99_us);
 	bench_probe_close(probe);
 	for (int i = 0; i < opened; i++)
 		bench_client_close(&bc[i]);
@@ -230,13 +232,14 @@ step(pid_t pid, int n, const struct usage *idle)
 	printf("# footprint %3d clients: RSS %ld KiB (+%.1f KiB per client), %d fds; %d of %d devices ready, "
 	       "%d with evdev, %d with hidraw; setup %.0f ms; after they left: RSS %ld KiB, %d fds "
 	       "(teardown %.0f ms)\n",
-	       n, with.rss_kib, (double)(with.rss_kib - idle->rss_kib) / n, with.fds, ready, 2 * n, with_node,
-	       with_hidraw, (t_ready - t0) / 1e6, after.rss_kib, after.fds, teardown / 1e6);
+	       n, with.rss_kib, (double)(with.rss_kib - idle->rss_kib) / n, with.fds, ready, 2 * n,
+	       with_node, with_hidraw, (t_ready - t0) / 1e6, after.rss_kib, after.fds,
+	       teardown / 1e6);
 	log_problems(n);
 	/* past the kernel's evdev and hidraw minors, devices missing nodes are a finding */
 	snprintf(label, sizeof(label), "bench.footprint.%d.clients", n);
-	vt_check(opened == n && (ready == 2 * n || n > 64), label, "%d of %d clients, %d of %d devices ready",
-		 opened, n, ready, 2 * n);
+	vt_check(opened == n && (ready == 2 * n || n > 64), label,
+		 "%d of %d clients, %d of %d devices ready", opened, n, ready, 2 * n);
 	snprintf(label, sizeof(label), "bench.footprint.%d.fds.back.to.idle", n);
 	vt_check(after.fds == idle->fds, label, "%d fds after, %d idle", after.fds, idle->fds);
 	free(bc);
@@ -262,7 +265,8 @@ rss_by_mapping(pid_t pid)
 	while (fgets(line, sizeof(line), f)) {
 		char *sp = strrchr(line, ' ');
 		if (strchr(line, '-') && strchr(line, '-') < strchr(line, ' ') && line[0] != ' ') {
-			snprintf(name, sizeof(name), "%s", sp && sp[1] != '\n' ? sp + 1 : "anonymous");
+			snprintf(name, sizeof(name), "%s",
+				 sp && sp[1] != '\n' ? sp + 1 : "anonymous");
 			name[strcspn(name, "\n")] = '\0';
 		} else if (sscanf(line, "Rss: %ld", &kib) == 1 && kib) {
 			int i = 0;
@@ -335,14 +339,15 @@ bench_footprint(void)
 	struct usage idle;
 
 	/* a fresh daemon: the earlier phases must not count as its idle state */
-	if (!vt_check(bench_daemon_start(&d, args) == 0, "bench.footprint.daemon", "vhidd did not start"))
+	if (!vt_check(bench_daemon_start(&d, args) == 0, "bench.footprint.daemon",
+		      "vhidd did not start"))
 		return;
 	usleep(200000);
 	measure(d.pid, &idle);
 	emit("idle", 0, &idle, NULL);
 	rss_by_mapping(d.pid);
-	printf("# footprint idle: RSS %ld KiB (PSS %ld, anonymous %ld; VmRSS says %ld), %d fds\n", idle.rss_kib,
-	       idle.pss_kib, idle.anon_kib, idle.status_rss_kib, idle.fds);
+	printf("# footprint idle: RSS %ld KiB (PSS %ld, anonymous %ld; VmRSS says %ld), %d fds\n",
+	       idle.rss_kib, idle.pss_kib, idle.anon_kib, idle.status_rss_kib, idle.fds);
 	/* past the kernel's evdev minors every further input device logs two errors on the
 	 * serial console, which is slow enough under TCG to distort the run: count them instead */
 	write_file("/proc/sys/kernel/printk", "3");

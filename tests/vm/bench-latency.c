@@ -144,8 +144,8 @@ run_paths(struct path *paths, int n_paths)
 		for (int i = 0; i < n_paths; i++)
 			run_block(&paths[i], per, false);
 	for (int i = 0; i < n_paths; i++) {
-		bench_report("latency", paths[i].name, paths[i].samples, paths[i].n, 2 * per * rounds, "events",
-			     paths[i].rd->dropped);
+		bench_report("latency", paths[i].name, paths[i].samples, paths[i].n,
+			     2 * per * rounds, "events", paths[i].rd->dropped);
 		free(paths[i].samples);
 	}
 }
@@ -186,7 +186,8 @@ bench_probe_open(void)
 int
 bench_probe_run(struct bench_probe *pr, const char *name, int pairs, struct bench_stats *out)
 {
-	struct path p = {.name = "vhid_pipelined", .key = key_vhid, .rd = &pr->rd, .kbd = pr->vc.kbd};
+	struct path p = {
+		.name = "vhid_pipelined", .key = key_vhid, .rd = &pr->rd, .kbd = pr->vc.kbd};
 	struct bench_json j;
 
 	p.samples = calloc((size_t)(2 * pairs), sizeof(uint64_t));
@@ -225,7 +226,8 @@ emit_strace(const char *path, int reports)
 	printf("# vhidd syscalls per pipelined report (strace -c -f, %d reports):", reports);
 	while (fgets(line, sizeof(line), f)) {
 		int n = 0;
-		for (char *t = strtok_r(line, " \t\n", &save); t && n < 8; t = strtok_r(NULL, " \t\n", &save))
+		for (char *t = strtok_r(line, " \t\n", &save); t && n < 8;
+		     t = strtok_r(NULL, " \t\n", &save))
 			tok[n++] = t;
 		if (n < 5 || !strchr("0123456789", tok[0][0]) || !strcmp(tok[n - 1], "total"))
 			continue;
@@ -242,7 +244,8 @@ static void
 strace_profile(void)
 {
 	char pid[16];
-	const char *const argv[] = {"/usr/bin/strace", "-c", "-f", "-q", "-o", "/tmp/strace.txt", "-p", pid, NULL};
+	const char *const argv[] = {"/usr/bin/strace", "-c", "-f", "-q", "-o",
+				    "/tmp/strace.txt", "-p", pid,  NULL};
 	struct bench_client vc;
 	struct evreader rd;
 	int pairs = 1000;
@@ -274,7 +277,8 @@ ydotool_latency(void)
 {
 	const char *const args[] = {"key", "--delay", "0", "--key-delay", "0", "a", NULL};
 	int n = bench_opts.ydotool_pairs;
-	uint64_t *press = calloc((size_t)n, sizeof(uint64_t)), *release = calloc((size_t)n, sizeof(uint64_t));
+	uint64_t *press = calloc((size_t)n, sizeof(uint64_t)),
+		 *release = calloc((size_t)n, sizeof(uint64_t));
 	struct evreader rd;
 	struct bench_stats s, rs;
 	struct bench_json j;
@@ -329,10 +333,11 @@ bench_latency(void)
 	int watch = bench_watch_nodes(), relay;
 	pid_t relay_pid = 0;
 
-	if (raw_uhid_create(&uhid, "bench raw uhid") < 0 || raw_uhid_wait(&uhid, watch, -1, 5000) < 0 ||
-	    evr_open(&rd_uhid, uhid.node) < 0)
+	if (raw_uhid_create(&uhid, "bench raw uhid") < 0 ||
+	    raw_uhid_wait(&uhid, watch, -1, 5000) < 0 || evr_open(&rd_uhid, uhid.node) < 0)
 		return vt_fail("bench.latency.setup", "raw uhid keyboard");
-	if (raw_uinput_create(&uinput, "bench raw uinput", watch) < 0 || evr_open(&rd_uinput, uinput.node) < 0)
+	if (raw_uinput_create(&uinput, "bench raw uinput", watch) < 0 ||
+	    evr_open(&rd_uinput, uinput.node) < 0)
 		return vt_fail("bench.latency.setup", "raw uinput keyboard");
 	if (open_vhid(&vc, &rd_vhid) < 0)
 		return vt_fail("bench.latency.setup", "vhid keyboard");
@@ -359,5 +364,6 @@ bench_latency(void)
 	if (bench_opts.ydotool)
 		ydotool_latency();
 	else
-		bench_note("latency_p50_vs_ydotool", "ydotool was not measured (disabled for this run)");
+		bench_note("latency_p50_vs_ydotool",
+			   "ydotool was not measured (disabled for this run)");
 }

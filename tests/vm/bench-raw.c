@@ -92,8 +92,9 @@ answer(struct raw_uhid *u, const struct uhid_event *in)
 	} else if (in->type == UHID_SET_REPORT) {
 		ev.type = UHID_SET_REPORT_REPLY;
 		ev.u.set_report_reply.id = in->u.set_report.id;
-		uhid_write(u->fd, &ev, offsetof(struct uhid_event, u.set_report_reply) +
-					       sizeof(ev.u.set_report_reply));
+		uhid_write(u->fd, &ev,
+			   offsetof(struct uhid_event, u.set_report_reply) +
+				   sizeof(ev.u.set_report_reply));
 	}
 }
 

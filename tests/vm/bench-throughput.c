@@ -19,9 +19,9 @@
 #define READER_IDLE_MS 2000
 
 struct reader_result {
-	int events;   /* KEY_A events seen */
-	int dropped;  /* SYN_DROPPED */
-	int last;     /* value of the last KEY_A event */
+	int events;  /* KEY_A events seen */
+	int dropped; /* SYN_DROPPED */
+	int last;    /* value of the last KEY_A event */
 	uint64_t last_ns;
 };
 
@@ -182,8 +182,8 @@ emit(const struct run *run, int reports, uint64_t elapsed, uint64_t writer_elaps
 	bj_emit(&j);
 	printf("# throughput %-16s %2d client(s): %8.0f reports/s (%d reports in %.0f ms), "
 	       "%d events read, %d SYN_DROPPED\n",
-	       run->name, run->clients, elapsed ? reports / (elapsed / 1e9) : 0, reports, elapsed / 1e6,
-	       events, dropped);
+	       run->name, run->clients, elapsed ? reports / (elapsed / 1e9) : 0, reports,
+	       elapsed / 1e6, events, dropped);
 	snprintf(name, sizeof(name), "bench.throughput.%s", run->name);
 	vt_check(ok, name, "a writer failed or a reader did not see the last report");
 }
@@ -213,7 +213,8 @@ measure(struct run *run)
 	uint64_t t_written = bench_now_ns(), t_last = 0;
 	pthread_barrier_destroy(&start);
 	for (int i = 0; i < run->clients; i++) {
-		ok &= reader_finish(&readers[i], &res[i]) == 0 && run->w[i].error == 0 && res[i].last == 0;
+		ok &= reader_finish(&readers[i], &res[i]) == 0 && run->w[i].error == 0 &&
+		      res[i].last == 0;
 		if (res[i].last_ns > t_last)
 			t_last = res[i].last_ns;
 	}
@@ -230,7 +231,8 @@ raw_runs(int reports)
 	int watch = bench_watch_nodes();
 	struct run run = {.name = "raw_uhid", .clients = 1};
 
-	if (raw_uhid_create(&uhid, "bench tput uhid") < 0 || raw_uhid_wait(&uhid, watch, -1, 5000) < 0 ||
+	if (raw_uhid_create(&uhid, "bench tput uhid") < 0 ||
+	    raw_uhid_wait(&uhid, watch, -1, 5000) < 0 ||
 	    raw_uinput_create(&uinput, "bench tput uinput", watch) < 0) {
 		close(watch);
 		return vt_fail("bench.throughput.setup", "raw devices");
@@ -259,7 +261,8 @@ vhid_run(const char *name, int clients, int reports)
 		if (bench_client_open(&bc[opened], "bench throughput", false, 5000) < 0)
 			break;
 		vhid_client_set_pipelined(bc[opened].client, 1);
-		run.w[opened] = (struct writer){.kbd = bc[opened].kbd, .reports = reports / clients};
+		run.w[opened] =
+			(struct writer){.kbd = bc[opened].kbd, .reports = reports / clients};
 		run.nodes[opened] = vhid_device_get_evdev(bc[opened].kbd);
 	}
 	if (opened == clients)

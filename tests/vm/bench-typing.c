@@ -69,7 +69,8 @@ static void
 decode(pid_t pid, struct evreader *rd, struct xkb_decoder *dec, struct typing *t)
 {
 	struct input_event ev;
-	uint64_t deadline = bench_now_ns() + (30000ull + 100ull * (uint64_t)bench_opts.chars) * 1000000ull;
+	uint64_t deadline =
+		bench_now_ns() + (30000ull + 100ull * (uint64_t)bench_opts.chars) * 1000000ull;
 	bool exited = false;
 	int st;
 
@@ -159,8 +160,8 @@ type_vhidctl(const char *text)
 	decode(pid, &rd, dec, &t);
 	finish(&t, dec, text);
 	emit(&t, strlen(text), rd.dropped);
-	vt_check(t.errors == 0 && t.status == 0, "bench.typing.vhidctl", "%zu wrong characters, exit %d",
-		 t.errors, t.status);
+	vt_check(t.errors == 0 && t.status == 0, "bench.typing.vhidctl",
+		 "%zu wrong characters, exit %d", t.errors, t.status);
 	evr_close(&rd);
 	xkb_decoder_free(dec);
 }
@@ -183,7 +184,8 @@ type_ydotool(struct evreader *rd, const char *name, const char *const *args, con
 	emit(&t, strlen(text), rd->dropped);
 	snprintf(label, sizeof(label), "bench.typing.%s", name);
 	/* its wrong characters are a finding about ydotool, not a failure of the run */
-	vt_check(t.status == 0 && t.events > 0, label, "exit %d, %d key events", t.status, t.events);
+	vt_check(t.status == 0 && t.events > 0, label, "exit %d, %d key events", t.status,
+		 t.events);
 	xkb_decoder_free(dec);
 }
 
@@ -196,7 +198,8 @@ ydotool_typing(const char *text)
 	char why[256];
 
 	if (!ydotool_start(&rd, why, sizeof(why))) {
-		bench_note("typing_speedup_vs_ydotool_default", "ydotool was not measured: %s", why);
+		bench_note("typing_speedup_vs_ydotool_default", "ydotool was not measured: %s",
+			   why);
 		return;
 	}
 	type_ydotool(&rd, "ydotool_default", dflt, text);
@@ -217,6 +220,7 @@ bench_typing(void)
 	if (bench_opts.ydotool)
 		ydotool_typing(text);
 	else
-		bench_note("typing_speedup_vs_ydotool_default", "ydotool was not measured (disabled for this run)");
+		bench_note("typing_speedup_vs_ydotool_default",
+			   "ydotool was not measured (disabled for this run)");
 	free(text);
 }

@@ -81,8 +81,8 @@ bench_report(const char *phase, const char *name, uint64_t *ns, int n, int want,
 	if (syn_dropped >= 0)
 		bj_int(&j, "syn_dropped", syn_dropped);
 	bj_emit(&j);
-	printf("# %s %-16s p50 %8.1f us  p99 %8.1f us  max %8.1f us  (%d %s)\n", phase, name, st.p50_us,
-	       st.p99_us, st.max_us, st.n, what);
+	printf("# %s %-16s p50 %8.1f us  p99 %8.1f us  max %8.1f us  (%d %s)\n", phase, name,
+	       st.p50_us, st.p99_us, st.max_us, st.n, what);
 	snprintf(label, sizeof(label), "bench.%s.%s", phase, name);
 	vt_check(n == want, label, "%d of %d %s", n, want, what);
 }
@@ -296,7 +296,8 @@ bench_spawn(const char *const *argv, const char *out_path)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		int fd = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fd =
+			open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);

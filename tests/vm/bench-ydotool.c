@@ -37,8 +37,9 @@ ydotool_start(struct evreader *r, char *why, size_t len)
 	int watch;
 
 	if (access(YDOTOOLD, X_OK) < 0 || access(YDOTOOL, X_OK) < 0) {
-		snprintf(why, len, "ydotool and ydotoold are not in the VM (install them on the host: "
-				   "scripts/deps.sh bench)");
+		snprintf(why, len,
+			 "ydotool and ydotoold are not in the VM (install them on the host: "
+			 "scripts/deps.sh bench)");
 		return false;
 	}
 	watch = bench_watch_nodes();

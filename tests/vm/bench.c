@@ -75,9 +75,12 @@ parse_args(int argc, char **argv, struct bench_opts *o)
 		const char *key;
 		int *value;
 	} ints[] = {
-		{"pairs=", &bench_opts.pairs},     {"rounds=", &bench_opts.rounds},
-		{"ydotool-pairs=", &bench_opts.ydotool_pairs}, {"reports=", &bench_opts.reports},
-		{"tput-clients=", &bench_opts.tput_clients},   {"chars=", &bench_opts.chars},
+		{"pairs=", &bench_opts.pairs},
+		{"rounds=", &bench_opts.rounds},
+		{"ydotool-pairs=", &bench_opts.ydotool_pairs},
+		{"reports=", &bench_opts.reports},
+		{"tput-clients=", &bench_opts.tput_clients},
+		{"chars=", &bench_opts.chars},
 		{"creates=", &bench_opts.creates},
 	};
 
@@ -211,8 +214,8 @@ describe_environment(const char *vt)
 	bj_emit(&j);
 	printf("# kernel %s, %ld CPU(s) (%s), %ld MiB; clocksource %s; getppid() %.0f ns, "
 	       "clock_gettime() %.0f ns; console keyboard %s\n",
-	       u.release, sysconf(_SC_NPROCESSORS_ONLN), cpu, mem_kib / 1024, clocksource, syscall_ns, clock_ns,
-	       vt);
+	       u.release, sysconf(_SC_NPROCESSORS_ONLN), cpu, mem_kib / 1024, clocksource,
+	       syscall_ns, clock_ns, vt);
 }
 
 /*
@@ -255,7 +258,8 @@ main(int argc, char **argv)
 	raise_fd_limit();
 	describe_environment(console_keyboard_off());
 	/* one daemon for the per-report phases; the footprint starts its own */
-	if (!vt_check(bench_daemon_start(&d, daemon_args) == 0, "bench.daemon.start", "vhidd did not start"))
+	if (!vt_check(bench_daemon_start(&d, daemon_args) == 0, "bench.daemon.start",
+		      "vhidd did not start"))
 		return vt_finish();
 	bench_daemon_pid = d.pid;
 	if (wanted("latency"))

@@ -20,18 +20,18 @@
 #define BENCH_MAX_CLIENT_STEPS 4
 
 struct bench_opts {
-	bool smoke;           /* a few hundred iterations: `make check` keeps it from rotting */
-	int pairs;            /* latency: press/release pairs per path */
-	int rounds;           /* latency: the paths take turns in this many rounds */
-	int ydotool_pairs;    /* latency: ydotool invocations */
-	int reports;          /* throughput: reports per run, over all clients */
-	int tput_clients;     /* throughput: the many-clients case */
-	int chars;            /* typing: characters */
-	int creates;          /* creation: devices per path */
+	bool smoke;        /* a few hundred iterations: `make check` keeps it from rotting */
+	int pairs;         /* latency: press/release pairs per path */
+	int rounds;        /* latency: the paths take turns in this many rounds */
+	int ydotool_pairs; /* latency: ydotool invocations */
+	int reports;       /* throughput: reports per run, over all clients */
+	int tput_clients;  /* throughput: the many-clients case */
+	int chars;         /* typing: characters */
+	int creates;       /* creation: devices per path */
 	int clients[BENCH_MAX_CLIENT_STEPS]; /* footprint: client counts */
 	int n_clients;
-	bool ydotool;         /* compare with ydotool when it is in the VM */
-	char only[128];       /* ':'-separated phases to run; "" = all */
+	bool ydotool;   /* compare with ydotool when it is in the VM */
+	char only[128]; /* ':'-separated phases to run; "" = all */
 };
 
 extern struct bench_opts bench_opts;
@@ -51,8 +51,8 @@ void bench_stats(uint64_t *ns, int n, struct bench_stats *s);
 /* Statistics of one path's n samples (sorted in place): a BENCH line, a "#"
  * line, and a PASS/FAIL on whether all want of them (what: "events") arrived.
  * syn_dropped < 0: not counted on this path. */
-void bench_report(const char *phase, const char *name, uint64_t *ns, int n, int want, const char *what,
-		  int syn_dropped);
+void bench_report(const char *phase, const char *name, uint64_t *ns, int n, int want,
+		  const char *what, int syn_dropped);
 
 /* ---- BENCH {json} lines ---- */
 

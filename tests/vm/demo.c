@@ -22,7 +22,8 @@ print_events(struct vt_dev *d, const char *who)
 	struct pollfd p = {.fd = d->evfd, .events = POLLIN};
 
 	poll(&p, 1, 1000);
-	while (libevdev_next_event(d->evdev, LIBEVDEV_READ_FLAG_NORMAL, &ev) == LIBEVDEV_READ_STATUS_SUCCESS) {
+	while (libevdev_next_event(d->evdev, LIBEVDEV_READ_FLAG_NORMAL, &ev) ==
+	       LIBEVDEV_READ_STATUS_SUCCESS) {
 		if (ev.type == EV_SYN)
 			printf("%-8s -------------- %s ------------\n", who,
 			       libevdev_event_code_get_name(ev.type, ev.code));
@@ -61,8 +62,10 @@ main(void)
 	vhid_client_new("demo", NULL, NULL, &c);
 	if (vhid_client_connect(c, NULL) < 0)
 		return fail(c, "connect");
-	if (vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_KEYBOARD}, &kb) < 0 ||
-	    vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_POINTER}, &ptr) < 0)
+	if (vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_KEYBOARD}, &kb) <
+		    0 ||
+	    vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_POINTER}, &ptr) <
+		    0)
 		return fail(c, "create");
 	/* readiness is an event from the kernel, pushed by vhidd: no sleep */
 	if (vhid_device_wait_ready(kb, 2000) < 0 || vhid_device_wait_ready(ptr, 2000) < 0)

@@ -29,7 +29,8 @@ main(void)
 	vt_post_absolute(&a, 0, 100, 100, 0);
 	vt_read_frame(&a, (struct input_event[4]){0}, 4, 1000);
 	for (size_t i = 0; i < 3; i++) {
-		struct input_event xy[2] = {EV(EV_ABS, ABS_X, pos[i]), EV(EV_ABS, ABS_Y, pos[2 - i])};
+		struct input_event xy[2] = {EV(EV_ABS, ABS_X, pos[i]),
+					    EV(EV_ABS, ABS_Y, pos[2 - i])};
 		snprintf(name, sizeof(name), "absolute.at.%d.%d", pos[i], pos[2 - i]);
 		vt_post_absolute(&a, 0, pos[i], pos[2 - i], 0);
 		vt_expect_frame(&a, name, xy, 2, 1000);
@@ -45,7 +46,8 @@ main(void)
 	vt_post_absolute(&a, 0, 16384, 0, 0);
 	vt_expect_frame(&a, "absolute.release", &release, 1, 1000);
 
-	struct input_event notch[2] = {EV(EV_REL, REL_WHEEL, -1), EV(EV_REL, REL_WHEEL_HI_RES, -120)};
+	struct input_event notch[2] = {EV(EV_REL, REL_WHEEL, -1),
+				       EV(EV_REL, REL_WHEEL_HI_RES, -120)};
 	vt_post_absolute(&a, 0, 16384, 0, -120);
 	vt_expect_frame(&a, "absolute.wheel", notch, 2, 1000);
 
@@ -54,8 +56,9 @@ main(void)
 	vt_wait_event(&a, EV_KEY, BTN_LEFT, 1, 1000);
 	vdev_reset(a.dev);
 	vt_expect_frame(&a, "absolute.reset-releases-only", &release, 1, 1000);
-	vt_check(libevdev_get_event_value(a.evdev, EV_ABS, ABS_X) == 16384, "absolute.reset-keeps-position",
-		 "ABS_X is %d", libevdev_get_event_value(a.evdev, EV_ABS, ABS_X));
+	vt_check(libevdev_get_event_value(a.evdev, EV_ABS, ABS_X) == 16384,
+		 "absolute.reset-keeps-position", "ABS_X is %d",
+		 libevdev_get_event_value(a.evdev, EV_ABS, ABS_X));
 	vt_destroy(&a);
 	return vt_finish();
 }

@@ -84,12 +84,14 @@ thirty_third_key(struct vt_dev *kb)
 	}
 	for (int i = 1; i <= VHID_MAX_KEYS; i++) {
 		vt_post_keys(kb, VHID_REPORT_CONSUMER, keys, i);
-		bool ok = vt_wait_event(kb, EV_KEY, usage_consumer_lookup(keys[i - 1])->key, 1, 1000);
+		bool ok =
+			vt_wait_event(kb, EV_KEY, usage_consumer_lookup(keys[i - 1])->key, 1, 1000);
 		if (!ok)
 			printf("# no key-down for consumer usage 0x%03x\n", keys[i - 1]);
 		held += ok;
 	}
-	vt_check(held == VHID_MAX_KEYS, "bad.33rd-key.32-held", "%d of 32 consumer keys down", held);
+	vt_check(held == VHID_MAX_KEYS, "bad.33rd-key.32-held", "%d of 32 consumer keys down",
+		 held);
 	expect_rejected(kb, "bad.33rd-key", buf, (size_t)vhid_report_encode_keys(&a, buf),
 			-VHID_ETOOMANYKEYS);
 	vdev_reset(kb->dev);

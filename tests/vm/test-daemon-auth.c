@@ -31,7 +31,8 @@ reload(struct vt_daemon *d, const char *policy)
 }
 
 static int
-connect_as(struct vt_agent *a, unsigned int uid, const unsigned int *groups, int n, char *ans, size_t len)
+connect_as(struct vt_agent *a, unsigned int uid, const unsigned int *groups, int n, char *ans,
+	   size_t len)
 {
 	vt_agent_spawn(a, "auth-test", uid, uid, groups, n);
 	return vt_agent_cmd(a, ans, len, 3000, "connect");
@@ -55,7 +56,8 @@ main(void)
 		 "socket.mode.0660.group.vhid", "mode %o gid %u", st.st_mode & 0777, st.st_gid);
 	vt_check(stat("/run/vhid", &st) == 0 && st.st_uid == 0 && st.st_gid == VHID_GID &&
 			 (st.st_mode & 0777) == 0750,
-		 "socket.dir.root.vhid.0750", "mode %o uid %u gid %u", st.st_mode & 0777, st.st_uid, st.st_gid);
+		 "socket.dir.root.vhid.0750", "mode %o uid %u gid %u", st.st_mode & 0777, st.st_uid,
+		 st.st_gid);
 
 	int r = connect_as(&a, 1000, plain, 1, ans, sizeof(ans));
 	printf("# uid 1000 without the group: %s\n", ans);

@@ -41,8 +41,9 @@ send_frame(int fd, uint16_t type, uint32_t id, const void *msg, const void *extr
 static void
 send_raw(int fd, uint16_t type, uint16_t length, uint32_t id, const uint8_t *payload, size_t n)
 {
-	uint8_t buf[64] = {(uint8_t)type, (uint8_t)(type >> 8), (uint8_t)length, (uint8_t)(length >> 8),
-			   (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16), (uint8_t)(id >> 24)};
+	uint8_t buf[64] = {(uint8_t)type,          (uint8_t)(type >> 8), (uint8_t)length,
+			   (uint8_t)(length >> 8), (uint8_t)id,          (uint8_t)(id >> 8),
+			   (uint8_t)(id >> 16),    (uint8_t)(id >> 24)};
 
 	memcpy(buf + 8, payload, n);
 	if (write(fd, buf, 8 + n) < 0)
@@ -62,7 +63,8 @@ hello_only(int fd, uint16_t version, bool read_reply)
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		poll(&p, 1, 2000);
 		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n <= 0 || proto_parse_frame(buf, (size_t)n, &f) <= 0 || f.hdr.type != VHID_MSG_HELLO_REPLY)
+		if (n <= 0 || proto_parse_frame(buf, (size_t)n, &f) <= 0 ||
+		    f.hdr.type != VHID_MSG_HELLO_REPLY)
 			printf("# no HELLO_REPLY\n");
 	}
 }
@@ -99,8 +101,8 @@ expect_error_and_close(int fd, const char *name, int status, const char *text, b
 	}
 	printf("# %s: status %d: %s\n", name, e.status, msg);
 	snprintf(label, sizeof(label), "%s.error", name);
-	vt_check(e.status == status && strstr(msg, text), label, "status %d message \"%s\"; want %d \"%s\"",
-		 e.status, msg, status, text);
+	vt_check(e.status == status && strstr(msg, text), label,
+		 "status %d message \"%s\"; want %d \"%s\"", e.status, msg, status, text);
 	if (!closes)
 		return;
 	snprintf(label, sizeof(label), "%s.closed", name);
@@ -124,7 +126,8 @@ still_works(const char *after)
 	vt_agent_cmd(&typist, NULL, 0, 2000, "press 0x%x", u);
 	vt_agent_cmd(&typist, NULL, 0, 2000, "release 0x%x", u);
 	snprintf(label, sizeof(label), "%s.other.client.still.types", after);
-	vt_check(vt_wait_event(&typed, EV_KEY, usage_keyboard_key(u), 0, 1000), label, "no key from the good client");
+	vt_check(vt_wait_event(&typed, EV_KEY, usage_keyboard_key(u), 0, 1000), label,
+		 "no key from the good client");
 	snprintf(label, sizeof(label), "%s.daemon.still.up", after);
 	vt_check(kill(daemon_pid, 0) == 0, label, "vhidd died");
 }
@@ -144,7 +147,8 @@ main(void)
 	daemon_pid = d.pid;
 	vt_agent_spawn(&typist, "typist", 0, 0, NULL, 0);
 	if (vt_agent_cmd(&typist, NULL, 0, 3000, "connect") ||
-	    vt_agent_cmd(&typist, NULL, 0, 3000, "create keyboard") || vt_open_node(&typed, typist.node) < 0) {
+	    vt_agent_cmd(&typist, NULL, 0, 3000, "create keyboard") ||
+	    vt_open_node(&typed, typist.node) < 0) {
 		vt_fail("typist.setup", "the good client failed");
 		return vt_finish();
 	}
@@ -158,37 +162,42 @@ main(void)
 	fd = raw_connect();
 	hello(fd, VHID_PROTOCOL_VERSION);
 	send_raw(fd, 0x0077, 0, 6, NULL, 0);
-	expect_error_and_close(fd, "unknown-opcode", EPROTO_CODE, "unknown message type 0x0077", true);
+	expect_error_and_close(fd, "unknown-opcode", EPROTO_CODE, "unknown message type 0x0077",
+			       true);
 	close(fd);
 	still_works("unknown-opcode");
 
 	fd = raw_connect();
 	hello(fd, VHID_PROTOCOL_VERSION);
 	send_raw(fd, VHID_MSG_CREATE_DEVICE, 10, 7, payload, 10);
-	expect_error_and_close(fd, "short", EPROTO_CODE, "CREATE_DEVICE payload must be 144 bytes, got 10", true);
+	expect_error_and_close(fd, "short", EPROTO_CODE,
+			       "CREATE_DEVICE payload must be 144 bytes, got 10", true);
 	close(fd);
 	still_works("short");
 
 	fd = raw_connect();
 	hello(fd, VHID_PROTOCOL_VERSION);
 	send_raw(fd, VHID_MSG_DESTROY_DEVICE, 6, 8, payload, 6);
-	expect_error_and_close(fd, "wrong-length", EPROTO_CODE, "DESTROY_DEVICE payload must be 4 bytes, got 6", true);
+	expect_error_and_close(fd, "wrong-length", EPROTO_CODE,
+			       "DESTROY_DEVICE payload must be 4 bytes, got 6", true);
 	close(fd);
 	still_works("wrong-length");
 
 	fd = raw_connect();
 	hello(fd, VHID_PROTOCOL_VERSION);
 	send_raw(fd, VHID_MSG_POST_REPORT, 2000, 9, payload, 16);
-	expect_error_and_close(fd, "oversize", EPROTO_CODE, "frame announces 2000 payload bytes", true);
+	expect_error_and_close(fd, "oversize", EPROTO_CODE, "frame announces 2000 payload bytes",
+			       true);
 	close(fd);
 	still_works("oversize");
 
 	fd = raw_connect();
 	hello(fd, VHID_PROTOCOL_VERSION);
 	uint8_t report[66] = {1, 0, 0x04};
-	send_frame(fd, VHID_MSG_POST_REPORT, 10, &(struct vhid_msg_post){.device = 0xff01}, report, sizeof(report));
-	expect_error_and_close(fd, "foreign-device", EPROTO_CODE, "device 0xff01 is not one of this client's devices",
-			       true);
+	send_frame(fd, VHID_MSG_POST_REPORT, 10, &(struct vhid_msg_post){.device = 0xff01}, report,
+		   sizeof(report));
+	expect_error_and_close(fd, "foreign-device", EPROTO_CODE,
+			       "device 0xff01 is not one of this client's devices", true);
 	close(fd);
 	still_works("foreign-device");
 
@@ -200,7 +209,8 @@ main(void)
 	still_works("version-mismatch");
 
 	fd = raw_connect();
-	send_raw(fd, VHID_MSG_HELLO, 40, 1, (const uint8_t *)"HTTP/1.1 GET / and more of that sort......", 40);
+	send_raw(fd, VHID_MSG_HELLO, 40, 1,
+		 (const uint8_t *)"HTTP/1.1 GET / and more of that sort......", 40);
 	expect_error_and_close(fd, "bad-magic", EPROTO_CODE, "HELLO without the VHID magic", true);
 	close(fd);
 	still_works("bad-magic");
@@ -208,7 +218,8 @@ main(void)
 	fd = raw_connect();
 	hello(fd, VHID_PROTOCOL_VERSION);
 	send_frame(fd, VHID_MSG_REPLY, 11, &(struct vhid_msg_reply){0}, NULL, 0);
-	expect_error_and_close(fd, "daemon-only-type", EPROTO_CODE, "REPLY is sent by the daemon", true);
+	expect_error_and_close(fd, "daemon-only-type", EPROTO_CODE, "REPLY is sent by the daemon",
+			       true);
 	close(fd);
 	still_works("daemon-only-type");
 
@@ -216,7 +227,8 @@ main(void)
 	memset(payload, 'x', 40);
 	memcpy(payload, "VHID\x01\x00\x00\x00", 8);
 	send_raw(fd, VHID_MSG_HELLO, 40, 1, payload, 40);
-	expect_error_and_close(fd, "unterminated-string", EPROTO_CODE, "string without a terminating NUL", true);
+	expect_error_and_close(fd, "unterminated-string", EPROTO_CODE,
+			       "string without a terminating NUL", true);
 	close(fd);
 	still_works("unterminated-string");
 
@@ -243,7 +255,8 @@ main(void)
 	struct vhid_frame f;
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	ssize_t n = poll(&p, 1, 2000) == 1 ? read(fd, buf, sizeof(buf)) : -1;
-	vt_check(n > 0 && proto_parse_frame(buf, (size_t)n, &f) > 0 && f.hdr.type == VHID_MSG_REPLY && f.hdr.id == 14,
+	vt_check(n > 0 && proto_parse_frame(buf, (size_t)n, &f) > 0 &&
+			 f.hdr.type == VHID_MSG_REPLY && f.hdr.id == 14,
 		 "bad-kind.connection.stays", "no reply to the heartbeat after an ordinary error");
 	close(fd);
 	still_works("ordinary-error");

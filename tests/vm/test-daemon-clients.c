@@ -53,8 +53,10 @@ main(void)
 	vt_agent_spawn(&b, "client-b", 0, 0, NULL, 0);
 	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "connect") == 0, "a.connect", "%s", ans);
 	vt_check(vt_agent_cmd(&b, ans, sizeof(ans), 3000, "connect") == 0, "b.connect", "%s", ans);
-	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "create keyboard") == 0, "a.keyboard", "%s", ans);
-	vt_check(vt_agent_cmd(&b, ans, sizeof(ans), 3000, "create keyboard") == 0, "b.keyboard", "%s", ans);
+	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "create keyboard") == 0, "a.keyboard",
+		 "%s", ans);
+	vt_check(vt_agent_cmd(&b, ans, sizeof(ans), 3000, "create keyboard") == 0, "b.keyboard",
+		 "%s", ans);
 	vt_check(strcmp(a.node, b.node) != 0, "two.separate.keyboards", "both on %s", a.node);
 	if (vt_open_node(&na, a.node) < 0 || vt_open_node(&nb, b.node) < 0) {
 		vt_fail("open.nodes", "cannot open %s / %s", a.node, b.node);
@@ -74,10 +76,10 @@ main(void)
 	vt_check(vt_quiet(&na, 200), "a.sees.nothing.of.b", "A's keyboard got an event");
 
 	int r = vt_agent_cmd(&a, ans, sizeof(ans), 3000, "create keyboard");
-	vt_check(r == 1 && strstr(ans, "-1012") && strstr(ans, "one keyboard"), "limit.one.keyboard.per.client",
-		 "second keyboard: %s", ans);
-	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "create pointer") == 0, "limit.pointer.still.allowed",
-		 "%s", ans);
+	vt_check(r == 1 && strstr(ans, "-1012") && strstr(ans, "one keyboard"),
+		 "limit.one.keyboard.per.client", "second keyboard: %s", ans);
+	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "create pointer") == 0,
+		 "limit.pointer.still.allowed", "%s", ans);
 
 	/* status, from a third client */
 	struct vhid_client *c;
@@ -88,7 +90,8 @@ main(void)
 	r = r ? r : vhid_client_get_status(c, 1, &l, &s);
 	vt_check(r == 0 && s.clients == 3 && s.devices == 3 && listed(&s, a.node) &&
 			 listed(&s, b.node),
-		 "status.lists.clients.and.nodes", "r=%d clients=%d devices=%d", r, s.clients, s.devices);
+		 "status.lists.clients.and.nodes", "r=%d clients=%d devices=%d", r, s.clients,
+		 s.devices);
 	vhid_client_destroy(c);
 
 	vt_agent_quit(&a);

@@ -85,7 +85,8 @@ main(void)
 	int r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!vt_check(vt_daemon_start(&dmn, NULL) == 0, "daemon.start", "vhidd did not become ready"))
+	if (!vt_check(vt_daemon_start(&dmn, NULL) == 0, "daemon.start",
+		      "vhidd did not become ready"))
 		return vt_finish();
 	vhid_client_new("pushes", &listener, &ev, &c);
 	r = vhid_client_connect(c, NULL);
@@ -99,7 +100,8 @@ main(void)
 		 "no ready callback");
 	printf("# keyboard ready %llu ms after the create request, at %s\n",
 	       (unsigned long long)(vt_now_ms() - t0), vhid_device_get_evdev(kb));
-	vt_check(vhid_device_get_evdev(kb) && vhid_device_get_hidraw(kb), "ready.names.nodes", "no nodes");
+	vt_check(vhid_device_get_evdev(kb) && vhid_device_get_hidraw(kb), "ready.names.nodes",
+		 "no nodes");
 	/* the kernel's kbd handler opened the keyboard (UHID_OPEN), but no program has */
 	vhid_client_dispatch(c);
 	vt_check(vhid_device_get_readers(kb) == 0 && ev.opens == 0, "keyboard.no.reader.yet",
@@ -126,7 +128,8 @@ main(void)
 	struct status_seen s = {0};
 	struct vhid_status_listener sl = {.device = on_status_device};
 	r = vhid_client_get_status(c, 0, &sl, &s);
-	vt_check(r == 0 && (s.leds & VHID_LED_CAPS_LOCK) && !strcmp(s.evdev, vhid_device_get_evdev(kb)),
+	vt_check(r == 0 && (s.leds & VHID_LED_CAPS_LOCK) &&
+			 !strcmp(s.evdev, vhid_device_get_evdev(kb)),
 		 "status.has.node.and.leds", "r=%d leds=0x%x node=%s", r, s.leds, s.evdev);
 
 	libevdev_kernel_set_led_value(node.evdev, LED_CAPSL, LIBEVDEV_LED_OFF);
@@ -142,9 +145,11 @@ main(void)
 	struct vt_dev pnode;
 	int opens = ev.opens;
 	vt_open_node(&pnode, vhid_device_get_evdev(ptr));
-	vt_check(ev.opens > opens || wait_change(c, &ev.opens, 2000), "open.push.when.reader.opens", "no opened(1)");
+	vt_check(ev.opens > opens || wait_change(c, &ev.opens, 2000), "open.push.when.reader.opens",
+		 "no opened(1)");
 	vt_close_node(&pnode);
-	vt_check(wait_change(c, &ev.closes, 2000), "close.push.when.last.reader.closes", "no opened(0)");
+	vt_check(wait_change(c, &ev.closes, 2000), "close.push.when.last.reader.closes",
+		 "no opened(0)");
 
 	vt_close_node(&node);
 	vhid_client_destroy(c);

@@ -27,8 +27,10 @@ main(void)
 	vt_agent_spawn(&a, "survivor", 0, 0, NULL, 0);
 	vt_agent_spawn(&b, "mouse", 0, 0, NULL, 0);
 	vt_agent_cmd(&a, NULL, 0, 2000, "reconnect 1");
-	if (vt_agent_cmd(&a, ans, sizeof(ans), 3000, "connect") || vt_agent_cmd(&a, ans, sizeof(ans), 3000, "create keyboard") ||
-	    vt_agent_cmd(&b, ans, sizeof(ans), 3000, "connect") || vt_agent_cmd(&b, ans, sizeof(ans), 3000, "create pointer") ||
+	if (vt_agent_cmd(&a, ans, sizeof(ans), 3000, "connect") ||
+	    vt_agent_cmd(&a, ans, sizeof(ans), 3000, "create keyboard") ||
+	    vt_agent_cmd(&b, ans, sizeof(ans), 3000, "connect") ||
+	    vt_agent_cmd(&b, ans, sizeof(ans), 3000, "create pointer") ||
 	    vt_open_node(&na, a.node) < 0 || vt_open_node(&nb, b.node) < 0) {
 		vt_fail("setup", "%s", ans);
 		return vt_finish();
@@ -51,18 +53,19 @@ main(void)
 	vt_check(libevdev_next_event(na.evdev, LIBEVDEV_READ_FLAG_NORMAL, &ev) == -ENODEV &&
 			 libevdev_next_event(nb.evdev, LIBEVDEV_READ_FLAG_NORMAL, &ev) == -ENODEV,
 		 "sigterm.devices.removed", "an evdev node survived the daemon");
-	vt_check(stat(VT_SOCKET, &st) < 0 && errno == ENOENT, "sigterm.socket.removed", "%s still exists", VT_SOCKET);
-	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "wait disconnected 2000") == 0, "client.told.disconnected",
-		 "%s", ans);
+	vt_check(stat(VT_SOCKET, &st) < 0 && errno == ENOENT, "sigterm.socket.removed",
+		 "%s still exists", VT_SOCKET);
+	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "wait disconnected 2000") == 0,
+		 "client.told.disconnected", "%s", ans);
 	vt_close_node(&na);
 	vt_close_node(&nb);
 
 	if (!vt_check(vt_daemon_start(&d, NULL) == 0, "restart", "vhidd did not come back"))
 		return vt_finish();
-	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 5000, "wait reconnected 3000") == 0, "reconnect.after.restart",
-		 "%s", ans);
-	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 5000, "wait ready 3000") == 0, "reconnect.device.recreated",
-		 "%s", ans);
+	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 5000, "wait reconnected 3000") == 0,
+		 "reconnect.after.restart", "%s", ans);
+	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 5000, "wait ready 3000") == 0,
+		 "reconnect.device.recreated", "%s", ans);
 	vt_agent_cmd(&a, ans, sizeof(ans), 2000, "node");
 	char node[64] = "";
 	sscanf(ans, "ok %63s", node);

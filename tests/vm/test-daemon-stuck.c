@@ -25,10 +25,12 @@ killed_mid_chord(void)
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0xe1");
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x04");
 	vt_wait_event(&n, EV_KEY, KEY_A, 1, 1000);
-	vt_check(vt_key_down(&n, KEY_LEFTCTRL) && vt_key_down(&n, KEY_LEFTSHIFT) && vt_key_down(&n, KEY_A),
+	vt_check(vt_key_down(&n, KEY_LEFTCTRL) && vt_key_down(&n, KEY_LEFTSHIFT) &&
+			 vt_key_down(&n, KEY_A),
 		 "kill.chord.held", "Ctrl+Shift+A not all down");
 	vt_agent_kill(&a);
-	struct input_event up[3] = {EV(EV_KEY, KEY_LEFTCTRL, 0), EV(EV_KEY, KEY_LEFTSHIFT, 0), EV(EV_KEY, KEY_A, 0)};
+	struct input_event up[3] = {EV(EV_KEY, KEY_LEFTCTRL, 0), EV(EV_KEY, KEY_LEFTSHIFT, 0),
+				    EV(EV_KEY, KEY_A, 0)};
 	vt_expect_frame(&n, "kill.sigkill.releases.ctrl.shift.a", up, 3, 2000);
 	vt_close_node(&n);
 }
@@ -48,12 +50,14 @@ stopped_mid_key(void)
 	uint64_t t0 = vt_now_ms();
 	bool released = vt_wait_event(&n, EV_KEY, KEY_B, 0, LEASE_MS + 2000);
 	uint64_t took = vt_now_ms() - t0;
-	printf("# SIGSTOP -> key-up after %llu ms (lease %d ms)\n", (unsigned long long)took, LEASE_MS);
+	printf("# SIGSTOP -> key-up after %llu ms (lease %d ms)\n", (unsigned long long)took,
+	       LEASE_MS);
 	vt_check(released, "stop.released.within.lease", "no key-up within %d ms", LEASE_MS + 2000);
 	vt_check(took >= LEASE_MS - 100 && took <= LEASE_MS + 600, "stop.released.at.the.lease",
 		 "released after %llu ms, lease %d ms", (unsigned long long)took, LEASE_MS);
 	kill(a.pid, SIGCONT);
-	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "wait lease 2000") == 0, "stop.client.told", "%s", ans);
+	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "wait lease 2000") == 0,
+		 "stop.client.told", "%s", ans);
 	struct input_event c_down = EV(EV_KEY, KEY_C, 1);
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x06");
 	vt_expect_frame(&n, "stop.types.again.after.sigcont", &c_down, 1, 1000);

@@ -14,8 +14,8 @@ check_identity(const char *what, const struct vdev_params *p, struct vt_dev *d)
 	char name[96];
 
 	snprintf(name, sizeof(name), "%s.name", what);
-	vt_check(strcmp(libevdev_get_name(d->evdev), p->name) == 0, name, "EVIOCGNAME \"%s\", want \"%s\"",
-		 libevdev_get_name(d->evdev), p->name);
+	vt_check(strcmp(libevdev_get_name(d->evdev), p->name) == 0, name,
+		 "EVIOCGNAME \"%s\", want \"%s\"", libevdev_get_name(d->evdev), p->name);
 	snprintf(name, sizeof(name), "%s.id", what);
 	vt_check(libevdev_get_id_vendor(d->evdev) == (int)p->vendor &&
 			 libevdev_get_id_product(d->evdev) == (int)p->product &&
@@ -34,7 +34,8 @@ check_identity(const char *what, const struct vdev_params *p, struct vt_dev *d)
 	if (f)
 		fclose(f);
 	snprintf(name, sizeof(name), "%s.country", what);
-	vt_check(f && strtol(buf, NULL, 16) == p->country, name, "%s says '%s', want %02x", path, buf, p->country);
+	vt_check(f && strtol(buf, NULL, 16) == p->country, name, "%s says '%s', want %02x", path,
+		 buf, p->country);
 	snprintf(name, sizeof(name), "%s.phys-uniq", what);
 	vt_check(libevdev_get_phys(d->evdev) && libevdev_get_uniq(d->evdev) &&
 			 strcmp(libevdev_get_phys(d->evdev), p->phys) == 0 &&
@@ -53,8 +54,8 @@ main(void)
 	vt_params(&p, VHID_DEVICE_KEYBOARD);
 	if (vt_check(vt_create(&d, &p) == 0, "default-keyboard.create", "failed")) {
 		check_identity("default-keyboard", &p, &d);
-		vt_check(p.vendor == 0x16c0 && p.product == 0x27db, "default-keyboard.seed-ids", "%04x:%04x",
-			 p.vendor, p.product);
+		vt_check(p.vendor == 0x16c0 && p.product == 0x27db, "default-keyboard.seed-ids",
+			 "%04x:%04x", p.vendor, p.product);
 		vt_destroy(&d);
 	}
 

@@ -55,13 +55,14 @@ test_usages(struct vt_dev *kb)
 		uint16_t usage;
 		int key;
 	} cases[] = {
-		{0x04, KEY_A},        {0x28, KEY_ENTER}, {0x39, KEY_CAPSLOCK},
-		{0x64, KEY_102ND},    {0x87, KEY_RO},    {0x90, KEY_HANGEUL},
+		{0x04, KEY_A},     {0x28, KEY_ENTER}, {0x39, KEY_CAPSLOCK},
+		{0x64, KEY_102ND}, {0x87, KEY_RO},    {0x90, KEY_HANGEUL},
 	};
 	char name[64];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct input_event down = EV(EV_KEY, cases[i].key, 1), up = EV(EV_KEY, cases[i].key, 0);
+		struct input_event down = EV(EV_KEY, cases[i].key, 1),
+				   up = EV(EV_KEY, cases[i].key, 0);
 
 		snprintf(name, sizeof(name), "usage.0x%02x.%s.down", cases[i].usage,
 			 libevdev_event_code_get_name(EV_KEY, cases[i].key));

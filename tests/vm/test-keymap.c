@@ -22,7 +22,9 @@ check_one(struct vt_dev *kb, uint8_t report, uint16_t usage, int want)
 	else
 		vt_post_keys(kb, report, &usage, 1);
 	n = vt_read_frame(kb, got, 64, want ? 1000 : 100);
-	if (want == 0 ? n != 0 : n != 1 || got[0].type != EV_KEY || got[0].code != want || got[0].value != 1) {
+	if (want == 0
+		    ? n != 0
+		    : n != 1 || got[0].type != EV_KEY || got[0].code != want || got[0].value != 1) {
 		printf("# report %u usage 0x%03x: want %s, got %s\n", report, usage,
 		       want ? libevdev_event_code_get_name(EV_KEY, want) : "nothing",
 		       n > 0 ? vt_event_str(&got[0]) : "nothing");
@@ -55,7 +57,8 @@ main(void)
 			continue;
 		check_one(&kb, VHID_REPORT_KEYBOARD, u, usage_keyboard_key(u));
 	}
-	vt_check(mismatches == before, "keymap.keyboard-page", "%d usages map differently", mismatches - before);
+	vt_check(mismatches == before, "keymap.keyboard-page", "%d usages map differently",
+		 mismatches - before);
 
 	before = mismatches;
 	t = usage_consumer_table(&n);
@@ -79,7 +82,8 @@ main(void)
 		check_one(&kb, VHID_REPORT_KEYBOARD, locks[i], usage_keyboard_key(locks[i]));
 		check_one(&kb, VHID_REPORT_KEYBOARD, locks[i], usage_keyboard_key(locks[i]));
 	}
-	vt_check(mismatches == before, "keymap.lock-keys", "%d lock keys map differently", mismatches - before);
+	vt_check(mismatches == before, "keymap.lock-keys", "%d lock keys map differently",
+		 mismatches - before);
 	vt_destroy(&kb);
 	return vt_finish();
 }

@@ -35,9 +35,9 @@ main(void)
 		return vt_finish();
 	vt_pump(50); /* let the VT's own initial LED report arrive first */
 	/* start from a known state: everything off */
-	libevdev_kernel_set_led_values(kb.evdev, LED_NUML, LIBEVDEV_LED_OFF, LED_CAPSL, LIBEVDEV_LED_OFF,
-				       LED_SCROLLL, LIBEVDEV_LED_OFF, LED_COMPOSE, LIBEVDEV_LED_OFF,
-				       LED_KANA, LIBEVDEV_LED_OFF, -1);
+	libevdev_kernel_set_led_values(kb.evdev, LED_NUML, LIBEVDEV_LED_OFF, LED_CAPSL,
+				       LIBEVDEV_LED_OFF, LED_SCROLLL, LIBEVDEV_LED_OFF, LED_COMPOSE,
+				       LIBEVDEV_LED_OFF, LED_KANA, LIBEVDEV_LED_OFF, -1);
 	vt_check(wait_leds(&kb, 0), "leds.all-off", "LED bits 0x%02x", kb.leds);
 
 	set_led(&kb, "leds.capslock", LED_CAPSL, all |= VHID_LED_CAPS_LOCK);
@@ -50,8 +50,9 @@ main(void)
 		 kb.leds);
 	vt_check(vdev_get_leds(kb.dev) == kb.leds, "leds.state-kept", "device holds 0x%02x",
 		 vdev_get_leds(kb.dev));
-	libevdev_kernel_set_led_values(kb.evdev, LED_NUML, LIBEVDEV_LED_OFF, LED_SCROLLL, LIBEVDEV_LED_OFF,
-				       LED_COMPOSE, LIBEVDEV_LED_OFF, LED_KANA, LIBEVDEV_LED_OFF, -1);
+	libevdev_kernel_set_led_values(kb.evdev, LED_NUML, LIBEVDEV_LED_OFF, LED_SCROLLL,
+				       LIBEVDEV_LED_OFF, LED_COMPOSE, LIBEVDEV_LED_OFF, LED_KANA,
+				       LIBEVDEV_LED_OFF, -1);
 	vt_check(wait_leds(&kb, 0), "leds.off-again", "LED bits 0x%02x", kb.leds);
 	vt_destroy(&kb);
 	return vt_finish();

@@ -41,13 +41,15 @@ ready_fast(void)
 		       vdev_get_hidraw(d.dev) ? vdev_get_hidraw(d.dev) : "-");
 		vt_check(ms < 1000, name, "took %llu ms", (unsigned long long)ms);
 		snprintf(name, sizeof(name), "ready.%s.nodes-known", proto_kind_name(kinds[i]));
-		vt_check(vdev_get_evdev(d.dev, 0) && vdev_get_hidraw(d.dev), name, "evdev %s hidraw %s",
-			 vdev_get_evdev(d.dev, 0), vdev_get_hidraw(d.dev));
+		vt_check(vdev_get_evdev(d.dev, 0) && vdev_get_hidraw(d.dev), name,
+			 "evdev %s hidraw %s", vdev_get_evdev(d.dev, 0), vdev_get_hidraw(d.dev));
 		/* the first report after the ready event is delivered: no race */
-		snprintf(name, sizeof(name), "ready.%s.first-report-delivered", proto_kind_name(kinds[i]));
+		snprintf(name, sizeof(name), "ready.%s.first-report-delivered",
+			 proto_kind_name(kinds[i]));
 		if (kinds[i] == VHID_DEVICE_KEYBOARD) {
 			struct vhid_keyboard_report k = {.keys = {0x1d}};
-			vdev_post(d.dev, report, (size_t)vhid_report_encode_keyboard(&k, report), NULL, 0);
+			vdev_post(d.dev, report, (size_t)vhid_report_encode_keyboard(&k, report),
+				  NULL, 0);
 			vt_check(vt_wait_event(&d, EV_KEY, KEY_Z, 1, 1000), name, "no KEY_Z");
 		} else {
 			vt_post_pointer(&d, 1, 0, 0, 0, 0);
@@ -104,8 +106,8 @@ open_close(void)
 	uint64_t until = vt_now_ms() + 1000;
 	while (vdev_get_readers(d.dev) == 0 && vt_now_ms() < until)
 		vt_pump(10);
-	vt_check(vdev_get_readers(d.dev) == 1 && d.opens >= 1, "open.reader-opens", "opens %d readers %u",
-		 d.opens, vdev_get_readers(d.dev));
+	vt_check(vdev_get_readers(d.dev) == 1 && d.opens >= 1, "open.reader-opens",
+		 "opens %d readers %u", d.opens, vdev_get_readers(d.dev));
 	libevdev_free(d.evdev);
 	close(d.evfd);
 	d.evdev = NULL;
@@ -113,7 +115,8 @@ open_close(void)
 	uint64_t end = vt_now_ms() + 1000;
 	while (vdev_get_readers(d.dev) && vt_now_ms() < end)
 		vt_pump(10);
-	vt_check(vdev_get_readers(d.dev) == 0 && d.closes >= 1, "open.last-reader-closes", "still open");
+	vt_check(vdev_get_readers(d.dev) == 0 && d.closes >= 1, "open.last-reader-closes",
+		 "still open");
 	vt_destroy(&d);
 }
 

@@ -13,8 +13,11 @@ buttons(struct vt_dev *m)
 		int button, code;
 		const char *name;
 	} cases[] = {
-		{1, BTN_LEFT, "left"},   {2, BTN_RIGHT, "right"}, {3, BTN_MIDDLE, "middle"},
-		{4, BTN_SIDE, "side"},   {5, BTN_EXTRA, "extra"},
+		{1, BTN_LEFT, "left"},
+		{2, BTN_RIGHT, "right"},
+		{3, BTN_MIDDLE, "middle"},
+		{4, BTN_SIDE, "side"},
+		{5, BTN_EXTRA, "extra"},
 		/* hid-input maps button n to BTN_MOUSE + n - 1, so 32 is 0x12f */
 		{32, BTN_MOUSE + 31, "32"},
 	};
@@ -22,7 +25,8 @@ buttons(struct vt_dev *m)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint32_t b = 0;
-		struct input_event down = EV(EV_KEY, cases[i].code, 1), up = EV(EV_KEY, cases[i].code, 0);
+		struct input_event down = EV(EV_KEY, cases[i].code, 1),
+				   up = EV(EV_KEY, cases[i].code, 0);
 
 		vhid_buttons_insert(&b, (unsigned int)cases[i].button);
 		snprintf(name, sizeof(name), "button.%s.down", cases[i].name);
@@ -41,8 +45,10 @@ motion(struct vt_dev *m)
 	char name[64];
 
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		struct input_event x = EV(EV_REL, REL_X, values[i]), y = EV(EV_REL, REL_Y, values[i]);
-		struct input_event both[2] = {EV(EV_REL, REL_X, values[i]), EV(EV_REL, REL_Y, -values[i])};
+		struct input_event x = EV(EV_REL, REL_X, values[i]),
+				   y = EV(EV_REL, REL_Y, values[i]);
+		struct input_event both[2] = {EV(EV_REL, REL_X, values[i]),
+					      EV(EV_REL, REL_Y, -values[i])};
 
 		snprintf(name, sizeof(name), "rel.x.%d", values[i]);
 		vt_post_pointer(m, 0, values[i], 0, 0, 0);
@@ -61,7 +67,8 @@ static void
 wheel(struct vt_dev *m, bool horizontal)
 {
 	const char *w = horizontal ? "hwheel" : "wheel";
-	int lo = horizontal ? REL_HWHEEL : REL_WHEEL, hi = horizontal ? REL_HWHEEL_HI_RES : REL_WHEEL_HI_RES;
+	int lo = horizontal ? REL_HWHEEL : REL_WHEEL,
+	    hi = horizontal ? REL_HWHEEL_HI_RES : REL_WHEEL_HI_RES;
 	char name[64];
 	struct input_event notch[2] = {EV(EV_REL, lo, 1), EV(EV_REL, hi, 120)};
 	struct input_event back[2] = {EV(EV_REL, lo, -1), EV(EV_REL, hi, -120)};

@@ -67,7 +67,7 @@ check_healthy(const char *who, unsigned int uid, const unsigned int *groups, int
 		 test, "exit %d, %d of 8 passed", r.status, passed);
 	snprintf(test, sizeof(test), "healthy.%s.device.nodes", who);
 	vt_check(has(&r, "PASS", "device", "/dev/input/event", NULL) &&
-		     strstr(r.out, "/dev/hidraw"),
+			 strstr(r.out, "/dev/hidraw"),
 		 test, "no nodes named");
 	vt_cli_free(&r);
 }
@@ -83,7 +83,7 @@ check_not_member(void)
 				      "sudo usermod -aG vhid $USER"),
 		 "not.member.fails.access.with.usermod", "exit %d", r.status);
 	vt_check(has(&r, "PASS", "daemon", "refuses this user", NULL) &&
-		     has(&r, "SKIP", "device", NULL, NULL),
+			 has(&r, "SKIP", "device", NULL, NULL),
 		 "not.member.daemon.runs.device.skipped", "daemon or device line wrong");
 	vt_cli_free(&r);
 }
@@ -133,7 +133,7 @@ check_stopped(void)
 				      "sudo systemctl enable --now vhidd   (or run: sudo vhidd)"),
 		 "stopped.fails.daemon.with.systemctl", "exit %d", r.status);
 	vt_check(has(&r, "SKIP", "device", NULL, NULL) && has(&r, "PASS", "kernel", NULL, NULL) &&
-		     strstr(r.out, "checks passed, "),
+			 strstr(r.out, "checks passed, "),
 		 "stopped.skips.device", "device not skipped");
 	vt_cli_free(&r);
 }

@@ -65,7 +65,7 @@ check_one(const char *arg, int code, const char *test)
 	snprintf(head, sizeof(head), "%d %s\n  meaning: ", code, vhid_error_name(code));
 	vt_vhidctl(&r, "explain", arg, NULL);
 	vt_check(r.status == 0 && strncmp(r.out, head, strlen(head)) == 0 &&
-		     strstr(r.out, vhid_strerror(code)) && strstr(r.out, "\n  fix: "),
+			 strstr(r.out, vhid_strerror(code)) && strstr(r.out, "\n  fix: "),
 		 test, "explain %s: exit %d: %s%s", arg, r.status, r.out, r.err);
 	vt_cli_free(&r);
 }

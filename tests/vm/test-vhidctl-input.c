@@ -16,8 +16,8 @@ static int watch;
 
 /* Run vhidctl, open the node it creates (which lets it start), and check the events. */
 static void
-expect_cmd(const char *name, const char *devname, const char *const *args, const struct input_event *want,
-	   int n)
+expect_cmd(const char *name, const char *devname, const char *const *args,
+	   const struct input_event *want, int n)
 {
 	struct vt_proc p;
 	struct vt_dev d;
@@ -84,7 +84,9 @@ hold(void)
 	vt_read_frame(&d, ev, 4, 2000);
 	struct timeval t0 = ev[0].time;
 	int n = vt_read_frame(&d, ev, 4, 2000);
-	long ms = n > 0 ? (ev[0].time.tv_sec - t0.tv_sec) * 1000 + (ev[0].time.tv_usec - t0.tv_usec) / 1000 : -1;
+	long ms = n > 0 ? (ev[0].time.tv_sec - t0.tv_sec) * 1000 +
+				  (ev[0].time.tv_usec - t0.tv_usec) / 1000
+			: -1;
 	vt_check(n > 0 && ev[0].code == KEY_LEFTSHIFT && ev[0].value == 0 && ms >= 290 && ms < 1000,
 		 "key.hold.300ms", "released after %ld ms", ms);
 	vt_proc_wait(&p, 3000);
@@ -94,12 +96,15 @@ hold(void)
 	node = vt_nodes_next(watch, KB, 3000);
 	if (!node[0] || vt_open_node(&d, node) < 0)
 		return vt_fail("key.down", "no node");
-	vt_check(vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 1, 2000), "key.down.presses", "no shift down");
-	vt_check(!vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 0, 500), "key.down.keeps.holding", "released early");
+	vt_check(vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 1, 2000), "key.down.presses",
+		 "no shift down");
+	vt_check(!vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 0, 500), "key.down.keeps.holding",
+		 "released early");
 	vt_spawn_vhidctl(&up, 0, NULL, 0, ARGS("key", "--up"));
-	vt_check(vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 0, 3000), "key.up.releases.the.holder", "no shift up");
-	vt_check(vt_proc_wait(&up, 3000) == 0 && vt_proc_wait(&p, 3000) == 0, "key.up.holder.exits.0",
-		 "%s / %s", up.buf, p.buf);
+	vt_check(vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 0, 3000), "key.up.releases.the.holder",
+		 "no shift up");
+	vt_check(vt_proc_wait(&up, 3000) == 0 && vt_proc_wait(&p, 3000) == 0,
+		 "key.up.holder.exits.0", "%s / %s", up.buf, p.buf);
 	vt_close_node(&d);
 }
 
@@ -109,13 +114,17 @@ pointer(void)
 	struct input_event move[2] = {EV(EV_REL, REL_X, 10), EV(EV_REL, REL_Y, -20)};
 	struct input_event to[2] = {EV(EV_ABS, ABS_X, 16384), EV(EV_ABS, ABS_Y, 8192)};
 	struct input_event right = EV(EV_KEY, BTN_RIGHT, 1), left = EV(EV_KEY, BTN_LEFT, 1);
-	struct input_event scroll2[2] = {EV(EV_REL, REL_WHEEL, 2), EV(EV_REL, REL_WHEEL_HI_RES, 240)};
-	struct input_event scroll_down[2] = {EV(EV_REL, REL_WHEEL, -1), EV(EV_REL, REL_WHEEL_HI_RES, -120)};
-	struct input_event hscroll[2] = {EV(EV_REL, REL_HWHEEL, 1), EV(EV_REL, REL_HWHEEL_HI_RES, 120)};
+	struct input_event scroll2[2] = {EV(EV_REL, REL_WHEEL, 2),
+					 EV(EV_REL, REL_WHEEL_HI_RES, 240)};
+	struct input_event scroll_down[2] = {EV(EV_REL, REL_WHEEL, -1),
+					     EV(EV_REL, REL_WHEEL_HI_RES, -120)};
+	struct input_event hscroll[2] = {EV(EV_REL, REL_HWHEEL, 1),
+					 EV(EV_REL, REL_HWHEEL_HI_RES, 120)};
 	struct input_event hires = EV(EV_REL, REL_WHEEL_HI_RES, 30);
 
 	expect_cmd("mouse.move.10.-20", PTR, ARGS("mouse", "move", "10", "-20"), move, 2);
-	expect_cmd("mouse.to.0.5.0.25", "vhidctl absolute pointer", ARGS("mouse", "to", "0.5", "0.25"), to, 2);
+	expect_cmd("mouse.to.0.5.0.25", "vhidctl absolute pointer",
+		   ARGS("mouse", "to", "0.5", "0.25"), to, 2);
 	expect_cmd("click.right", PTR, ARGS("click", "right"), &right, 1);
 	expect_cmd("scroll.2", PTR, ARGS("scroll", "2"), scroll2, 2);
 	expect_cmd("scroll.-1", PTR, ARGS("scroll", "-1"), scroll_down, 1 + 1);
@@ -156,8 +165,8 @@ leds(void)
 	libevdev_kernel_set_led_value(d.evdev, LED_CAPSL, LIBEVDEV_LED_ON);
 	vt_check(vt_proc_expect(&p, "CapsLock on\n", 2000), "leds.watch.capslock.on", "%s", p.buf);
 	libevdev_kernel_set_led_value(d.evdev, LED_CAPSL, LIBEVDEV_LED_OFF);
-	vt_check(vt_proc_expect(&p, "CapsLock on\nCapsLock off\n", 2000), "leds.watch.capslock.off", "%s",
-		 p.buf);
+	vt_check(vt_proc_expect(&p, "CapsLock on\nCapsLock off\n", 2000), "leds.watch.capslock.off",
+		 "%s", p.buf);
 	kill(p.pid, SIGTERM);
 	vt_check(vt_proc_wait(&p, 3000) == 0, "leds.watch.sigterm.exit.0", "%s", p.buf);
 	vt_close_node(&d);
@@ -179,20 +188,23 @@ reset(void)
 	/* a user who is not an admin may not reset everyone's devices */
 	vt_spawn_vhidctl(&p, 1000, member, 2, ARGS("reset", "--all"));
 	int st = vt_proc_wait(&p, 3000);
-	vt_check(st == 4 && strstr(p.buf, "admin"), "reset.all.needs.admin", "exit %d: %s", st, p.buf);
+	vt_check(st == 4 && strstr(p.buf, "admin"), "reset.all.needs.admin", "exit %d: %s", st,
+		 p.buf);
 	vt_check(vt_key_down(&d, KEY_A), "reset.refused.changes.nothing", "the key was released");
 
 	vt_spawn_vhidctl(&p, 0, NULL, 0, ARGS("reset", "--all"));
-	vt_check(vt_wait_event(&d, EV_KEY, KEY_A, 0, 2000), "reset.all.releases.another.clients.key",
-		 "no key-up");
+	vt_check(vt_wait_event(&d, EV_KEY, KEY_A, 0, 2000),
+		 "reset.all.releases.another.clients.key", "no key-up");
 	st = vt_proc_wait(&p, 3000);
-	vt_check(st == 0 && strstr(p.buf, "released every key"), "reset.all.exit.0", "exit %d: %s", st, p.buf);
+	vt_check(st == 0 && strstr(p.buf, "released every key"), "reset.all.exit.0", "exit %d: %s",
+		 st, p.buf);
 
 	/* plain reset: the caller's own clients (the agent runs as root too) */
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x05");
 	vt_wait_event(&d, EV_KEY, KEY_B, 1, 1000);
 	vt_spawn_vhidctl(&p, 0, NULL, 0, ARGS("reset"));
-	vt_check(vt_wait_event(&d, EV_KEY, KEY_B, 0, 2000), "reset.mine.releases.own.clients", "no key-up");
+	vt_check(vt_wait_event(&d, EV_KEY, KEY_B, 0, 2000), "reset.mine.releases.own.clients",
+		 "no key-up");
 	vt_proc_wait(&p, 3000);
 	vt_agent_quit(&a);
 	vt_close_node(&d);
@@ -204,7 +216,8 @@ main(void)
 	struct vt_daemon dmn;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!vt_check(vt_daemon_start(&dmn, NULL) == 0, "daemon.start", "vhidd did not become ready"))
+	if (!vt_check(vt_daemon_start(&dmn, NULL) == 0, "daemon.start",
+		      "vhidd did not become ready"))
 		return vt_finish();
 	watch = vt_nodes_watch();
 	keys();

@@ -61,7 +61,7 @@ follow_agent(struct marks *m)
 		return vt_check(false, "follow.start", "cannot run vhidctl log -f");
 	vt_agent_spawn(&a, "log-agent", 0, 0, NULL, 0);
 	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "connect") == 0 &&
-		     vt_agent_cmd(&a, ans, sizeof(ans), 6000, "create keyboard") == 0,
+			 vt_agent_cmd(&a, ans, sizeof(ans), 6000, "create keyboard") == 0,
 		 "agent.keyboard", "%s", ans);
 	/* the name comes with HELLO, after the connect line */
 	snprintf(m->connect, sizeof(m->connect), "(pid %d, uid 0): connect pid %d", (int)a.pid,
@@ -108,7 +108,7 @@ check_since_now(const struct marks *m)
 
 	vt_vhidctl(&r, "log", "--since", "0s", NULL);
 	vt_check(r.status == 0 && !vt_find_line(r.out, m->connect, NULL, line, sizeof(line)) &&
-		     !vt_find_line(r.out, m->device, NULL, line, sizeof(line)),
+			 !vt_find_line(r.out, m->device, NULL, line, sizeof(line)),
 		 "since.0s.shows.none.of.the.old.lines", "exit %d: %s", r.status, r.out);
 	vt_cli_free(&r);
 
@@ -124,8 +124,8 @@ check_not_member(void)
 	const unsigned int plain[] = {1000};
 	const char *const argv[] = {"log", NULL};
 	const char *want =
-	    "cannot read /run/vhid/vhidd.log: Permission denied (it is readable by root and "
-	    "group vhid)";
+		"cannot read /run/vhid/vhidd.log: Permission denied (it is readable by root and "
+		"group vhid)";
 	struct vt_cli r;
 
 	run_vhidctl(&r, 1000, 1000, plain, 1, argv);

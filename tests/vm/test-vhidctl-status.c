@@ -17,7 +17,7 @@
 #define VHID_GID 990
 
 static bool contains(const struct vt_cli *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 static bool
 contains(const struct vt_cli *r, const char *fmt, ...)
@@ -43,17 +43,18 @@ check_status_json(const struct vt_daemon *d, const struct vt_agent *a)
 	vt_check(contains(&r, "\"evdev\": \"%s\"", a->node), "status.json.device.evdev",
 		 "no device with evdev %s", a->node);
 	vt_check(contains(&r, "\"kind\": \"keyboard\""), "status.json.device.kind", "no keyboard");
-	vt_check(
-	    contains(&r, "\"name\": \"status-agent\"") && contains(&r, "\"pid\": %d,", (int)a->pid),
-	    "status.json.client.name.and.pid", "no client status-agent with pid %d", (int)a->pid);
+	vt_check(contains(&r, "\"name\": \"status-agent\"") &&
+			 contains(&r, "\"pid\": %d,", (int)a->pid),
+		 "status.json.client.name.and.pid", "no client status-agent with pid %d",
+		 (int)a->pid);
 	vt_check(contains(&r, "\"pid\": %d,", (int)d->pid) &&
-		     contains(&r, "\"version\": \"0.1.0\""),
+			 contains(&r, "\"version\": \"0.1.0\""),
 		 "status.json.daemon.pid.version", "daemon pid %d or version missing", (int)d->pid);
 	vt_check(contains(&r, "\"uhid\": true") && contains(&r, "\"uhid_node\": true") &&
-		     contains(&r, "\"uhid_module\": \"loaded\""),
+			 contains(&r, "\"uhid_module\": \"loaded\""),
 		 "status.json.kernel.uhid", "uhid not reported as present");
 	vt_check(contains(&r, "\"socket_group\": \"vhid\"") && contains(&r, "\"ready\": true") &&
-		     contains(&r, "\"hidraw\": \"/dev/hidraw"),
+			 contains(&r, "\"hidraw\": \"/dev/hidraw"),
 		 "status.json.group.ready.hidraw", "socket_group, ready or hidraw missing");
 	vt_check(!contains(&r, "\"name\": \"vhidctl\""), "status.json.omits.vhidctl.itself",
 		 "vhidctl's own connection is listed");
@@ -69,7 +70,7 @@ check_status_text(const struct vt_agent *a)
 	vt_print_output("status", r.out);
 	vt_check(r.status == 0, "status.text.exit.0", "exit %d: %s", r.status, r.err);
 	vt_check(contains(&r, "%s", a->node) && contains(&r, "keyboard") &&
-		     contains(&r, "16c0:27db"),
+			 contains(&r, "16c0:27db"),
 		 "status.text.device.node.kind.ids", "node %s, kind or ids missing", a->node);
 	vt_check(contains(&r, "status-agent") && contains(&r, "%d", (int)a->pid),
 		 "status.text.client", "client status-agent (pid %d) missing", (int)a->pid);
@@ -88,7 +89,7 @@ check_devices(const struct vt_agent *a)
 	vt_check(r.status == 0 && vt_json_valid(r.out), "devices.json.exit.0.valid", "exit %d: %s",
 		 r.status, r.err);
 	vt_check(contains(&r, "\"evdev\": \"%s\"", a->node) &&
-		     contains(&r, "\"kind\": \"keyboard\"") && !contains(&r, "\"daemon\""),
+			 contains(&r, "\"kind\": \"keyboard\"") && !contains(&r, "\"daemon\""),
 		 "devices.json.only.devices", "device %s missing, or more than devices", a->node);
 	vt_cli_free(&r);
 
@@ -112,7 +113,7 @@ check_other_users(const struct vt_agent *a)
 
 	run_vhidctl(&r, 1000, 1000, plain, 1, argv);
 	vt_check(r.status == 4 && vt_json_valid(r.out) && strstr(r.out, "\"daemon\": null") &&
-		     strstr(r.out, "not in group 'vhid'"),
+			 strstr(r.out, "not in group 'vhid'"),
 		 "status.non.member.exit.4.says.why", "exit %d: %s", r.status, r.out);
 	vt_cli_free(&r);
 }
@@ -130,8 +131,8 @@ check_no_daemon(void)
 
 	vt_vhidctl(&r, "status", "--json", NULL);
 	vt_check(r.status == 3 && vt_json_valid(r.out) && contains(&r, "\"daemon\": null") &&
-		     contains(&r, "\"uhid_node\": true") &&
-		     contains(&r, "\"error\": \"vhidd is not running"),
+			 contains(&r, "\"uhid_node\": true") &&
+			 contains(&r, "\"error\": \"vhidd is not running"),
 		 "status.json.no.daemon", "exit %d: %s", r.status, r.out);
 	vt_cli_free(&r);
 
@@ -154,7 +155,7 @@ main(void)
 		return vt_finish();
 	vt_agent_spawn(&a, "status-agent", 0, 0, NULL, 0);
 	if (!vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "connect") == 0 &&
-			  vt_agent_cmd(&a, ans, sizeof(ans), 6000, "create keyboard") == 0,
+			      vt_agent_cmd(&a, ans, sizeof(ans), 6000, "create keyboard") == 0,
 		      "agent.keyboard", "%s", ans)) {
 		vt_agent_kill(&a);
 		vt_daemon_stop(&d, SIGTERM);

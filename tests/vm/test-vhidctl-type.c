@@ -80,8 +80,9 @@ round_trip(const char *name, const char *layout, const char *variant, const char
 	printf("# %s: %zu bytes in %llu ms (vhidctl start to last event)\n", name, strlen(text),
 	       (unsigned long long)(vt_now_ms() - t0));
 	snprintf(label, sizeof(label), "%s.exact", name);
-	vt_check(strcmp(got, text) == 0, label, "differs at byte %zu: typed \"%.40s\", decoded \"%.40s\"", at,
-		 text + at, got + at);
+	vt_check(strcmp(got, text) == 0, label,
+		 "differs at byte %zu: typed \"%.40s\", decoded \"%.40s\"", at, text + at,
+		 got + at);
 	snprintf(label, sizeof(label), "%s.exit.0", name);
 	vt_check(status == 0, label, "exit %d: %s", status, p.buf);
 	close(p.out);
@@ -120,8 +121,9 @@ default_layout_from_environment(void)
 	if (!node[0] || vt_open_node(&d, node) < 0 || xkb_decoder_new("de", NULL, &dec) < 0)
 		return vt_fail("default.layout.env", "no keyboard");
 	decode_until_done(&p, &d, dec, &status);
-	vt_check(!strcmp(xkb_decoder_text(dec), "Grüße") && status == 0, "default.layout.from.XKB_DEFAULT_LAYOUT",
-		 "decoded \"%s\", exit %d", xkb_decoder_text(dec), status);
+	vt_check(!strcmp(xkb_decoder_text(dec), "Grüße") && status == 0,
+		 "default.layout.from.XKB_DEFAULT_LAYOUT", "decoded \"%s\", exit %d",
+		 xkb_decoder_text(dec), status);
 	close(p.out);
 	vt_close_node(&d);
 	xkb_decoder_free(dec);
@@ -134,17 +136,20 @@ main(void)
 	char ascii[501];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!vt_check(vt_daemon_start(&dmn, NULL) == 0, "daemon.start", "vhidd did not become ready"))
+	if (!vt_check(vt_daemon_start(&dmn, NULL) == 0, "daemon.start",
+		      "vhidd did not become ready"))
 		return vt_finish();
 	watch = vt_nodes_watch();
 	vt_mixed_ascii(ascii, 500, 12345);
 	round_trip("type.us.500.mixed", "us", NULL, ascii);
 	round_trip("type.de.umlauts", "de", NULL,
 		   "Größe, Übermaß: Äpfel & Öl für 3 €, heißt's? {x} [y] @ ~ | µ ²³ °");
-	round_trip("type.fr.azerty", "fr", NULL,
-		   "Où êtes-vous allé ? ça coûte 10 € à l'hôtel, même naïf : « très » bien ! Noël, île, dîner.");
-	round_trip("type.us.dvorak", "us", "dvorak",
-		   "The quick brown fox jumps over the lazy dog; 1234567890 <>?:\"{}|!@#$%^&*()_+ -=[]\\',./`~");
+	round_trip(
+		"type.fr.azerty", "fr", NULL,
+		"Où êtes-vous allé ? ça coûte 10 € à l'hôtel, même naïf : « très » bien ! Noël, île, dîner.");
+	round_trip(
+		"type.us.dvorak", "us", "dvorak",
+		"The quick brown fox jumps over the lazy dog; 1234567890 <>?:\"{}|!@#$%^&*()_+ -=[]\\',./`~");
 	round_trip("type.newline.and.tab", "us", NULL, "line one\n\tindented\nend");
 	refused();
 	default_layout_from_environment();

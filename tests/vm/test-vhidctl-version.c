@@ -52,7 +52,7 @@ main(void)
 	vt_print_output("version without vhidd", r.out);
 	vt_check(r.status == 3, "version.no.daemon.exit.3", "exit %d", r.status);
 	vt_check(strncmp(r.out, first_two, strlen(first_two)) == 0 &&
-		     strstr(r.out, "vhidd: not reachable: vhidd is not running"),
+			 strstr(r.out, "vhidd: not reachable: vhidd is not running"),
 		 "version.no.daemon.says.why", "%s", r.out);
 	vt_cli_free(&r);
 	return vt_finish();

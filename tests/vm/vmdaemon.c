@@ -168,7 +168,8 @@ result(int fd, struct agent *a, int r)
 static int *
 counter(struct agent *a, const char *what, int **seen)
 {
-	static const char *const names[] = {"ready", "lease", "leds", "reconnected", "disconnected"};
+	static const char *const names[] = {"ready", "lease", "leds", "reconnected",
+					    "disconnected"};
 	int *counts[] = {&a->ready, &a->lease, &a->leds_events, &a->reconnected, &a->disconnected};
 
 	for (int i = 0; i < 5; i++)
@@ -202,16 +203,18 @@ agent_command(struct agent *a, char *line, int out)
 	if (!strncmp(line, "connect", 7)) {
 		result(out, a, vhid_client_connect(a->client, NULL));
 	} else if (sscanf(line, "create %31s", what) == 1) {
-		struct vhid_device_params p = {.kind = !strcmp(what, "pointer")    ? VHID_DEVICE_POINTER
-						     : !strcmp(what, "absolute") ? VHID_DEVICE_ABSOLUTE
-										 : VHID_DEVICE_KEYBOARD};
+		struct vhid_device_params p = {
+			.kind = !strcmp(what, "pointer")    ? VHID_DEVICE_POINTER
+				: !strcmp(what, "absolute") ? VHID_DEVICE_ABSOLUTE
+							    : VHID_DEVICE_KEYBOARD};
 		int r = vhid_device_create(a->client, &p, &a->dev);
 		if (r == 0)
 			r = vhid_device_wait_ready(a->dev, 5000);
 		if (r < 0) {
 			result(out, a, r);
 		} else {
-			a->seen[0] = a->ready; /* this ready is consumed: "wait ready" waits for the next */
+			a->seen[0] = a->ready; /* this ready is consumed: "wait ready" waits for the
+						  next */
 			say(out, "ok %s", vhid_device_get_evdev(a->dev));
 		}
 	} else if (sscanf(line, "press %i", &x) == 1) {
@@ -219,7 +222,9 @@ agent_command(struct agent *a, char *line, int out)
 	} else if (sscanf(line, "release %i", &x) == 1) {
 		result(out, a, vhid_keyboard_release(a->dev, (uint16_t)x));
 	} else if (sscanf(line, "button %i %i", &x, &y) == 2) {
-		result(out, a, y ? vhid_pointer_press(a->dev, (unsigned)x) : vhid_pointer_release(a->dev, (unsigned)x));
+		result(out, a,
+		       y ? vhid_pointer_press(a->dev, (unsigned)x)
+			 : vhid_pointer_release(a->dev, (unsigned)x));
 	} else if (sscanf(line, "move %i %i", &x, &y) == 2) {
 		result(out, a, vhid_pointer_move(a->dev, x, y));
 	} else if (sscanf(line, "reconnect %i", &x) == 1) {
@@ -237,7 +242,8 @@ agent_command(struct agent *a, char *line, int out)
 	} else if (!strncmp(line, "leds", 4)) {
 		say(out, "ok %u", a->dev ? vhid_device_get_leds(a->dev) : 0);
 	} else if (!strncmp(line, "node", 4)) {
-		say(out, "ok %s", a->dev && vhid_device_get_evdev(a->dev) ? vhid_device_get_evdev(a->dev) : "-");
+		say(out, "ok %s",
+		    a->dev && vhid_device_get_evdev(a->dev) ? vhid_device_get_evdev(a->dev) : "-");
 	} else if (!strncmp(line, "quit", 4)) {
 		say(out, "ok");
 		vhid_client_destroy(a->client);
@@ -297,7 +303,8 @@ vt_agent_spawn(struct vt_agent *a, const char *name, unsigned int uid, unsigned 
 		if (uid) {
 			for (int i = 0; i < n_groups && i < 32; i++)
 				g[i] = groups[i];
-			if (setgroups((size_t)n_groups, g) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+			if (setgroups((size_t)n_groups, g) < 0 || setgid(gid) < 0 ||
+			    setuid(uid) < 0)
 				_exit(4);
 		}
 		agent_main(down[0], up[1], name);
@@ -350,8 +357,8 @@ int
 vt_agent_keyboard(struct vt_agent *a, const char *name, struct vt_dev *node)
 {
 	vt_agent_spawn(a, name, 0, 0, NULL, 0);
-	if (vt_agent_cmd(a, NULL, 0, 3000, "connect") || vt_agent_cmd(a, NULL, 0, 3000, "create keyboard") ||
-	    vt_open_node(node, a->node) < 0)
+	if (vt_agent_cmd(a, NULL, 0, 3000, "connect") ||
+	    vt_agent_cmd(a, NULL, 0, 3000, "create keyboard") || vt_open_node(node, a->node) < 0)
 		return -1;
 	return 0;
 }

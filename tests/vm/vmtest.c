@@ -244,7 +244,8 @@ vt_post(struct vt_dev *d, const uint8_t *buf, size_t len)
 	int r = vdev_post(d->dev, buf, len, msg, sizeof(msg));
 
 	if (r < 0)
-		printf("# post rejected: %s (%s)\n", msg, vhid_error_name(r) ? vhid_error_name(r) : "?");
+		printf("# post rejected: %s (%s)\n", msg,
+		       vhid_error_name(r) ? vhid_error_name(r) : "?");
 	return r;
 }
 
@@ -273,7 +274,8 @@ vt_post_keys(struct vt_dev *d, uint8_t id, const uint16_t *keys, int n)
 int
 vt_post_pointer(struct vt_dev *d, uint32_t buttons, int x, int y, int wheel, int hwheel)
 {
-	struct vhid_pointer_report r = {buttons, (int16_t)x, (int16_t)y, (int16_t)wheel, (int16_t)hwheel};
+	struct vhid_pointer_report r = {buttons, (int16_t)x, (int16_t)y, (int16_t)wheel,
+					(int16_t)hwheel};
 	uint8_t buf[VHID_MAX_REPORT_SIZE];
 
 	return vt_post(d, buf, (size_t)vhid_report_encode_pointer(&r, buf));
@@ -380,8 +382,8 @@ vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *wa
 		if (m == 0) {
 			for (int i = 0; i < n; i++)
 				if (!matched[i]) {
-					vt_fail(name, "%d of %d event(s) missing, first %s", left, n,
-						vt_event_str(&want[i]));
+					vt_fail(name, "%d of %d event(s) missing, first %s", left,
+						n, vt_event_str(&want[i]));
 					return false;
 				}
 		}

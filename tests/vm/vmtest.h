@@ -18,7 +18,8 @@
 void vt_pass(const char *name);
 void vt_fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* PASS or FAIL depending on cond; returns cond. */
-bool vt_check(bool cond, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool vt_check(bool cond, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Free the context (destroying devices); print the RESULT line; return the exit status. */
 int vt_finish(void);
 /* n printable ASCII characters (every class mixed) from a fixed seed, then NUL:
@@ -63,7 +64,8 @@ int vt_post_absolute(struct vt_dev *d, uint32_t buttons, int x, int y, int wheel
 
 /*
  * Read one frame (up to SYN_REPORT) and return its events except EV_SYN,
- * EV_MSC, EV_LED (the VT keyboard handler echoes lock keys) and key repeats. Returns the count, 0 on timeout, -1 on SYN_DROPPED.
+ * EV_MSC, EV_LED (the VT keyboard handler echoes lock keys) and key repeats. Returns the count, 0
+ * on timeout, -1 on SYN_DROPPED.
  */
 int vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms);
 /* Read frames until an event (type, code, value) arrives. */
