@@ -66,6 +66,9 @@ static const struct vhid_error_info table[] = {
 	{VHID_EADMIN, "VHID_EADMIN",
 	 "The request acts on other clients' devices and needs root or the policy's admin group.",
 	 "Run it as root, or add 'admin-groups = GROUP' to /etc/vhid/vhidd.conf and send vhidd SIGHUP."},
+	{VHID_ENOCAP, "VHID_ENOCAP",
+	 "The daemon lacks the capability the request needs: it is older than the client library, or the request type is unknown to it.",
+	 "Upgrade vhidd to at least the libvhid version (vhidctl version shows both and the protocol each speaks), then restart it; the message names the capability."},
 	/* errno values libvhid passes through */
 	{EACCES, "EACCES", "Permission denied opening the daemon's socket.",
 	 "Join the socket's group (default 'vhid') and log in again; vhidctl doctor names the group."},

@@ -12,6 +12,8 @@
 static enum log_level current_level = LOG_LEVEL_INFO;
 static log_handler_fn handler;
 static void *handler_data;
+static log_handler_fn tap; /* vhidd's log ring */
+static void *tap_data;
 static FILE *log_file;
 static char log_path[256];
 static long log_max = 1024 * 1024;
@@ -37,6 +39,13 @@ log_set_handler(log_handler_fn fn, void *data)
 {
 	handler = fn;
 	handler_data = data;
+}
+
+void
+log_set_tap(log_handler_fn fn, void *data)
+{
+	tap = fn;
+	tap_data = data;
 }
 
 int
@@ -127,9 +136,13 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	/* the file keeps the lifecycle (info) even when the terminal is quieter */
 	bool to_file = log_file && (level <= current_level || level <= LOG_LEVEL_INFO);
 
-	if (level == LOG_LEVEL_SILENT || (level > current_level && !to_file))
+	bool to_tap = tap && level <= LOG_LEVEL_INFO;
+
+	if (level == LOG_LEVEL_SILENT || (level > current_level && !to_file && !to_tap))
 		goto out;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (to_tap)
+		tap(level, msg, tap_data);
 	if (level <= current_level) {
 		if (handler)
 			handler(level, msg, handler_data);

@@ -25,6 +25,9 @@ enum log_level log_get_level(void);
  */
 void log_set_handler(log_handler_fn fn, void *data);
 
+/* Also give every line of level info and above, whatever the level, to fn (NULL stops). */
+void log_set_tap(log_handler_fn fn, void *data);
+
 /* Also append every line to this file (NULL stops): everything the level lets
  * through, and always errors, warnings and info. Returns 0 or -errno. */
 int log_set_file(const char *path);

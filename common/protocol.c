@@ -22,6 +22,7 @@ struct msg_spec {
 	size_t extra_min; /* bytes allowed after it */
 	size_t extra_max;
 	const signed char *layout;
+	unsigned int minor; /* the protocol minor that introduced it */
 };
 
 static const signed char L_EMPTY[] = {END};
@@ -42,10 +43,12 @@ static const signed char L_STATUS_DEVICE[] = {
 static const signed char L_READY[] = {4, -VHID_NODE_LEN, -VHID_NODE_LEN, END};
 static const signed char L_U32_4x1[] = {4, 1, 1, 1, 1, END};
 static const signed char L_GONE[] = {4, 4, END};
+static const signed char L_GET_LOG[] = {4, 2, 2, END};
+static const signed char L_LOG_LINE[] = {4, 4, 4, 4, 1, 1, 1, 1, END};
 
 #define MSG(t, n, s, l)                                                                            \
 	{                                                                                          \
-		t, n, s, 0, 0, l                                                                   \
+		t, n, s, 0, 0, l, 0                                                                \
 	}
 static const struct msg_spec specs[] = {
 	MSG(VHID_MSG_HELLO, "HELLO", sizeof(struct vhid_msg_hello), L_HELLO),
@@ -54,14 +57,14 @@ static const struct msg_spec specs[] = {
 	MSG(VHID_MSG_DESTROY_DEVICE, "DESTROY_DEVICE", sizeof(struct vhid_msg_device), L_U32),
 	MSG(VHID_MSG_RESET_DEVICE, "RESET_DEVICE", sizeof(struct vhid_msg_device), L_U32),
 	{VHID_MSG_POST_REPORT, "POST_REPORT", sizeof(struct vhid_msg_post), 1, VHID_MAX_REPORT_SIZE,
-	 L_POST},
+	 L_POST, 0},
 	MSG(VHID_MSG_GET_STATUS, "GET_STATUS", sizeof(struct vhid_msg_get_status), L_U32),
 	MSG(VHID_MSG_RESET_ALL, "RESET_ALL", sizeof(struct vhid_msg_reset_all), L_U32),
 	MSG(VHID_MSG_HELLO_REPLY, "HELLO_REPLY", sizeof(struct vhid_msg_hello_reply),
 	    L_HELLO_REPLY),
 	MSG(VHID_MSG_REPLY, "REPLY", sizeof(struct vhid_msg_reply), L_REPLY),
-	{VHID_MSG_ERROR, "ERROR", sizeof(struct vhid_msg_error), 0, VHID_MAX_ERROR_MESSAGE,
-	 L_ERROR},
+	{VHID_MSG_ERROR, "ERROR", sizeof(struct vhid_msg_error), 0, VHID_MAX_ERROR_MESSAGE, L_ERROR,
+	 0},
 	MSG(VHID_MSG_STATUS_DAEMON, "STATUS_DAEMON", sizeof(struct vhid_msg_status_daemon),
 	    L_STATUS_DAEMON),
 	MSG(VHID_MSG_STATUS_CLIENT, "STATUS_CLIENT", sizeof(struct vhid_msg_status_client),
@@ -74,6 +77,10 @@ static const struct msg_spec specs[] = {
 	MSG(VHID_MSG_LEASE_EXPIRED, "LEASE_EXPIRED", sizeof(struct vhid_msg_lease_expired), L_U32),
 	MSG(VHID_MSG_DEVICE_GONE, "DEVICE_GONE", sizeof(struct vhid_msg_device_gone), L_GONE),
 	MSG(VHID_MSG_SHUTDOWN, "SHUTDOWN", 0, L_EMPTY),
+	/* protocol 1.1 */
+	{VHID_MSG_GET_LOG, "GET_LOG", sizeof(struct vhid_msg_get_log), 0, 0, L_GET_LOG, 1},
+	{VHID_MSG_LOG_LINE, "LOG_LINE", sizeof(struct vhid_msg_log_line), 0, VHID_MAX_LOG_TEXT,
+	 L_LOG_LINE, 1},
 };
 
 static const struct msg_spec *
@@ -91,6 +98,14 @@ proto_type_name(uint16_t type)
 	const struct msg_spec *s = find_spec(type);
 
 	return s ? s->name : NULL;
+}
+
+unsigned int
+proto_type_minor(uint16_t type)
+{
+	const struct msg_spec *s = find_spec(type);
+
+	return s ? s->minor : 0;
 }
 
 const char *
@@ -270,6 +285,92 @@ proto_encode(uint8_t *buf, uint16_t type, uint32_t id, const void *msg, const vo
 	if (extra_len)
 		memcpy(buf + VHID_HEADER_SIZE + s->fixed, extra, extra_len);
 	return (int)(VHID_HEADER_SIZE + len);
+}
+
+/* ---- reserved fields ------------------------------------------------------ */
+
+/*
+ * Every request byte without a meaning yet, so that a later minor can give it one: a
+ * client that sends non-zero there today is told at once instead of being misread later.
+ */
+enum reserved_kind { R_ZERO, R_FLAGS, R_STRING };
+
+struct reserved_field {
+	uint16_t type;
+	const char *field;
+	uint16_t offset, size;
+	enum reserved_kind kind;
+	uint32_t defined; /* R_FLAGS: the bits that have a meaning */
+};
+
+static const struct reserved_field reserved_fields[] = {
+	{VHID_MSG_HELLO, "name", 8, VHID_NAME_LEN, R_STRING, 0},
+	{VHID_MSG_CREATE_DEVICE, "name", 16, VHID_DEVNAME_LEN, R_STRING, 0},
+	{VHID_MSG_POST_REPORT, "flags", 4, 2, R_FLAGS, VHID_POST_NO_REPLY},
+	{VHID_MSG_POST_REPORT, "reserved field", 6, 2, R_ZERO, 0},
+	{VHID_MSG_GET_LOG, "flags", 6, 2, R_FLAGS, 0},
+};
+
+static int
+check_string_tail(const char *type, const struct reserved_field *r, const uint8_t *p, char *msg,
+		  size_t msglen)
+{
+	const uint8_t *nul = memchr(p, 0, r->size);
+
+	for (size_t i = nul ? (size_t)(nul - p) : r->size; i < r->size; i++)
+		if (p[i])
+			return fail(
+				msg, msglen,
+				"%s %s has byte 0x%02x at offset %zu after its terminating NUL; "
+				"the padding must be 0",
+				type, r->field, p[i], i);
+	return 0;
+}
+
+static int
+check_field(const char *type, const struct reserved_field *r, const uint8_t *payload, char *msg,
+	    size_t msglen)
+{
+	const uint8_t *p = payload + r->offset;
+	uint32_t v;
+
+	if (r->kind == R_STRING)
+		return check_string_tail(type, r, p, msg, msglen);
+	v = load_le(p, r->size);
+	if (r->kind == R_ZERO && v)
+		return fail(msg, msglen, "%s %s is 0x%0*x, must be 0", type, r->field,
+			    (int)r->size * 2, v);
+	if (r->kind == R_FLAGS && (v & ~r->defined))
+		return fail(msg, msglen, "%s %s is 0x%0*x: undefined bits 0x%0*x must be 0", type,
+			    r->field, (int)r->size * 2, v, (int)r->size * 2, v & ~r->defined);
+	return 0;
+}
+
+int
+proto_check_reserved(const struct vhid_frame *frame, char *msg, size_t msglen)
+{
+	const struct msg_spec *s = find_spec(frame->hdr.type);
+
+	for (size_t i = 0; s && i < sizeof(reserved_fields) / sizeof(reserved_fields[0]); i++) {
+		const struct reserved_field *r = &reserved_fields[i];
+		if (r->type == frame->hdr.type && r->offset + r->size <= frame->hdr.length &&
+		    check_field(s->name, r, frame->payload, msg, msglen) < 0)
+			return -VHID_EPROTO;
+	}
+	return 0;
+}
+
+size_t
+proto_error_text(char *text, const char *fmt, va_list ap)
+{
+	char full[2 * VHID_MAX_ERROR_TEXT];
+	int n = vsnprintf(full, sizeof(full), fmt, ap);
+
+	/* the limit counts bytes; proto_set_string cuts there without splitting UTF-8 */
+	if (n < 0)
+		full[0] = '\0';
+	proto_set_string(text, VHID_MAX_ERROR_TEXT + 1, full);
+	return strlen(text);
 }
 
 void

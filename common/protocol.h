@@ -15,15 +15,25 @@
 #ifndef VHID_PROTOCOL_H
 #define VHID_PROTOCOL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define VHID_PROTOCOL_VERSION 1
+#include "vhid.h"
+
+/* Protocol 1.1: a client and a daemon of the same major always work together; the minor
+ * and the capability bits say what each side has (PROTOCOL.md 1.7). */
+#define VHID_PROTOCOL_VERSION 1 /* the major */
+#define VHID_PROTOCOL_MINOR 1
 #define VHID_HELLO_MAGIC 0x44494856u /* "VHID" on the wire */
 #define VHID_MAX_PAYLOAD 1024
 #define VHID_HEADER_SIZE 8
 #define VHID_MAX_FRAME (VHID_HEADER_SIZE + VHID_MAX_PAYLOAD)
+/* vhidd sends at most 255 bytes of error text; receivers accept 256, what vhidd 0.1.0
+ * sent before the limit was enforced. */
+#define VHID_MAX_ERROR_TEXT 255
 #define VHID_MAX_ERROR_MESSAGE 256
+#define VHID_MAX_LOG_TEXT 1000
 
 #define VHID_NAME_LEN 32     /* client names */
 #define VHID_DEVNAME_LEN 128 /* device names (the kernel's limit) */
@@ -49,6 +59,7 @@ enum vhid_msg_type {
 	VHID_MSG_POST_REPORT = 0x0006,
 	VHID_MSG_GET_STATUS = 0x0007,
 	VHID_MSG_RESET_ALL = 0x0008,
+	VHID_MSG_GET_LOG = 0x0009, /* 1.1, capability LOG */
 	/* daemon to client: replies, carrying the request's id */
 	VHID_MSG_HELLO_REPLY = 0x8001,
 	VHID_MSG_REPLY = 0x8002,
@@ -56,6 +67,7 @@ enum vhid_msg_type {
 	VHID_MSG_STATUS_DAEMON = 0x8010,
 	VHID_MSG_STATUS_CLIENT = 0x8011,
 	VHID_MSG_STATUS_DEVICE = 0x8012,
+	VHID_MSG_LOG_LINE = 0x8013, /* 1.1: a part of the answer to GET_LOG */
 	/* daemon to client: pushes, id 0 */
 	VHID_MSG_READY = 0x8020,
 	VHID_MSG_LEDS = 0x8021,
@@ -66,27 +78,25 @@ enum vhid_msg_type {
 };
 
 /*
- * HELLO: the first frame. Its first 8 bytes (magic, version, flags) will never change,
+ * HELLO: the first frame. Its first 8 bytes (magic, version, minor) will never change,
  * so every daemon can name a version mismatch instead of a size error.
  */
 struct vhid_msg_hello {
 	uint32_t magic;   /* VHID_HELLO_MAGIC */
-	uint16_t version; /* VHID_PROTOCOL_VERSION */
-	uint16_t flags;   /* 0 */
+	uint16_t version; /* the major: VHID_PROTOCOL_VERSION */
+	uint16_t minor;   /* the client's minor; 0.1.0 clients sent 0 here ("flags") */
 	char name[VHID_NAME_LEN];
 } PACKED;
 _Static_assert(sizeof(struct vhid_msg_hello) == 40, "hello size");
 
-enum vhid_capability {
-	VHID_CAP_APPLE_TRANSLATION = 1u << 0,
-	VHID_CAP_ABSOLUTE = 1u << 1,
-	VHID_CAP_LEASE = 1u << 2,
-	VHID_CAP_STATUS_ALL = 1u << 3,
-};
+/* enum vhid_capability (vhid.h) holds the bits; these are the ones each minor defined, so
+ * a client is never shown a bit its minor does not know. */
+#define VHID_CAPS_MINOR0 0x0000000fu
+#define VHID_CAPS_MINOR1 0x0000007fu
 
 struct vhid_msg_hello_reply {
-	uint16_t version; /* VHID_PROTOCOL_VERSION */
-	uint16_t reserved;
+	uint16_t version; /* the major: VHID_PROTOCOL_VERSION */
+	uint16_t minor;   /* the daemon's minor, sent to clients of minor >= 1 (0 otherwise) */
 	uint32_t daemon_version; /* (major*100+minor)*100+patch */
 	uint32_t capabilities;   /* enum vhid_capability */
 	uint32_t lease_ms;       /* silence longer than this releases everything */
@@ -127,13 +137,8 @@ _Static_assert(sizeof(struct vhid_msg_post) == 8, "post size");
 #define VHID_POST_MIN (sizeof(struct vhid_msg_post) + 1)
 #define VHID_POST_MAX (sizeof(struct vhid_msg_post) + 66)
 
-enum vhid_status_scope {
-	VHID_STATUS_SELF = 0, /* this client's devices */
-	VHID_STATUS_ALL = 1,  /* every client and device */
-};
-
 struct vhid_msg_get_status {
-	uint32_t scope;
+	uint32_t scope; /* enum vhid_status_scope (vhid.h) */
 } PACKED;
 _Static_assert(sizeof(struct vhid_msg_get_status) == 4, "get status size");
 
@@ -146,6 +151,27 @@ struct vhid_msg_reset_all {
 	uint32_t scope; /* enum vhid_reset_scope */
 } PACKED;
 _Static_assert(sizeof(struct vhid_msg_reset_all) == 4, "reset all size");
+
+/* GET_LOG (1.1): the newest max_lines lines of the daemon's log ring with a sequence
+ * number above after_seq that the caller may see; LOG_LINE parts, then REPLY value = the
+ * ring's newest sequence number (the after_seq of the next poll). */
+struct vhid_msg_get_log {
+	uint32_t after_seq;
+	uint16_t max_lines; /* 0: every line the ring holds */
+	uint16_t flags;     /* none defined: 0 */
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_get_log) == 8, "get log size");
+
+/* LOG_LINE (1.1): one line of the ring; the text (no NUL) follows, 0..1000 bytes. */
+struct vhid_msg_log_line {
+	uint32_t seq;
+	uint32_t time_s; /* CLOCK_REALTIME when it was logged */
+	uint32_t time_us;
+	uint32_t uid;     /* whose client the line is about, or VHID_LOG_DAEMON_WIDE */
+	uint8_t priority; /* syslog: 3 error, 4 warning, 6 info */
+	uint8_t reserved[3];
+} PACKED;
+_Static_assert(sizeof(struct vhid_msg_log_line) == 20, "log line size");
 
 /* REPLY: the request succeeded. value: the device id for CREATE_DEVICE, a count for
  * GET_STATUS and RESET_ALL, else 0. */
@@ -286,6 +312,23 @@ int proto_payload_size(uint16_t type, size_t *min, size_t *max);
 
 /* The name of a message type, "HELLO", or NULL. */
 const char *proto_type_name(uint16_t type);
+
+/* The protocol minor that introduced a message type (0 for 1.0's, 1 for GET_LOG). */
+unsigned int proto_type_minor(uint16_t type);
+
+/*
+ * Check the reserved fields, undefined flag bits and string padding of a request's
+ * payload (frame already size-checked by proto_decode). Returns 0, or -VHID_EPROTO with
+ * the field and its value in msg ("POST_REPORT reserved field is 0x0001, must be 0").
+ */
+int proto_check_reserved(const struct vhid_frame *frame, char *msg, size_t msglen);
+
+/*
+ * Format an ERROR's text into text[VHID_MAX_ERROR_TEXT + 1]: at most VHID_MAX_ERROR_TEXT
+ * bytes, cut where no UTF-8 sequence is split. Returns its length in bytes.
+ */
+size_t proto_error_text(char *text, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* The name of a device kind (enum vhid_device_kind), "keyboard", or "unknown". */
 const char *proto_kind_name(uint32_t kind);

@@ -13,6 +13,13 @@
  *   from one thread at a time. Different handles are independent.
  * - The report helpers (vhid_keys_*, vhid_modifiers_*, vhid_buttons_*,
  *   vhid_report_*) are pure: no I/O, no global state, safe from any thread.
+ * - Compatibility (libvhid.so.1, symbol version VHID_1.0): a program built
+ *   against this header keeps working with every later libvhid.so.1. Structs
+ *   the caller fills in start with `size_t size` (set it to sizeof the struct)
+ *   or end in reserved fields that must be zero, so they can grow. Structs
+ *   the library passes to callbacks may grow at their end: read them through
+ *   the pointer (a copy holds the members this header knows), and never
+ *   allocate one to hand to the library.
  *
  * This header compiles as C99 and C++.
  */
@@ -56,7 +63,9 @@ enum vhid_error {
 	VHID_ENOTREADY = 1014,    /**< device exists but the kernel has not finished creating it */
 	VHID_ENODAEMON = 1015,    /**< no daemon is listening on the socket */
 	VHID_EADMIN = 1016,       /**< the request needs root or the policy's admin group */
-	VHID_ELAST = 1016
+	VHID_ENOCAP = 1017,       /**< the daemon lacks the capability the request needs
+				   *   (@since 0.2) */
+	VHID_ELAST = 1017
 };
 
 /**
@@ -236,14 +245,22 @@ struct vhid_client;
 struct vhid_device;
 
 /**
- * Events. Every member may be NULL. Callbacks run only from
- * vhid_client_dispatch() (or the blocking helpers, which dispatch), never
- * re-entrantly: events that arrive while a callback runs are queued. A callback
- * may call any function except vhid_client_dispatch() and vhid_client_destroy().
- * The listener is not copied: it must outlive the client.
- * @since 0.1
+ * Events. Set size to sizeof(struct vhid_client_listener); every callback may
+ * be NULL:
+ *
+ *     struct vhid_client_listener l = { .size = sizeof(l), .ready = on_ready };
+ *
+ * vhid_client_new() copies the first size bytes and zero-fills the rest, so a
+ * program built against an older, shorter listener keeps working when members
+ * are added at the end (their callbacks are simply absent), and the listener
+ * need not outlive the call. Callbacks run only from vhid_client_dispatch() (or
+ * the blocking helpers, which dispatch), never re-entrantly: events that arrive
+ * while a callback runs are queued. A callback may call any function except
+ * vhid_client_dispatch() and vhid_client_destroy().
+ * @since 0.2 (0.1 had no size member)
  */
 struct vhid_client_listener {
+	size_t size; /**< sizeof(struct vhid_client_listener) as the caller compiled it */
 	/** The kernel finished creating the device; reports from now on are delivered. */
 	void (*ready)(struct vhid_client *client, struct vhid_device *device, void *data);
 	/** The keyboard's LED state changed (enum vhid_led bits). */
@@ -277,8 +294,9 @@ struct vhid_client_listener {
  * Create a client handle, not yet connected.
  * @param name how vhidd's logs and `vhidctl status` name this client (copied;
  *        at most 31 bytes are kept). NULL: the program's name.
- * @param listener events (may be NULL); must outlive the client
- * @return 0 or -ENOMEM
+ * @param listener events (may be NULL); copied, see struct vhid_client_listener
+ * @return 0, -ENOMEM, or -EINVAL when listener->size is smaller than the
+ *         size member itself
  * @since 0.1
  */
 int vhid_client_new(const char *name, const struct vhid_client_listener *listener, void *data,
@@ -344,26 +362,59 @@ int vhid_client_is_connected(const struct vhid_client *client);
  *  valid until the next call on it. Never NULL. @since 0.1 */
 const char *vhid_client_last_error(const struct vhid_client *client);
 
-/** What the daemon said in its handshake. @since 0.1 */
-struct vhid_daemon_info {
-	unsigned int protocol_version;
-	unsigned int daemon_version; /**< (major*100+minor)*100+patch */
-	unsigned int lease_ms;
-	unsigned int client_id;
-	unsigned int capabilities;
-	unsigned int max_devices;
+/**
+ * What the daemon offers, announced in its handshake (PROTOCOL.md 3.2). A
+ * request that needs a capability the daemon did not announce fails in the
+ * library with -VHID_ENOCAP, naming the capability and both versions.
+ * @since 0.2 (the first four bits: 0.1)
+ */
+enum vhid_capability {
+	VHID_CAP_APPLE_TRANSLATION = 1 << 0, /**< keyboard reports 3 and 4 are translated */
+	VHID_CAP_ABSOLUTE = 1 << 1,          /**< VHID_DEVICE_ABSOLUTE exists */
+	VHID_CAP_LEASE = 1 << 2,             /**< leases are enforced; heartbeats are needed */
+	VHID_CAP_STATUS_ALL = 1 << 3,        /**< status scope ALL (admin-only from 1.1) */
+	VHID_CAP_LOG = 1 << 4,               /**< 1.1: vhid_client_get_log() */
+	VHID_CAP_STATUS_USER = 1 << 5,       /**< 1.1: status scope USER */
+	VHID_CAP_LEASE_PUSH = 1 << 6         /**< 1.1: lease_expired arrives when the lease
+					      *   runs out, not with the next answer */
 };
 
-/** @return 0, or -ENOTCONN. @since 0.1 */
-int vhid_client_get_daemon_info(const struct vhid_client *client, struct vhid_daemon_info *info);
+/** The name of one capability bit ("log", "status-user"), or NULL. @since 0.2 */
+const char *vhid_capability_name(unsigned int capability);
 
-/** The library's own version as (major*100+minor)*100+patch, and its protocol. @since 0.1 */
+/**
+ * The protocol version agreed in the handshake: the daemon's major (always the
+ * library's, or the connection fails with -VHID_EVERSION) and the daemon's minor.
+ * @return 0, or -ENOTCONN (major and minor are then 0). @since 0.2
+ */
+int vhid_client_get_protocol(const struct vhid_client *client, unsigned int *major,
+			     unsigned int *minor);
+/** The daemon's version, (major*100+minor)*100+patch; 0 when not connected. @since 0.2 */
+unsigned int vhid_client_get_daemon_version(const struct vhid_client *client);
+/** The daemon's enum vhid_capability bits; 0 when not connected. @since 0.2 */
+unsigned int vhid_client_get_capabilities(const struct vhid_client *client);
+/** The lease of this connection in ms (0: none enforced, or not connected). @since 0.2 */
+unsigned int vhid_client_get_lease_ms(const struct vhid_client *client);
+/** vhidd's id of this connection (as `vhidctl status` shows it); 0 when not connected.
+ *  @since 0.2 */
+unsigned int vhid_client_get_client_id(const struct vhid_client *client);
+/** Devices this connection may hold (one of each kind); 0 when not connected. @since 0.2 */
+unsigned int vhid_client_get_max_devices(const struct vhid_client *client);
+
+/** The library's own version as (major*100+minor)*100+patch, and its protocol
+ *  major and minor. @since 0.1 (vhid_protocol_minor: 0.2) */
 unsigned int vhid_library_version(void);
 unsigned int vhid_protocol_version(void);
+unsigned int vhid_protocol_minor(void);
 
 /* ------------------------------------------------------------------------ */
 /* Status (what vhidctl status shows)                                       */
 /* ------------------------------------------------------------------------ */
+
+/*
+ * The three status structs are allocated by the library and passed to the
+ * callbacks; they may grow at their end. Read them through the pointer.
+ */
 
 /** @since 0.1 */
 struct vhid_status_daemon {
@@ -391,20 +442,68 @@ struct vhid_status_device {
 	const char *name, *evdev, *hidraw, *phys;
 };
 
-/** Callbacks for vhid_client_get_status(); strings are valid during the call. @since 0.1 */
+/**
+ * Callbacks for vhid_client_get_status(); strings are valid during the call. Set
+ * size to sizeof(struct vhid_status_listener); members past it count as NULL.
+ * @since 0.2 (0.1 had no size member)
+ */
 struct vhid_status_listener {
+	size_t size; /**< sizeof(struct vhid_status_listener) as the caller compiled it */
 	void (*daemon)(const struct vhid_status_daemon *d, void *data);
 	void (*client)(const struct vhid_status_client *c, void *data);
 	void (*device)(const struct vhid_status_device *d, void *data);
 };
 
+/** What vhid_client_get_status() reports. @since 0.2 */
+enum vhid_status_scope {
+	VHID_STATUS_SELF = 0, /**< this connection's devices */
+	VHID_STATUS_ALL = 1,  /**< every client and device: root or an admin group (from 1.1) */
+	VHID_STATUS_USER = 2  /**< every client of this process's uid, on any connection
+			       *   (needs VHID_CAP_STATUS_USER) */
+};
+
 /**
- * Ask vhidd for its state (blocking). all = 0: this client's devices;
- * all = 1: every client and device. The callbacks run before this returns.
- * @return 0 or a negative error. @since 0.1
+ * Ask vhidd for its state (blocking): the daemon record, then the clients and
+ * devices in scope (enum vhid_status_scope). The daemon record's client count
+ * covers every user; other users' clients are shown only to admins. The
+ * callbacks run before this returns.
+ * @return 0, -VHID_EADMIN (ALL, not an admin), -VHID_ENOCAP (USER, daemon
+ *         older than 1.1), -EINVAL, or another negative error. @since 0.1
  */
-int vhid_client_get_status(struct vhid_client *client, int all,
+int vhid_client_get_status(struct vhid_client *client, int scope,
 			   const struct vhid_status_listener *listener, void *data);
+
+/* ------------------------------------------------------------------------ */
+/* The daemon's log (what vhidctl log shows)                                */
+/* ------------------------------------------------------------------------ */
+
+/** vhid_log_line.uid of a line about the daemon, not about one user's client. */
+#define VHID_LOG_DAEMON_WIDE 0xffffffffu
+
+/** One line of the daemon's log ring; allocated by the library, may grow at its end.
+ *  @since 0.2 */
+struct vhid_log_line {
+	unsigned int seq; /**< increases by one per line the daemon logged */
+	uint64_t time_us; /**< CLOCK_REALTIME, microseconds */
+	int priority;     /**< syslog: 3 error, 4 warning, 6 info */
+	unsigned int uid; /**< whose client it is about, or VHID_LOG_DAEMON_WIDE */
+	const char *text; /**< valid during the callback; may hold any byte but NUL */
+};
+
+/**
+ * Read the daemon's recent log (blocking; needs VHID_CAP_LOG). vhidd keeps its
+ * last 512 lines (64 KiB at most) of level info and above. Root and admins see
+ * every line; other users see daemon-wide lines and lines about their own
+ * clients. line runs for each of the newest max_lines lines (0: all) with a
+ * sequence number above after_seq, oldest first.
+ * @param last_seq if not NULL, receives the newest sequence number the daemon
+ *        has: pass it as after_seq to follow the log by polling.
+ * @return 0, -VHID_ENOCAP (the daemon has no log ring: read journalctl or its
+ *         log file), or another negative error. @since 0.2
+ */
+int vhid_client_get_log(struct vhid_client *client, unsigned int after_seq, unsigned int max_lines,
+			void (*line)(const struct vhid_log_line *line, void *data), void *data,
+			unsigned int *last_seq);
 
 /**
  * Release every key and button on the devices of every client that runs as
@@ -429,17 +528,19 @@ struct vhid_device_params {
 	enum vhid_device_kind kind;
 	const char *name; /**< evdev name, at most 127 bytes; copied */
 	uint32_t vendor, product, version;
-	uint16_t bus;    /**< BUS_USB (3), BUS_VIRTUAL (6), BUS_I8042 (0x11), ... */
-	uint8_t country; /**< HID country code (33 = US), 0 = none */
-	uint8_t reserved0;
-	uint32_t reserved[8]; /**< must be zero */
+	uint16_t bus;         /**< BUS_USB (3), BUS_VIRTUAL (6), BUS_I8042 (0x11), ... */
+	uint8_t country;      /**< HID country code (33 = US), 0 = none */
+	uint8_t reserved0;    /**< must be zero */
+	uint32_t reserved[8]; /**< must be zero: later members take this space */
 };
 
 /**
  * Create a device (blocking round trip). It is not ready yet: wait for the
  * ready callback or vhid_device_wait_ready() before posting.
  * @return 0, -VHID_ELIMIT (one of each kind per client), -VHID_ENOUHID,
- *         -ENOTCONN, -EINVAL, or another negative error.
+ *         -ENOTCONN, -EINVAL (also for a non-zero reserved member),
+ *         -VHID_ENOCAP (an absolute pointer, and the daemon lacks it), or
+ *         another negative error.
  * @since 0.1
  */
 int vhid_device_create(struct vhid_client *client, const struct vhid_device_params *params,

@@ -57,6 +57,44 @@ vhid_protocol_version(void)
 	return VHID_PROTOCOL_VERSION;
 }
 
+VHID_EXPORT unsigned int
+vhid_protocol_minor(void)
+{
+	return VHID_PROTOCOL_MINOR;
+}
+
+static const char *const cap_names[] = {
+	"apple-translation", "absolute", "lease", "status-all", "log", "status-user", "lease-push",
+};
+
+VHID_EXPORT const char *
+vhid_capability_name(unsigned int cap)
+{
+	for (unsigned int i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
+		if (cap == 1u << i)
+			return cap_names[i];
+	return NULL;
+}
+
+/* "vhidd 0.1.0 speaks protocol 1.0 and lacks 'log' (GET_LOG), which vhid_client_get_log
+ * needs; this libvhid speaks 1.1" */
+int
+client_need_cap(struct vhid_client *c, unsigned int cap, const char *request, const char *function)
+{
+	unsigned int v = c->hello.daemon_version;
+
+	if (!c->connected)
+		return client_fail(c, -ENOTCONN, "not connected to vhidd");
+	if (c->hello.capabilities & cap)
+		return 0;
+	return client_fail(c, -VHID_ENOCAP,
+			   "vhidd %u.%u.%u speaks protocol %u.%u and lacks '%s' (%s), which %s "
+			   "needs; this libvhid speaks %u.%u",
+			   v / 10000, v / 100 % 100, v % 100, c->hello.version, c->hello.minor,
+			   vhid_capability_name(cap), request, function, VHID_PROTOCOL_VERSION,
+			   VHID_PROTOCOL_MINOR);
+}
+
 /* ---- events ---------------------------------------------------------------- */
 
 static void
@@ -92,11 +130,9 @@ client_find_device(struct vhid_client *c, uint32_t id)
 static void
 deliver(struct vhid_client *c, const struct event *e)
 {
-	const struct vhid_client_listener *l = c->listener;
+	const struct vhid_client_listener *l = &c->listener;
 	struct vhid_device *d = client_find_device(c, e->device);
 
-	if (!l)
-		return;
 	switch (e->type) {
 	case EV_READY:
 		if (d && l->ready)
@@ -149,14 +185,21 @@ deliver_events(struct vhid_client *c)
 
 /* ---- connection loss ------------------------------------------------------- */
 
+/* the lease to heartbeat for: none when the daemon enforces none */
+static unsigned int
+lease_ms(const struct vhid_client *c)
+{
+	return c->hello.capabilities & VHID_CAP_LEASE ? c->hello.lease_ms : 0;
+}
+
 static void
 arm_timer(struct vhid_client *c)
 {
 	struct itimerspec its = {0};
 	uint64_t at = 0, now = client_now_ms();
 
-	if (c->connected && c->info.lease_ms)
-		at = c->last_tx_ms + c->info.lease_ms / 3;
+	if (c->connected && lease_ms(c))
+		at = c->last_tx_ms + lease_ms(c) / 3;
 	else if (!c->connected && c->reconnect && c->ever_connected)
 		at = c->reconnect_at_ms;
 	if (at) {
@@ -191,6 +234,7 @@ lost(struct vhid_client *c, int err)
 	epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->conn.fd, NULL);
 	connection_close(&c->conn);
 	c->connected = false;
+	memset(&c->hello, 0, sizeof(c->hello));
 	for (struct vhid_device *d = c->devices; d; d = d->next) {
 		d->ready = false;
 		d->id = 0;
@@ -220,9 +264,9 @@ status_part(struct answer *a, const struct vhid_frame *f)
 		struct vhid_msg_status_client c;
 		struct vhid_msg_status_device v;
 	} m;
-	const struct vhid_status_listener *l = a->status_listener;
+	const struct vhid_status_listener *l = &a->status_listener;
 
-	if (!l || proto_decode(f, &m, sizeof(m), NULL, 0) < 0)
+	if (proto_decode(f, &m, sizeof(m), NULL, 0) < 0)
 		return;
 	if (f->hdr.type == VHID_MSG_STATUS_DAEMON && l->daemon) {
 		struct vhid_status_daemon d = {
@@ -240,11 +284,11 @@ status_part(struct answer *a, const struct vhid_frame *f)
 			m.d.socket_group,
 			m.d.log_file,
 		};
-		l->daemon(&d, a->status_data);
+		l->daemon(&d, a->data);
 	} else if (f->hdr.type == VHID_MSG_STATUS_CLIENT && l->client) {
 		struct vhid_status_client s = {m.c.client_id, m.c.pid,     m.c.uid,  m.c.gid,
 					       m.c.devices,   m.c.idle_ms, m.c.name, m.c.exe};
-		l->client(&s, a->status_data);
+		l->client(&s, a->data);
 	} else if (f->hdr.type == VHID_MSG_STATUS_DEVICE && l->device) {
 		struct vhid_status_device s = {
 			m.v.device,
@@ -263,8 +307,30 @@ status_part(struct answer *a, const struct vhid_frame *f)
 			m.v.hidraw,
 			m.v.phys,
 		};
-		l->device(&s, a->status_data);
+		l->device(&s, a->data);
 	}
+}
+
+/* LOG_LINE: the text is not NUL-terminated on the wire */
+static void
+log_part(struct answer *a, const struct vhid_frame *f)
+{
+	struct vhid_msg_log_line m;
+	char text[VHID_MAX_LOG_TEXT + 1];
+	size_t len = f->hdr.length - sizeof(m);
+
+	if (!a->log_line || proto_decode(f, &m, sizeof(m), NULL, 0) < 0)
+		return;
+	memcpy(text, f->payload + sizeof(m), len);
+	text[len] = '\0';
+	struct vhid_log_line l = {
+		.seq = m.seq,
+		.time_us = (uint64_t)m.time_s * 1000000 + m.time_us,
+		.priority = m.priority,
+		.uid = m.uid,
+		.text = text,
+	};
+	a->log_line(&l, a->data);
 }
 
 static uint32_t
@@ -382,6 +448,10 @@ handle_frame(struct vhid_client *c, const struct vhid_frame *f, struct answer *a
 	case VHID_MSG_STATUS_DEVICE:
 		if (mine)
 			status_part(a, f);
+		break;
+	case VHID_MSG_LOG_LINE:
+		if (mine)
+			log_part(a, f);
 		break;
 	default:
 		handle_push(c, f);
@@ -592,7 +662,11 @@ open_socket(struct vhid_client *c, const char *path)
 static int
 handshake(struct vhid_client *c)
 {
-	struct vhid_msg_hello h = {.magic = VHID_HELLO_MAGIC, .version = VHID_PROTOCOL_VERSION};
+	struct vhid_msg_hello h = {
+		.magic = VHID_HELLO_MAGIC,
+		.version = VHID_PROTOCOL_VERSION,
+		.minor = VHID_PROTOCOL_MINOR,
+	};
 	struct answer a = {0};
 	int r;
 
@@ -602,15 +676,12 @@ handshake(struct vhid_client *c)
 	if (a.hello.version != VHID_PROTOCOL_VERSION)
 		return client_fail(
 			c, -VHID_EVERSION,
-			"protocol version mismatch: this libvhid speaks version %d, the daemon "
-			"speaks version %u; install matching libvhid and vhidd",
-			VHID_PROTOCOL_VERSION, a.hello.version);
-	c->info.protocol_version = a.hello.version;
-	c->info.daemon_version = a.hello.daemon_version;
-	c->info.lease_ms = a.hello.lease_ms;
-	c->info.client_id = a.hello.client_id;
-	c->info.capabilities = a.hello.capabilities;
-	c->info.max_devices = a.hello.max_devices;
+			"protocol version mismatch: this libvhid speaks version %d (%d.%d), the "
+			"daemon speaks version %u; install matching libvhid and vhidd",
+			VHID_PROTOCOL_VERSION, VHID_PROTOCOL_VERSION, VHID_PROTOCOL_MINOR,
+			a.hello.version);
+	/* a 1.0 daemon sent 0 as HELLO_REPLY's minor ("reserved") and four capability bits */
+	c->hello = a.hello;
 	return 0;
 }
 
@@ -656,13 +727,19 @@ VHID_EXPORT int
 vhid_client_new(const char *name, const struct vhid_client_listener *listener, void *data,
 		struct vhid_client **out)
 {
-	struct vhid_client *c = calloc(1, sizeof(*c));
+	struct vhid_client *c;
 	struct epoll_event ev = {.events = EPOLLIN};
 
-	if (!c)
+	if (listener && listener->size < sizeof(listener->size))
+		return -EINVAL; /* size unset: nothing says how much of it is there */
+	if (!(c = calloc(1, sizeof(*c))))
 		return -ENOMEM;
 	proto_set_string(c->name, sizeof(c->name), name ? name : program_invocation_short_name);
-	c->listener = listener;
+	/* an older caller's shorter listener: the callbacks it lacks stay NULL */
+	if (listener)
+		memcpy(&c->listener, listener,
+		       listener->size < sizeof(c->listener) ? listener->size : sizeof(c->listener));
+	c->listener.size = sizeof(c->listener);
 	c->data = data;
 	c->conn.fd = -1;
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -774,8 +851,7 @@ vhid_client_dispatch(struct vhid_client *c)
 	if (c->connected)
 		read_frames(c, NULL);
 	maybe_reconnect(c);
-	if (c->connected && c->info.lease_ms &&
-	    client_now_ms() - c->last_tx_ms >= c->info.lease_ms / 3)
+	if (c->connected && lease_ms(c) && client_now_ms() - c->last_tx_ms >= lease_ms(c) / 3)
 		vhid_client_heartbeat(c);
 	if (c->connected && connection_flush(&c->conn) < 0)
 		lost(c, -EPIPE);
@@ -815,22 +891,97 @@ vhid_client_last_error(const struct vhid_client *c)
 }
 
 VHID_EXPORT int
-vhid_client_get_daemon_info(const struct vhid_client *c, struct vhid_daemon_info *info)
+vhid_client_get_protocol(const struct vhid_client *c, unsigned int *major, unsigned int *minor)
 {
-	if (!c->connected)
-		return -ENOTCONN;
-	*info = c->info;
+	if (major)
+		*major = c->hello.version;
+	if (minor)
+		*minor = c->hello.minor;
+	return c->connected ? 0 : -ENOTCONN;
+}
+
+VHID_EXPORT unsigned int
+vhid_client_get_daemon_version(const struct vhid_client *c)
+{
+	return c->hello.daemon_version;
+}
+
+VHID_EXPORT unsigned int
+vhid_client_get_capabilities(const struct vhid_client *c)
+{
+	return c->hello.capabilities;
+}
+
+VHID_EXPORT unsigned int
+vhid_client_get_lease_ms(const struct vhid_client *c)
+{
+	return lease_ms(c);
+}
+
+VHID_EXPORT unsigned int
+vhid_client_get_client_id(const struct vhid_client *c)
+{
+	return c->hello.client_id;
+}
+
+VHID_EXPORT unsigned int
+vhid_client_get_max_devices(const struct vhid_client *c)
+{
+	return c->hello.max_devices;
+}
+
+static int
+status_scope_cap(struct vhid_client *c, int scope)
+{
+	if (scope == VHID_STATUS_ALL)
+		return client_need_cap(c, VHID_CAP_STATUS_ALL, "GET_STATUS scope ALL",
+				       "vhid_client_get_status");
+	if (scope == VHID_STATUS_USER)
+		return client_need_cap(c, VHID_CAP_STATUS_USER, "GET_STATUS scope USER",
+				       "vhid_client_get_status");
+	if (scope != VHID_STATUS_SELF)
+		return client_fail(c, -EINVAL, "unknown status scope %d", scope);
 	return 0;
 }
 
 VHID_EXPORT int
-vhid_client_get_status(struct vhid_client *c, int all, const struct vhid_status_listener *listener,
-		       void *data)
+vhid_client_get_status(struct vhid_client *c, int scope,
+		       const struct vhid_status_listener *listener, void *data)
 {
-	struct vhid_msg_get_status m = {.scope = all ? VHID_STATUS_ALL : VHID_STATUS_SELF};
-	struct answer a = {.status_listener = listener, .status_data = data};
+	struct vhid_msg_get_status m = {.scope = (uint32_t)scope};
+	struct answer a = {.data = data};
+	int r;
 
+	if (listener && listener->size < sizeof(listener->size))
+		return client_fail(c, -EINVAL, "struct vhid_status_listener: size is not set");
+	if ((r = status_scope_cap(c, scope)) < 0)
+		return r;
+	if (listener)
+		memcpy(&a.status_listener, listener,
+		       listener->size < sizeof(a.status_listener) ? listener->size
+								  : sizeof(a.status_listener));
 	return client_transact(c, VHID_MSG_GET_STATUS, &m, NULL, 0, &a);
+}
+
+VHID_EXPORT int
+vhid_client_get_log(struct vhid_client *c, unsigned int after_seq, unsigned int max_lines,
+		    void (*line)(const struct vhid_log_line *line, void *data), void *data,
+		    unsigned int *last_seq)
+{
+	struct vhid_msg_get_log m = {
+		.after_seq = after_seq,
+		.max_lines = (uint16_t)(max_lines > 0xffff ? 0xffff : max_lines),
+	};
+	struct answer a = {.log_line = line, .data = data};
+	int r;
+
+	if ((r = client_need_cap(c, VHID_CAP_LOG, "GET_LOG", "vhid_client_get_log")) < 0)
+		return r;
+	if ((r = client_transact(c, VHID_MSG_GET_LOG, &m, NULL, 0, &a)) < 0)
+		return r;
+	if (last_seq)
+		*last_seq = a.value;
+	return 0;
 }
 
 VHID_EXPORT int

@@ -37,6 +37,32 @@ device_create_remote(struct vhid_device *d)
 	return 0;
 }
 
+/* Reserved members are where later ones go: a caller that sets one today would be
+ * misread by the library that gives it a meaning. */
+static int
+check_params(struct vhid_client *c, const struct vhid_device_params *p)
+{
+	if (!p || p->kind < VHID_DEVICE_KEYBOARD || p->kind > VHID_DEVICE_ABSOLUTE)
+		return client_fail(c, -EINVAL, "unknown device kind %d", p ? (int)p->kind : -1);
+	if (p->name && strlen(p->name) >= VHID_DEVNAME_LEN)
+		return client_fail(c, -EMSGSIZE, "device name longer than %d bytes",
+				   VHID_DEVNAME_LEN - 1);
+	if (p->reserved0)
+		return client_fail(c, -EINVAL,
+				   "struct vhid_device_params: reserved0 is 0x%x, must be 0",
+				   p->reserved0);
+	for (size_t i = 0; i < sizeof(p->reserved) / sizeof(p->reserved[0]); i++)
+		if (p->reserved[i])
+			return client_fail(
+				c, -EINVAL,
+				"struct vhid_device_params: reserved[%zu] is 0x%x, must be 0", i,
+				(unsigned int)p->reserved[i]);
+	if (p->kind == VHID_DEVICE_ABSOLUTE)
+		return client_need_cap(c, VHID_CAP_ABSOLUTE, "CREATE_DEVICE kind 3",
+				       "an absolute pointer");
+	return 0;
+}
+
 VHID_EXPORT int
 vhid_device_create(struct vhid_client *c, const struct vhid_device_params *p,
 		   struct vhid_device **out)
@@ -44,11 +70,8 @@ vhid_device_create(struct vhid_client *c, const struct vhid_device_params *p,
 	struct vhid_device *d;
 	int r;
 
-	if (!p || p->kind < VHID_DEVICE_KEYBOARD || p->kind > VHID_DEVICE_ABSOLUTE)
-		return client_fail(c, -EINVAL, "unknown device kind %d", p ? (int)p->kind : -1);
-	if (p->name && strlen(p->name) >= VHID_DEVNAME_LEN)
-		return client_fail(c, -EMSGSIZE, "device name longer than %d bytes",
-				   VHID_DEVNAME_LEN - 1);
+	if ((r = check_params(c, p)) < 0)
+		return r;
 	if (!c->connected)
 		return client_fail(c, -ENOTCONN, "not connected to vhidd");
 	d = calloc(1, sizeof(*d));
@@ -151,6 +174,15 @@ vhid_device_reset(struct vhid_device *d)
 	return client_transact(d->client, VHID_MSG_RESET_DEVICE, &m, NULL, 0, &a);
 }
 
+static bool
+is_apple_report(const struct vhid_device *d, const void *report)
+{
+	uint8_t id = *(const uint8_t *)report;
+
+	return d->kind == VHID_DEVICE_KEYBOARD &&
+	       (id == VHID_REPORT_APPLE_TOP_CASE || id == VHID_REPORT_APPLE_KEYBOARD);
+}
+
 static int
 post(struct vhid_device *d, const void *report, size_t len, bool wait)
 {
@@ -166,6 +198,10 @@ post(struct vhid_device *d, const void *report, size_t len, bool wait)
 		return client_fail(c, r, "%s", msg);
 	if (!c->connected)
 		return client_fail(c, -ENOTCONN, "not connected to vhidd");
+	if (is_apple_report(d, report) &&
+	    (r = client_need_cap(c, VHID_CAP_APPLE_TRANSLATION, "POST_REPORT of report 3 or 4",
+				 "an Apple usage")) < 0)
+		return r;
 	if (!d->ready)
 		return client_fail(c, d->gone ? d->gone : -VHID_ENOTREADY,
 				   d->gone ? "the device is gone"

@@ -59,20 +59,21 @@ struct answer {
 	int status;     /* 0 or negative */
 	uint32_t value; /* REPLY value */
 	struct vhid_msg_hello_reply hello;
-	const struct vhid_status_listener *status_listener;
-	void *status_data;
+	struct vhid_status_listener status_listener; /* zero: no status callbacks */
+	void (*log_line)(const struct vhid_log_line *line, void *data);
+	void *data; /* of status_listener or log_line */
 };
 
 struct vhid_client {
 	char name[VHID_NAME_LEN];
-	const struct vhid_client_listener *listener;
+	struct vhid_client_listener listener; /* the caller's, copied and zero-extended */
 	void *data;
 	int epfd, timer_fd;
 	struct connection conn; /* fd -1 while disconnected */
 	bool connected, reconnect, pipelined, dispatching, ever_connected;
 	char path[108];
 	uint32_t next_id;
-	struct vhid_daemon_info info;
+	struct vhid_msg_hello_reply hello; /* the daemon's handshake; zero while disconnected */
 	struct vhid_device *devices;
 	struct event *events;
 	size_t n_events, cap_events;
@@ -97,6 +98,10 @@ int client_transact(struct vhid_client *c, uint16_t type, const void *msg, const
 int client_send_async(struct vhid_client *c, uint16_t type, const void *msg, const void *extra,
 		      size_t extra_len, uint32_t device);
 struct vhid_device *client_find_device(struct vhid_client *c, uint32_t id);
+/* 0 when the daemon announced cap, else -VHID_ENOCAP naming it, what needs it and both
+ * versions. */
+int client_need_cap(struct vhid_client *c, unsigned int cap, const char *request,
+		    const char *function);
 /* (Re)create one device in the daemon from its saved params. */
 int device_create_remote(struct vhid_device *d);
 void device_clear_state(struct vhid_device *d);

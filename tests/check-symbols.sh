@@ -4,7 +4,7 @@
 # libvhid's ABI in three checks, as TAP:
 #  1. the .so defines exactly the symbols listed under global: in the map
 #  2. the map lists exactly the functions declared in vhid.h
-#  3. every exported symbol has the version VHID_0.1
+#  3. every exported symbol has the version VHID_1.0
 set -u
 
 if [ $# -ne 3 ]; then
@@ -14,7 +14,7 @@ fi
 so=$1
 map=$2
 header=$3
-version=VHID_0.1
+version=VHID_1.0
 NM=${NM:-nm}
 LC_ALL=C
 export LC_ALL

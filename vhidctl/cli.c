@@ -100,6 +100,25 @@ cli_connect(struct cli *cli, const struct vhid_client_listener *l, void *data, i
 	return c;
 }
 
+void
+cli_describe_protocol(const struct vhid_client *c, char *buf, size_t len)
+{
+	unsigned int major, minor, caps = vhid_client_get_capabilities(c);
+	size_t n;
+
+	vhid_client_get_protocol(c, &major, &minor);
+	if (minor > vhid_protocol_minor())
+		minor = vhid_protocol_minor();
+	n = (size_t)snprintf(buf, len, "%u.%u, capabilities", major, minor);
+	for (unsigned int i = 0; i < 32 && n < len; i++) {
+		const char *name = vhid_capability_name(1u << i);
+		if (!(caps & 1u << i))
+			continue;
+		n += (size_t)(name ? snprintf(buf + n, len - n, " %s", name)
+				   : snprintf(buf + n, len - n, " bit-%u", i));
+	}
+}
+
 struct vhid_device *
 cli_device(struct vhid_client *c, enum vhid_device_kind kind, int wait_reader_ms, int *code)
 {

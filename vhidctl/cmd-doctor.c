@@ -147,7 +147,8 @@ guess_group(struct doctor *d)
 static void
 connect_daemon(struct cli *cli, struct doctor *d)
 {
-	static const struct vhid_status_listener listener = {.daemon = on_daemon};
+	static const struct vhid_status_listener listener = {.size = sizeof(listener),
+							     .daemon = on_daemon};
 	struct vhid_client *c;
 
 	d->error = vhid_client_new("vhidctl doctor", NULL, NULL, &c);
@@ -403,31 +404,33 @@ format_version(unsigned int v, char *buf, size_t len)
 	snprintf(buf, len, "%u.%u.%u", v / 10000, v / 100 % 100, v % 100);
 }
 
+/*
+ * Within one protocol major every libvhid works with every vhidd: a different version
+ * passes, and the line names what is in use; an older vhidd lacks only what its
+ * capabilities do not list.
+ */
 static void
 check_versions(struct doctor *d)
 {
 	static const char fix[] =
 		"install matching vhid packages, then: sudo systemctl restart vhidd";
-	struct vhid_daemon_info info;
-	char lib[32], daemon[32];
+	unsigned int major, minor;
+	char lib[32], daemon[32], in_use[256];
 
 	if (d->error == -VHID_EVERSION) {
 		report(d, FAIL, "versions", fix, "%s", d->message);
 		return;
 	}
-	if (!d->client || vhid_client_get_daemon_info(d->client, &info) < 0) {
+	if (!d->client || vhid_client_get_protocol(d->client, &major, &minor) < 0) {
 		report(d, SKIP, "versions", NULL, "vhidd is not reachable");
 		return;
 	}
 	format_version(vhid_library_version(), lib, sizeof(lib));
-	format_version(info.daemon_version, daemon, sizeof(daemon));
-	if (info.daemon_version == vhid_library_version() &&
-	    info.protocol_version == vhid_protocol_version())
-		report(d, PASS, "versions", NULL, "libvhid and vhidd are both %s (protocol %u)",
-		       lib, info.protocol_version);
-	else
-		report(d, FAIL, "versions", fix, "libvhid %s (protocol %u), vhidd %s (protocol %u)",
-		       lib, vhid_protocol_version(), daemon, info.protocol_version);
+	format_version(vhid_client_get_daemon_version(d->client), daemon, sizeof(daemon));
+	cli_describe_protocol(d->client, in_use, sizeof(in_use));
+	report(d, PASS, "versions", NULL,
+	       "libvhid %s (protocol %u.%u), vhidd %s (protocol %u.%u); in use: %s", lib,
+	       vhid_protocol_version(), vhid_protocol_minor(), daemon, major, minor, in_use);
 }
 
 /* ---- g. one daemon, no stale socket --------------------------------------------- */

@@ -69,7 +69,7 @@ on_leds(struct vhid_client *c, struct vhid_device *d, unsigned int state, void *
 	fflush(stdout);
 }
 
-static const struct vhid_client_listener listener = {.leds = on_leds};
+static const struct vhid_client_listener listener = {.size = sizeof(listener), .leds = on_leds};
 
 int
 cmd_leds(struct cli *cli)

@@ -1,7 +1,8 @@
 /*
  * cmd-log.c - `vhidctl log [--since TIME] [-f]`: vhidd's log, wherever it is.
- * Under journald vhidd logs to the journal only, so this hands over to
- * journalctl; otherwise vhidd keeps a file (the one its status names, by
+ * First from vhidd itself (log-ring.c). When vhidd does not run, or is older
+ * than its log ring: under journald vhidd logs to the journal only, so this
+ * hands over to journalctl; otherwise vhidd keeps a file (the one its status names, by
  * default vhidd.log next to the socket, rotated once to vhidd.log.1), which
  * is read here, filtered by each line's "[YYYY-mm-dd HH:MM:SS.mmm]" local
  * timestamp, and with -f followed across rotations until SIGINT or SIGTERM.
@@ -89,7 +90,8 @@ on_daemon(const struct vhid_status_daemon *d, void *data)
 static int
 daemon_log_file(struct cli *cli, char path[256])
 {
-	static const struct vhid_status_listener listener = {.daemon = on_daemon};
+	static const struct vhid_status_listener listener = {.size = sizeof(listener),
+							     .daemon = on_daemon};
 	struct vhid_client *c;
 	int r = vhid_client_new("vhidctl log", NULL, NULL, &c);
 
@@ -344,6 +346,8 @@ cmd_log(struct cli *cli)
 	int r = parse_options(cli, &o);
 
 	if (r >= 0)
+		return r;
+	if ((r = log_ring_show(cli, o.cutoff_ms, o.follow)) >= 0)
 		return r;
 	if (use_journal(cli, path))
 		return run_journalctl(&o);

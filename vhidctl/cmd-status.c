@@ -55,6 +55,7 @@ struct snap_device {
 /* Copies of everything the status callbacks saw: their strings die with the call. */
 struct snapshot {
 	unsigned int self_id;
+	int scope; /* VHID_STATUS_ALL, or USER when only the caller's clients are shown */
 	bool oom;
 	struct vhid_status_daemon d;
 	char socket[128], config[256], group[64], log_file[256];
@@ -180,13 +181,31 @@ on_device(const struct vhid_status_device *d, void *data)
 	snprintf(p->hidraw, sizeof(p->hidraw), "%s", d->hidraw);
 }
 
-static const struct vhid_status_listener snap_listener = {on_daemon, on_client, on_device};
+static const struct vhid_status_listener snap_listener = {
+	.size = sizeof(snap_listener),
+	.daemon = on_daemon,
+	.client = on_client,
+	.device = on_device,
+};
+
+/* Admins see every client, users their own uid's; a 1.0 vhidd shows everyone all. */
+static int
+get_status(struct vhid_client *c, struct snapshot *s)
+{
+	int r;
+
+	s->scope = VHID_STATUS_ALL;
+	r = vhid_client_get_status(c, VHID_STATUS_ALL, &snap_listener, s);
+	if (r != -VHID_EADMIN || !(vhid_client_get_capabilities(c) & VHID_CAP_STATUS_USER))
+		return r;
+	s->scope = VHID_STATUS_USER;
+	return vhid_client_get_status(c, VHID_STATUS_USER, &snap_listener, s);
+}
 
 /* Connect and take a snapshot; on failure *why holds libvhid's explanation. */
 static int
 take_snapshot(struct cli *cli, struct snapshot *s, char *why, size_t len)
 {
-	struct vhid_daemon_info info = {0};
 	struct vhid_client *c;
 	int r = vhid_client_new("vhidctl", NULL, NULL, &c);
 
@@ -196,9 +215,8 @@ take_snapshot(struct cli *cli, struct snapshot *s, char *why, size_t len)
 	}
 	r = vhid_client_connect(c, cli->socket);
 	if (r == 0) {
-		vhid_client_get_daemon_info(c, &info);
-		s->self_id = info.client_id;
-		r = vhid_client_get_status(c, 1, &snap_listener, s);
+		s->self_id = vhid_client_get_client_id(c);
+		r = get_status(c, s);
 	}
 	if (r == 0 && s->oom)
 		r = -ENOMEM;
@@ -381,6 +399,9 @@ print_clients(const struct snapshot *s)
 	struct row *rows = calloc(s->n_clients + 1, sizeof(*rows));
 
 	printf("\nclients: %zu\n", s->n_clients);
+	if (s->scope == VHID_STATUS_USER && s->d.clients > s->n_clients + 1)
+		printf("  (and %zu of other users, shown to root and admin-groups only)\n",
+		       s->d.clients - s->n_clients - 1);
 	if (!rows || s->n_clients == 0) {
 		free(rows);
 		return;

@@ -65,6 +65,19 @@ struct vhid_client *cli_connect(struct cli *cli, const struct vhid_client_listen
 struct vhid_device *cli_device(struct vhid_client *c, enum vhid_device_kind kind,
 			       int wait_reader_ms, int *code);
 
+/*
+ * What a connected client agreed with vhidd: "1.1, capabilities apple-translation
+ * absolute ..." (the lower of the two minors, and the daemon's capability names).
+ */
+void cli_describe_protocol(const struct vhid_client *c, char *buf, size_t len);
+
+/*
+ * `vhidctl log` from vhidd's log ring (log-ring.c): the exit code, or -1 when vhidd is
+ * not running or has no ring (older than 0.2), after saying so: then read the journal
+ * or the log file.
+ */
+int log_ring_show(struct cli *cli, long long cutoff_ms, bool follow);
+
 /* The socket path in use: -s, else $VHID_SOCKET, else the default (cmd-status.c). */
 const char *status_socket_path(const struct cli *cli);
 /* The uhid module: "loaded", "builtin", "loadable" or "missing" (cmd-status.c). */

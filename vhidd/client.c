@@ -13,6 +13,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "logring.h"
 
 static void
 read_credentials(struct client *c, int fd)
@@ -102,6 +103,7 @@ client_new(struct daemon *d, int fd)
 	c->next = d->clients;
 	d->clients = c;
 	d->n_clients++;
+	logring_note_client(c->id, c->uid);
 	log_info("%s: connect pid %d uid %u gid %u exe %s", c->label, (int)c->pid, c->uid, c->gid,
 		 c->exe);
 	if (!policy_allows(&d->policy, c->uid, c->groups, c->n_groups, why, sizeof(why))) {
@@ -171,6 +173,9 @@ client_send(struct client *c, uint16_t type, uint32_t id, const void *msg, const
 
 	if (c->dead)
 		return -ENOTCONN;
+	/* a message newer than the client's protocol minor would only confuse it */
+	if (proto_type_minor(type) > c->minor)
+		return 0;
 	r = connection_queue(&c->conn, type, id, msg, extra, extra_len);
 	if (r == -ENOBUFS) {
 		log_warn("%s: does not read its socket (%zu bytes queued); dropping it", c->label,
@@ -184,19 +189,15 @@ int
 client_send_error(struct client *c, uint32_t id, uint16_t request, int status, const char *fmt, ...)
 {
 	struct vhid_msg_error e = {.status = status, .request_type = request};
-	char text[VHID_MAX_ERROR_MESSAGE + 1];
+	char text[VHID_MAX_ERROR_TEXT + 1];
 	va_list ap;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(text, sizeof(text), fmt, ap);
+	n = proto_error_text(text, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(text))
-		n = sizeof(text) - 1;
 	e.message_length = (uint16_t)n;
-	return client_send(c, VHID_MSG_ERROR, id, &e, text, (size_t)n);
+	return client_send(c, VHID_MSG_ERROR, id, &e, text, n);
 }
 
 void
@@ -293,7 +294,8 @@ clients_check_leases(struct daemon *d)
 	uint64_t now = now_ms();
 	int next = -1;
 
-	for (struct client *c = d->clients; c; c = c->next) {
+	for (struct client *c = d->clients, *after; c; c = after) {
+		after = c->next; /* a failed flush destroys c */
 		uint64_t lease = c->lease_ms ? c->lease_ms : d->policy.lease_ms;
 
 		if (c->lease_expired || !has_devices(c))
@@ -307,6 +309,8 @@ clients_check_leases(struct daemon *d)
 				(unsigned long long)lease);
 			client_reset_devices(c);
 			client_send(c, VHID_MSG_LEASE_EXPIRED, 0, &m, NULL, 0);
+			/* a silent client sends nothing that would carry the push out later */
+			client_flush(c);
 			continue;
 		}
 		int left = (int)(c->last_rx_ms + lease - now);
@@ -314,6 +318,12 @@ clients_check_leases(struct daemon *d)
 			next = left;
 	}
 	return next;
+}
+
+bool
+client_is_admin(const struct client *c)
+{
+	return policy_is_admin(&c->daemon->policy, c->uid, c->groups, c->n_groups);
 }
 
 void

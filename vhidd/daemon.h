@@ -51,6 +51,7 @@ struct client {
 	bool hello, dead, want_write, lease_expired;
 	uint64_t last_rx_ms;
 	unsigned int lease_ms; /* the lease announced in HELLO_REPLY */
+	unsigned int minor;    /* the protocol minor of its HELLO: what it may be sent */
 	uint8_t next_serial;
 	struct client_device devices[MAX_DEVICES_PER_CLIENT];
 };
@@ -95,9 +96,13 @@ int client_send(struct client *c, uint16_t type, uint32_t id, const void *msg, c
 int client_send_error(struct client *c, uint32_t id, uint16_t request, int status, const char *fmt,
 		      ...) __attribute__((format(printf, 5, 6)));
 void client_flush(struct client *c);
-/* Release everything a silent client holds; returns ms until the next lease deadline. */
+/* Release everything a silent client holds, telling it at once (LEASE_EXPIRED goes out
+ * with this call, not with the answer to its next frame); returns ms until the next
+ * lease deadline. */
 int clients_check_leases(struct daemon *d);
 void client_reset_devices(struct client *c);
+/* Root or a member of the policy's admin groups. */
+bool client_is_admin(const struct client *c);
 
 /* requests.c: one handler per request type */
 void request_dispatch(struct client *c, const struct vhid_frame *f);

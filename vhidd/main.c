@@ -19,6 +19,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "logring.h"
 #if HAVE_LIBSYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
@@ -381,6 +382,7 @@ main(int argc, char **argv)
 	r = parse_args(argc, argv, &d.opt);
 	if (r)
 		return r;
+	logring_start(); /* from the first line: GET_LOG serves the start-up too */
 	if (d.opt.log_file && strcmp(d.opt.log_file, "none") != 0) {
 		if ((r = log_set_file(d.opt.log_file)) < 0)
 			fprintf(stderr, "vhidd: cannot open log file %s: %s\n", d.opt.log_file,
@@ -390,8 +392,8 @@ main(int argc, char **argv)
 	}
 	server_prepare(&d);
 	default_log_file(&d);
-	log_info("vhidd %s (protocol %d, version number %d) starting, pid %d", VHID_VERSION,
-		 VHID_PROTOCOL_VERSION, VHID_VERSION_NUMBER, (int)getpid());
+	log_info("vhidd %s (protocol %d.%d, version number %d) starting, pid %d", VHID_VERSION,
+		 VHID_PROTOCOL_VERSION, VHID_PROTOCOL_MINOR, VHID_VERSION_NUMBER, (int)getpid());
 	if (setup(&d) < 0) {
 		vdev_ctx_free(d.vdev);
 		return 1;
@@ -409,5 +411,6 @@ main(int argc, char **argv)
 	r = run(&d);
 	vdev_ctx_free(d.vdev);
 	log_info("exit");
+	logring_stop();
 	return r;
 }

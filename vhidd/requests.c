@@ -11,6 +11,12 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "logring.h"
+
+/* what this daemon really has: every bit is one a client may rely on */
+#define DAEMON_CAPS                                                                                \
+	(VHID_CAP_APPLE_TRANSLATION | VHID_CAP_ABSOLUTE | VHID_CAP_LEASE | VHID_CAP_STATUS_ALL |   \
+	 VHID_CAP_LOG | VHID_CAP_STATUS_USER | VHID_CAP_LEASE_PUSH)
 
 static void
 reply(struct client *c, uint32_t id, uint32_t value)
@@ -135,24 +141,29 @@ new_device_id(struct client *c)
 
 /* ---- handlers ------------------------------------------------------------ */
 
+/*
+ * A 1.0 client read HELLO_REPLY's minor as "reserved" and knew four capability bits:
+ * it is shown nothing it cannot know (PROTOCOL.md 1.7).
+ */
 static void
 handle_hello(struct client *c, uint32_t id, const struct vhid_msg_hello *h)
 {
 	struct vhid_msg_hello_reply r = {
 		.version = VHID_PROTOCOL_VERSION,
+		.minor = h->minor ? VHID_PROTOCOL_MINOR : 0,
 		.daemon_version = VHID_VERSION_NUMBER,
-		.capabilities = VHID_CAP_APPLE_TRANSLATION | VHID_CAP_ABSOLUTE | VHID_CAP_LEASE |
-				VHID_CAP_STATUS_ALL,
+		.capabilities = DAEMON_CAPS & (h->minor ? VHID_CAPS_MINOR1 : VHID_CAPS_MINOR0),
 		.lease_ms = c->daemon->policy.lease_ms,
 		.client_id = c->id,
 		.max_devices = MAX_DEVICES_PER_CLIENT,
 	};
 
 	c->hello = true;
+	c->minor = h->minor < VHID_PROTOCOL_MINOR ? h->minor : VHID_PROTOCOL_MINOR;
 	c->lease_ms = r.lease_ms; /* fixed for this connection: a reload must not shorten it under
 				     the client */
 	client_set_name(c, h->name);
-	log_info("%s: hello (protocol %u)", c->label, h->version);
+	log_info("%s: hello (protocol %u.%u)", c->label, h->version, h->minor);
 	client_send(c, VHID_MSG_HELLO_REPLY, id, &r, NULL, 0);
 }
 
@@ -343,27 +354,113 @@ send_status_devices(struct client *c, uint32_t id, const struct client *o)
 	return n;
 }
 
+/* "root or group 'wheel', 'adm' (admin-groups in /etc/vhid/vhidd.conf)" */
+static void
+describe_admins(const struct daemon *d, char *buf, size_t len)
+{
+	const struct policy *p = &d->policy;
+	size_t n = (size_t)snprintf(buf, len, "root%s", p->n_admin_groups ? " or group " : "");
+
+	for (int i = 0; i < p->n_admin_groups && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s'%s'", i ? ", " : "",
+				      p->admin_groups[i].name);
+	if (n < len)
+		snprintf(buf + n, len - n, " (admin-groups in %s)", d->opt.config_path);
+}
+
+/*
+ * Scope ALL shows every user's clients, their LED state and idle times (from which
+ * keystroke times can be read): admins only. A 1.0 client cannot know scope USER, so
+ * its ALL is answered as USER rather than failed; the daemon record's client count
+ * still says that other clients exist.
+ */
+static bool
+status_scope(struct client *c, uint32_t id, uint32_t *scope)
+{
+	char admins[200];
+
+	if (*scope > VHID_STATUS_USER) {
+		client_send_error(c, id, VHID_MSG_GET_STATUS, -EINVAL,
+				  "unknown status scope %u (0 self, 1 all, 2 user)", *scope);
+		return false;
+	}
+	if (*scope != VHID_STATUS_ALL || client_is_admin(c))
+		return true;
+	if (c->minor == 0) {
+		*scope = VHID_STATUS_USER;
+		return true;
+	}
+	describe_admins(c->daemon, admins, sizeof(admins));
+	client_send_error(c, id, VHID_MSG_GET_STATUS, -VHID_EADMIN,
+			  "every user's clients (status scope ALL) are shown to %s only; scope "
+			  "USER shows uid %u's",
+			  admins, c->uid);
+	return false;
+}
+
 static void
 handle_status(struct client *c, uint32_t id, const struct vhid_msg_get_status *m)
 {
+	uint32_t scope = m->scope;
 	int n = 1;
 
-	if (m->scope != VHID_STATUS_SELF && m->scope != VHID_STATUS_ALL) {
-		client_send_error(c, id, VHID_MSG_GET_STATUS, -EINVAL, "unknown status scope %u",
-				  m->scope);
+	if (!status_scope(c, id, &scope))
 		return;
-	}
 	send_status_daemon(c, id);
-	if (m->scope == VHID_STATUS_SELF) {
+	if (scope == VHID_STATUS_SELF) {
 		n += send_status_devices(c, id, c);
 	} else {
 		for (struct client *o = c->daemon->clients; o && !c->dead; o = o->next) {
+			if (scope == VHID_STATUS_USER && o->uid != c->uid)
+				continue;
 			send_status_client(c, id, o);
 			n += 1 + send_status_devices(c, id, o);
 		}
 	}
 	if (!c->dead)
 		reply(c, id, (uint32_t)n);
+}
+
+/* ---- GET_LOG ------------------------------------------------------------- */
+
+struct log_request {
+	struct client *c;
+	uint32_t id;
+	bool admin;
+};
+
+/* daemon-wide lines and the caller's own; LED state and activity of others stay hidden */
+static bool
+log_visible(uint32_t uid, void *data)
+{
+	const struct log_request *r = data;
+
+	return r->admin || uid == VHID_LOG_DAEMON_WIDE || uid == r->c->uid;
+}
+
+static bool
+send_log_line(const struct logring_line *l, void *data)
+{
+	const struct log_request *r = data;
+	struct vhid_msg_log_line m = {
+		.seq = l->seq,
+		.time_s = (uint32_t)(l->time_us / 1000000),
+		.time_us = (uint32_t)(l->time_us % 1000000),
+		.uid = l->uid == LOGRING_UNKNOWN_CLIENT ? VHID_LOG_DAEMON_WIDE : l->uid,
+		.priority = l->priority,
+	};
+
+	return client_send(r->c, VHID_MSG_LOG_LINE, r->id, &m, l->text, l->len) == 0 && !r->c->dead;
+}
+
+static void
+handle_get_log(struct client *c, uint32_t id, const struct vhid_msg_get_log *m)
+{
+	struct log_request r = {.c = c, .id = id, .admin = client_is_admin(c)};
+
+	logring_read(m->after_seq, m->max_lines, log_visible, send_log_line, &r);
+	if (!c->dead)
+		reply(c, id, logring_newest());
 }
 
 static void
@@ -420,15 +517,84 @@ check_hello_version(struct client *c, const struct vhid_frame *f)
 		return false;
 	}
 	if (version != VHID_PROTOCOL_VERSION) {
-		log_warn("%s: protocol version mismatch: client speaks %u, vhidd %s speaks %u",
-			 c->label, version, VHID_VERSION, VHID_PROTOCOL_VERSION);
+		log_warn("%s: protocol version mismatch: client speaks %u, vhidd %s speaks %u.%u",
+			 c->label, version, VHID_VERSION, VHID_PROTOCOL_VERSION,
+			 VHID_PROTOCOL_MINOR);
 		client_send_error(
 			c, f->hdr.id, f->hdr.type, -VHID_EVERSION,
-			"protocol version mismatch: the client speaks version %u, vhidd %s "
-			"speaks version %u; install matching libvhid and vhidd",
-			version, VHID_VERSION, VHID_PROTOCOL_VERSION);
+			"protocol version mismatch: the client speaks version %u, vhidd "
+			"%s speaks version %u (%u.%u); install matching libvhid and vhidd",
+			version, VHID_VERSION, VHID_PROTOCOL_VERSION, VHID_PROTOCOL_VERSION,
+			VHID_PROTOCOL_MINOR);
 		client_flush(c);
 		client_destroy(c, "protocol version mismatch");
+		return false;
+	}
+	return true;
+}
+
+static void
+unknown_request(struct client *c, const struct vhid_frame *f, const char *name)
+{
+	uint16_t type = f->hdr.type;
+
+	if (name)
+		client_send_error(c, f->hdr.id, type, -VHID_ENOCAP,
+				  "%s is a protocol %u.%u request, but this client's HELLO "
+				  "announced %u.%u",
+				  name, VHID_PROTOCOL_VERSION, proto_type_minor(type),
+				  VHID_PROTOCOL_VERSION, c->minor);
+	else
+		client_send_error(c, f->hdr.id, type, -VHID_ENOCAP,
+				  "unknown request type 0x%04x: this vhidd (%s) speaks protocol "
+				  "%u.%u",
+				  type, VHID_VERSION, VHID_PROTOCOL_VERSION, VHID_PROTOCOL_MINOR);
+}
+
+/*
+ * A request type this daemon does not know, or one newer than the minor the client
+ * announced, is answered with an ERROR: its length is known, so the connection
+ * survives and the client learns what is missing. Types from 0x8000 are the
+ * daemon's own, and nothing but HELLO may come first: those stay violations.
+ */
+static bool
+check_type(struct client *c, const struct vhid_frame *f)
+{
+	uint16_t type = f->hdr.type;
+	const char *name = proto_type_name(type);
+	char what[200];
+
+	if ((type & 0x8000) || (!name && !c->hello)) {
+		if (name)
+			snprintf(what, sizeof(what), "%s is sent by the daemon, not to it", name);
+		else
+			snprintf(what, sizeof(what), "unknown message type 0x%04x%s", type,
+				 type & 0x8000 ? " (types from 0x8000 are the daemon's)"
+					       : " before HELLO");
+		client_violation(c, f->hdr.id, type, what);
+		return false;
+	}
+	if (!name || (c->hello && proto_type_minor(type) > c->minor)) {
+		unknown_request(c, f, name);
+		return false;
+	}
+	return true;
+}
+
+/* The size, the strings and every reserved byte; then HELLO must have come first. */
+static bool
+check_payload(struct client *c, const struct vhid_frame *f, void *m, size_t size)
+{
+	char what[200];
+
+	if (proto_decode(f, m, size, what, sizeof(what)) < 0 ||
+	    proto_check_reserved(f, what, sizeof(what)) < 0) {
+		client_violation(c, f->hdr.id, f->hdr.type, what);
+		return false;
+	}
+	if (!c->hello && f->hdr.type != VHID_MSG_HELLO) {
+		snprintf(what, sizeof(what), "%s before HELLO", proto_type_name(f->hdr.type));
+		client_violation(c, f->hdr.id, f->hdr.type, what);
 		return false;
 	}
 	return true;
@@ -444,31 +610,20 @@ request_dispatch(struct client *c, const struct vhid_frame *f)
 		struct vhid_msg_post post;
 		struct vhid_msg_get_status status;
 		struct vhid_msg_reset_all reset_all;
+		struct vhid_msg_get_log get_log;
 	} m;
 	uint16_t type = f->hdr.type;
-	const char *name = proto_type_name(type);
-	char what[200];
 
-	if (name && (type & 0x8000)) {
-		snprintf(what, sizeof(what), "%s is sent by the daemon, not to it", name);
-		client_violation(c, f->hdr.id, type, what);
+	if (!check_type(c, f))
 		return;
-	}
 	if (type == VHID_MSG_HELLO && c->hello) {
 		client_violation(c, f->hdr.id, type, "a second HELLO");
 		return;
 	}
 	if (type == VHID_MSG_HELLO && !check_hello_version(c, f))
 		return;
-	if (proto_decode(f, &m, sizeof(m), what, sizeof(what)) < 0) {
-		client_violation(c, f->hdr.id, type, what);
+	if (!check_payload(c, f, &m, sizeof(m)))
 		return;
-	}
-	if (!c->hello && type != VHID_MSG_HELLO) {
-		snprintf(what, sizeof(what), "%s before HELLO", name);
-		client_violation(c, f->hdr.id, type, what);
-		return;
-	}
 	switch (type) {
 	case VHID_MSG_HELLO:
 		handle_hello(c, f->hdr.id, &m.hello);
@@ -494,6 +649,9 @@ request_dispatch(struct client *c, const struct vhid_frame *f)
 		break;
 	case VHID_MSG_RESET_ALL:
 		handle_reset_all(c, f->hdr.id, &m.reset_all);
+		break;
+	case VHID_MSG_GET_LOG:
+		handle_get_log(c, f->hdr.id, &m.get_log);
 		break;
 	}
 }

@@ -160,19 +160,22 @@ session(void **state)
 	pid_t pid = start_daemon(NULL);
 	struct vhid_client *c;
 	struct vhid_device *d = NULL;
-	struct vhid_daemon_info info;
 	struct seen s = {0};
-	struct vhid_status_listener l = {.daemon = on_daemon, .client = on_client};
+	struct vhid_status_listener l = {
+		.size = sizeof(l), .daemon = on_daemon, .client = on_client};
 	struct stat st;
 
 	assert_true(pid > 0);
 	assert_int_equal(stat(sock, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0660);
 	c = connect_client();
-	assert_int_equal(vhid_client_get_daemon_info(c, &info), 0);
-	assert_int_equal(info.protocol_version, VHID_PROTOCOL_VERSION);
-	assert_int_equal(info.lease_ms, 2000);
-	assert_int_equal(info.max_devices, 3);
+	unsigned int major, minor;
+	assert_int_equal(vhid_client_get_protocol(c, &major, &minor), 0);
+	assert_int_equal(major, VHID_PROTOCOL_VERSION);
+	assert_int_equal(minor, VHID_PROTOCOL_MINOR);
+	assert_int_equal(vhid_client_get_lease_ms(c), 2000);
+	assert_int_equal(vhid_client_get_max_devices(c), 3);
+	assert_int_equal(vhid_client_get_capabilities(c), VHID_CAPS_MINOR1);
 
 	/* no uhid on this host: a clear error, and nothing else breaks */
 	int r = vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_KEYBOARD},

@@ -44,6 +44,8 @@ static const struct {
 	{VHID_MSG_LEASE_EXPIRED, "LEASE_EXPIRED", 4, 4},
 	{VHID_MSG_DEVICE_GONE, "DEVICE_GONE", 8, 8},
 	{VHID_MSG_SHUTDOWN, "SHUTDOWN", 0, 0},
+	{VHID_MSG_GET_LOG, "GET_LOG", 8, 8},
+	{VHID_MSG_LOG_LINE, "LOG_LINE", 20, 1020},
 };
 
 /* size - 1 printable bytes, different for each seed, then the NUL */
@@ -88,14 +90,14 @@ static void
 roundtrip_hello(void **state)
 {
 	uint8_t buf[VHID_MAX_FRAME];
-	struct vhid_msg_hello in = {.magic = VHID_HELLO_MAGIC, .version = 0x1122, .flags = 0x3344},
+	struct vhid_msg_hello in = {.magic = VHID_HELLO_MAGIC, .version = 0x1122, .minor = 0x3344},
 			      out;
 
 	fill_string(in.name, sizeof(in.name), 1);
 	roundtrip(buf, VHID_MSG_HELLO, 0x11223344, &in, sizeof(in), NULL, 0, &out, sizeof(out));
 	assert_int_equal(out.magic, VHID_HELLO_MAGIC);
 	assert_int_equal(out.version, 0x1122);
-	assert_int_equal(out.flags, 0x3344);
+	assert_int_equal(out.minor, 0x3344);
 	assert_int_equal(strlen(out.name), VHID_NAME_LEN - 1);
 	assert_string_equal(out.name, in.name);
 	assert_memory_equal(&out, &in, sizeof(in));
@@ -201,7 +203,7 @@ roundtrip_hello_reply(void **state)
 	struct vhid_msg_hello_reply in =
 					    {
 						    .version = 0x1122,
-						    .reserved = 0x3344,
+						    .minor = 0x3344,
 						    .daemon_version = 0x55667788,
 						    .capabilities = 0x99aabbcc,
 						    .lease_ms = 0xddeeff01,
@@ -213,7 +215,7 @@ roundtrip_hello_reply(void **state)
 	roundtrip(buf, VHID_MSG_HELLO_REPLY, 0x11223344, &in, sizeof(in), NULL, 0, &out,
 		  sizeof(out));
 	assert_int_equal(out.version, 0x1122);
-	assert_int_equal(out.reserved, 0x3344);
+	assert_int_equal(out.minor, 0x3344);
 	assert_int_equal(out.daemon_version, 0x55667788);
 	assert_int_equal(out.capabilities, 0x99aabbcc);
 	assert_int_equal(out.lease_ms, 0xddeeff01);
@@ -470,11 +472,11 @@ wire_hello(void **state)
 		0x44, 0x33, 0x22, 0x11, /* id */
 		'V',  'H',  'I',  'D',  /* magic */
 		0x01, 0x00,             /* version */
-		0x03, 0x02,             /* flags */
+		0x03, 0x02,             /* minor */
 		'k',  'b',  'd',        /* name, NUL-padded */
 	};
 	uint8_t buf[VHID_MAX_FRAME];
-	struct vhid_msg_hello in = {.magic = VHID_HELLO_MAGIC, .version = 1, .flags = 0x0203}, out;
+	struct vhid_msg_hello in = {.magic = VHID_HELLO_MAGIC, .version = 1, .minor = 0x0203}, out;
 
 	proto_set_string(in.name, sizeof(in.name), "kbd");
 	assert_int_equal(proto_encode(buf, VHID_MSG_HELLO, 0x11223344, &in, NULL, 0),
@@ -484,7 +486,7 @@ wire_hello(void **state)
 	decode_bytes(expect, sizeof(expect), &out, sizeof(out));
 	assert_int_equal(out.magic, VHID_HELLO_MAGIC);
 	assert_int_equal(out.version, 1);
-	assert_int_equal(out.flags, 0x0203);
+	assert_int_equal(out.minor, 0x0203);
 	assert_string_equal(out.name, "kbd");
 }
 
@@ -717,8 +719,8 @@ size_bounded(void **state)
 static void
 unknown_type(void **state)
 {
-	static const uint16_t unknown[] = {0x0000, 0x0009, 0x0010, 0x0100,          0x8000,
-					   0x8004, 0x8013, 0x8026, 0x0001 | 0x4000, 0xffff};
+	static const uint16_t unknown[] = {0x0000, 0x000a, 0x0010, 0x0100,          0x8000,
+					   0x8004, 0x8014, 0x8026, 0x0001 | 0x4000, 0xffff};
 	uint8_t buf[VHID_MAX_FRAME], in[16] = {0};
 	char msg[256], want[64];
 	size_t min = 7, max = 7;
@@ -735,7 +737,7 @@ unknown_type(void **state)
 	}
 	/* no message buffer: still an error, no crash */
 	{
-		struct vhid_frame f = {.hdr = {.type = 0x0009}, .payload = zeros};
+		struct vhid_frame f = {.hdr = {.type = 0x000a}, .payload = zeros};
 		assert_int_equal(proto_decode(&f, in, sizeof(in), NULL, 0), -VHID_EPROTO);
 	}
 }
@@ -986,6 +988,143 @@ set_string_utf8(void **state)
 	assert_memory_equal(field, s, 28);
 }
 
+/* ---- protocol 1.1 ------------------------------------------------------------- */
+
+static int
+check_reserved(uint16_t type, const uint8_t *payload, size_t len, char *msg, size_t msglen)
+{
+	struct vhid_frame f = {.hdr = {.type = type, .length = (uint16_t)len, .id = 1},
+			       .payload = payload};
+
+	msg[0] = '\0';
+	return proto_check_reserved(&f, msg, msglen);
+}
+
+static void
+reserved_fields(void **state)
+{
+	uint8_t p[VHID_MAX_PAYLOAD] = {0};
+	char msg[256];
+
+	p[8] = 0x04; /* a report id: POST_REPORT's report is not reserved */
+	assert_int_equal(check_reserved(VHID_MSG_POST_REPORT, p, 9, msg, sizeof(msg)), 0);
+	p[4] = 0x01; /* NO_REPLY: defined */
+	assert_int_equal(check_reserved(VHID_MSG_POST_REPORT, p, 9, msg, sizeof(msg)), 0);
+	p[4] = 0x03;
+	assert_int_equal(check_reserved(VHID_MSG_POST_REPORT, p, 9, msg, sizeof(msg)),
+			 -VHID_EPROTO);
+	assert_string_equal(msg, "POST_REPORT flags is 0x0003: undefined bits 0x0002 must be 0");
+	p[4] = 0x01;
+	p[6] = 0x01;
+	assert_int_equal(check_reserved(VHID_MSG_POST_REPORT, p, 9, msg, sizeof(msg)),
+			 -VHID_EPROTO);
+	assert_string_equal(msg, "POST_REPORT reserved field is 0x0001, must be 0");
+	memset(p, 0, sizeof(p));
+	p[7] = 0x80;
+	assert_int_equal(check_reserved(VHID_MSG_GET_LOG, p, 8, msg, sizeof(msg)), -VHID_EPROTO);
+	assert_string_equal(msg, "GET_LOG flags is 0x8000: undefined bits 0x8000 must be 0");
+	/* HELLO: the minor is a field now, any value; the name's padding is reserved */
+	memset(p, 0, sizeof(p));
+	p[6] = 0xff;
+	p[8] = 'k';
+	assert_int_equal(check_reserved(VHID_MSG_HELLO, p, 40, msg, sizeof(msg)), 0);
+	p[20] = 'x';
+	assert_int_equal(check_reserved(VHID_MSG_HELLO, p, 40, msg, sizeof(msg)), -VHID_EPROTO);
+	assert_string_equal(msg, "HELLO name has byte 0x78 at offset 12 after its terminating "
+				 "NUL; the padding must be 0");
+	memset(p, 0, sizeof(p));
+	p[16 + 127] = 1;
+	assert_int_equal(check_reserved(VHID_MSG_CREATE_DEVICE, p, 144, msg, sizeof(msg)),
+			 -VHID_EPROTO);
+	assert_non_null(strstr(msg, "CREATE_DEVICE name has byte 0x01 at offset 127"));
+	/* types without reserved bytes, and replies, pass whatever they hold */
+	memset(p, 0xff, sizeof(p));
+	assert_int_equal(check_reserved(VHID_MSG_RESET_ALL, p, 4, msg, sizeof(msg)), 0);
+	assert_int_equal(check_reserved(VHID_MSG_LEDS, p, 8, msg, sizeof(msg)), 0);
+}
+
+static size_t
+error_text(char *text, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = proto_error_text(text, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* 255 bytes of text at most, counted in bytes, never half a UTF-8 sequence */
+static void
+error_text_limit(void **state)
+{
+	char text[VHID_MAX_ERROR_TEXT + 1], in[600];
+
+	memset(in, 'a', sizeof(in));
+	for (size_t len = 250; len <= 260; len++) {
+		in[len] = '\0';
+		size_t n = error_text(text, "%s", in);
+		assert_int_equal(n, len < 255 ? len : 255);
+		assert_int_equal(strlen(text), n);
+		in[len] = 'a';
+	}
+	/* "é" is 2 bytes: 127 of them are 254 bytes; a 128th would need bytes 254-255 */
+	in[0] = '\0';
+	for (int i = 0; i < 200; i++)
+		strcat(in, "\xc3\xa9");
+	assert_int_equal(error_text(text, "%s", in), 254);
+	assert_int_equal(error_text(text, "x%s", in), 255);
+	assert_int_equal((unsigned char)text[254], 0xa9);
+	assert_int_equal(error_text(text, "%s", ""), 0);
+}
+
+static void
+type_minors(void **state)
+{
+	for (size_t i = 0; i < N(types); i++) {
+		unsigned int want =
+			types[i].type == VHID_MSG_GET_LOG || types[i].type == VHID_MSG_LOG_LINE;
+		assert_int_equal(proto_type_minor(types[i].type), want);
+	}
+	/* the capability bits of each minor: 1.0's four, and 1.1's three more */
+	assert_int_equal(VHID_CAPS_MINOR0, VHID_CAP_APPLE_TRANSLATION | VHID_CAP_ABSOLUTE |
+						   VHID_CAP_LEASE | VHID_CAP_STATUS_ALL);
+	assert_int_equal(VHID_CAPS_MINOR1, VHID_CAPS_MINOR0 | VHID_CAP_LOG | VHID_CAP_STATUS_USER |
+						   VHID_CAP_LEASE_PUSH);
+}
+
+static void
+roundtrip_log(void **state)
+{
+	uint8_t buf[VHID_MAX_FRAME];
+	struct vhid_msg_get_log g = {.after_seq = 0x11223344, .max_lines = 0x5566}, go;
+	struct vhid_msg_log_line l = {.seq = 1,
+				      .time_s = 2,
+				      .time_us = 3,
+				      .uid = 1000,
+				      .priority = 6},
+				 lo;
+	struct vhid_frame f;
+	char text[VHID_MAX_LOG_TEXT];
+
+	roundtrip(buf, VHID_MSG_GET_LOG, 9, &g, sizeof(g), NULL, 0, &go, sizeof(go));
+	assert_int_equal(go.after_seq, 0x11223344);
+	assert_int_equal(go.max_lines, 0x5566);
+	memset(text, 'x', sizeof(text));
+	assert_int_equal(proto_encode(buf, VHID_MSG_LOG_LINE, 9, &l, text, sizeof(text)),
+			 8 + 20 + VHID_MAX_LOG_TEXT);
+	assert_int_equal(proto_encode(buf, VHID_MSG_LOG_LINE, 9, &l, text, sizeof(text) + 1),
+			 -EMSGSIZE);
+	assert_int_equal(proto_parse_frame(buf, 8 + 20 + 5, &f), 0);
+	proto_encode(buf, VHID_MSG_LOG_LINE, 9, &l, "hello", 5);
+	assert_int_equal(proto_parse_frame(buf, 8 + 20 + 5, &f), 8 + 20 + 5);
+	assert_int_equal(proto_decode(&f, &lo, sizeof(lo), NULL, 0), 0);
+	assert_int_equal(lo.uid, 1000);
+	assert_int_equal(lo.priority, 6);
+	assert_memory_equal(f.payload + 20, "hello", 5);
+}
+
 int
 main(void)
 {
@@ -1016,6 +1155,10 @@ main(void)
 		cmocka_unit_test(encode_too_much),
 		cmocka_unit_test(set_string_pads),
 		cmocka_unit_test(set_string_utf8),
+		cmocka_unit_test(reserved_fields),
+		cmocka_unit_test(error_text_limit),
+		cmocka_unit_test(type_minors),
+		cmocka_unit_test(roundtrip_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

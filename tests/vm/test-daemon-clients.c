@@ -84,7 +84,8 @@ main(void)
 	/* status, from a third client */
 	struct vhid_client *c;
 	struct seen s = {0};
-	struct vhid_status_listener l = {.client = on_client, .device = on_device};
+	struct vhid_status_listener l = {
+		.size = sizeof(l), .client = on_client, .device = on_device};
 	vhid_client_new("status", NULL, NULL, &c);
 	r = vhid_client_connect(c, NULL);
 	r = r ? r : vhid_client_get_status(c, 1, &l, &s);

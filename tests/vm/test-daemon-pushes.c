@@ -39,6 +39,7 @@ on_readers(struct vhid_client *c, struct vhid_device *d, unsigned int readers, v
 }
 
 static const struct vhid_client_listener listener = {
+	.size = sizeof(listener),
 	.ready = on_ready,
 	.leds = on_leds,
 	.readers = on_readers,
@@ -126,7 +127,7 @@ main(void)
 		 vhid_device_get_leds(kb));
 
 	struct status_seen s = {0};
-	struct vhid_status_listener sl = {.device = on_status_device};
+	struct vhid_status_listener sl = {.size = sizeof(sl), .device = on_status_device};
 	r = vhid_client_get_status(c, 0, &sl, &s);
 	vt_check(r == 0 && (s.leds & VHID_LED_CAPS_LOCK) &&
 			 !strcmp(s.evdev, vhid_device_get_evdev(kb)),

@@ -129,6 +129,7 @@ on_reconnected(struct vhid_client *c, void *data)
 }
 
 static const struct vhid_client_listener agent_listener = {
+	.size = sizeof(agent_listener),
 	.ready = on_ready,
 	.leds = on_leds,
 	.lease_expired = on_lease,
