@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,12 +23,14 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "protocol.h"
 #include "vhid.h"
 
-static char dir[64], sock[96], conf[96];
+static char dir[64], sock[96], conf[320];
 static pid_t started[8]; /* killed in teardown if a failed assertion left them running */
 static int n_started;
 
@@ -101,7 +104,8 @@ setup(void **state)
 	snprintf(sock, sizeof(sock), "%s/vhidd.sock", dir);
 	snprintf(conf, sizeof(conf), "%s/vhidd.conf", dir);
 	f = fopen(conf, "w");
-	fputs("# test policy\nallow-groups = 0\nlease-ms = 2000\n", f);
+	/* uid 65534 plays the plain user of the 1.1 tests (when this runs as root) */
+	fputs("# test policy\nallow-groups = 0\nallow-users = 65534\nlease-ms = 2000\n", f);
 	fclose(f);
 	return 0;
 }
@@ -351,6 +355,301 @@ no_daemon(void **state)
 	vhid_client_destroy(c);
 }
 
+/* ---- protocol 1.1 ------------------------------------------------------------- */
+
+static void
+send_frame(int fd, uint16_t type, uint32_t id, const void *msg, const void *extra, size_t len)
+{
+	uint8_t buf[VHID_MAX_FRAME];
+	int n = proto_encode(buf, type, id, msg, extra, len);
+
+	assert_true(n > 0);
+	assert_int_equal(write(fd, buf, (size_t)n), n);
+}
+
+/* One whole frame into buf; its decoded header and payload in *f. */
+static void
+read_frame(int fd, uint8_t *buf, struct vhid_frame *f)
+{
+	size_t got = 0;
+
+	while (proto_parse_frame(buf, got, f) == 0) {
+		ssize_t n = read(fd, buf + got, 1); /* byte by byte: never past this frame */
+		if (n <= 0)
+			fail_msg("the daemon closed the connection");
+		got += (size_t)n;
+	}
+}
+
+static void
+raw_hello(int fd, uint16_t minor, struct vhid_msg_hello_reply *r)
+{
+	struct vhid_msg_hello h = {.magic = VHID_HELLO_MAGIC, .version = 1, .minor = minor};
+	uint8_t buf[VHID_MAX_FRAME];
+	struct vhid_frame f;
+
+	proto_set_string(h.name, sizeof(h.name), "raw");
+	send_frame(fd, VHID_MSG_HELLO, 1, &h, NULL, 0);
+	read_frame(fd, buf, &f);
+	assert_int_equal(f.hdr.type, VHID_MSG_HELLO_REPLY);
+	assert_int_equal(proto_decode(&f, r, sizeof(*r), NULL, 0), 0);
+}
+
+/* The ERROR answering request id; its status, the text in msg. */
+static int
+read_error(int fd, uint32_t id, char *msg, size_t len)
+{
+	uint8_t buf[VHID_MAX_FRAME];
+	struct vhid_frame f;
+	struct vhid_msg_error e;
+
+	read_frame(fd, buf, &f);
+	assert_int_equal(f.hdr.type, VHID_MSG_ERROR);
+	assert_int_equal(f.hdr.id, id);
+	assert_int_equal(proto_decode(&f, &e, sizeof(e), NULL, 0), 0);
+	snprintf(msg, len, "%.*s", (int)e.message_length, (const char *)f.payload + sizeof(e));
+	return e.status;
+}
+
+static void
+expect_reply(int fd, uint32_t id)
+{
+	uint8_t buf[VHID_MAX_FRAME];
+	struct vhid_frame f;
+
+	read_frame(fd, buf, &f);
+	assert_int_equal(f.hdr.type, VHID_MSG_REPLY);
+	assert_int_equal(f.hdr.id, id);
+}
+
+/* A 1.0 client is shown 1.0's HELLO_REPLY; a newer minor gets the daemon's. */
+static void
+minor_negotiation(void **state)
+{
+	pid_t pid = start_daemon(NULL);
+	struct vhid_msg_hello_reply r;
+	const uint16_t minors[] = {0, 1, 9};
+
+	assert_true(pid > 0);
+	for (size_t i = 0; i < sizeof(minors) / sizeof(minors[0]); i++) {
+		int fd = raw_connect();
+		raw_hello(fd, minors[i], &r);
+		assert_int_equal(r.version, 1);
+		assert_int_equal(r.minor, minors[i] ? VHID_PROTOCOL_MINOR : 0);
+		assert_int_equal(r.capabilities, minors[i] ? VHID_CAPS_MINOR1 : VHID_CAPS_MINOR0);
+		close(fd);
+	}
+	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
+}
+
+/* Unknown and too-new request types: an ERROR, and the connection goes on. */
+static void
+unknown_requests(void **state)
+{
+	pid_t pid = start_daemon(NULL);
+	struct vhid_msg_hello_reply r;
+	struct vhid_msg_get_log g = {0};
+	uint8_t payload[12] = {1, 2, 3};
+	char msg[300];
+	int fd;
+
+	assert_true(pid > 0);
+	fd = raw_connect();
+	raw_hello(fd, 1, &r);
+	uint8_t frame[8 + sizeof(payload)] = {0x0a, 0x00, sizeof(payload), 0x00, 7, 0, 0, 0};
+	memcpy(frame + 8, payload, sizeof(payload));
+	assert_int_equal(write(fd, frame, sizeof(frame)), (ssize_t)sizeof(frame));
+	assert_int_equal(read_error(fd, 7, msg, sizeof(msg)), -VHID_ENOCAP);
+	assert_string_equal(msg, "unknown request type 0x000a: this vhidd (" VHID_VERSION
+				 ") speaks protocol 1.1");
+	send_frame(fd, VHID_MSG_HEARTBEAT, 8, NULL, NULL, 0);
+	expect_reply(fd, 8);
+	close(fd);
+
+	fd = raw_connect(); /* a 1.0 client sending 1.1's GET_LOG */
+	raw_hello(fd, 0, &r);
+	send_frame(fd, VHID_MSG_GET_LOG, 2, &g, NULL, 0);
+	assert_int_equal(read_error(fd, 2, msg, sizeof(msg)), -VHID_ENOCAP);
+	assert_string_equal(msg, "GET_LOG is a protocol 1.1 request, but this client's HELLO "
+				 "announced 1.0");
+	send_frame(fd, VHID_MSG_HEARTBEAT, 3, NULL, NULL, 0);
+	expect_reply(fd, 3);
+	close(fd);
+	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
+}
+
+/* Each reserved field has its own message, and closes the connection. */
+static void
+reserved_violations(void **state)
+{
+	static const struct {
+		uint16_t flags, reserved;
+		const char *msg;
+	} posts[] = {
+		{0x0002, 0, "POST_REPORT flags is 0x0002: undefined bits 0x0002 must be 0"},
+		{0x0001, 0x0100, "POST_REPORT reserved field is 0x0100, must be 0"},
+	};
+	pid_t pid = start_daemon(NULL);
+	struct vhid_msg_hello_reply r;
+	const uint8_t report[9] = {1};
+	char msg[300], want[300];
+
+	assert_true(pid > 0);
+	for (size_t i = 0; i < sizeof(posts) / sizeof(posts[0]); i++) {
+		struct vhid_msg_post p = {
+			.device = 0x101, .flags = posts[i].flags, .reserved = posts[i].reserved};
+		int fd = raw_connect();
+		raw_hello(fd, 1, &r);
+		send_frame(fd, VHID_MSG_POST_REPORT, 5, &p, report, sizeof(report));
+		assert_int_equal(read_error_then_eof(fd, msg, sizeof(msg)), -VHID_EPROTO);
+		snprintf(want, sizeof(want), "protocol violation: %s", posts[i].msg);
+		assert_string_equal(msg, want);
+		close(fd);
+	}
+	uint8_t hello[8 + 40] = {0x01, 0, 40, 0, 1, 0, 0, 0, 'V', 'H', 'I', 'D', 1, 0, 1, 0, 'a'};
+	hello[8 + 8 + 5] = 'z'; /* after name's NUL */
+	int fd = raw_connect();
+	assert_int_equal(write(fd, hello, sizeof(hello)), (ssize_t)sizeof(hello));
+	assert_int_equal(read_error_then_eof(fd, msg, sizeof(msg)), -VHID_EPROTO);
+	assert_string_equal(msg, "protocol violation: HELLO name has byte 0x7a at offset 5 after "
+				 "its terminating NUL; the padding must be 0");
+	close(fd);
+	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
+}
+
+/* ---- as a plain user (uid 65534), when the tests run as root ---------------------- */
+
+/* Run fn in a child as uid/gid 65534; its exit status is the line of the first failure. */
+static void
+as_nobody(int (*fn)(void))
+{
+	int st;
+	pid_t child;
+
+	if (geteuid() != 0)
+		skip();
+	chmod(dir, 0755);
+	chmod(sock, 0666);
+	child = fork();
+	if (child == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(99);
+		_exit(fn());
+	}
+	assert_int_equal(waitpid(child, &st, 0), child);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("as uid 65534: failed at line %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+#define CHECK(x)                                                                                   \
+	do {                                                                                       \
+		if (!(x)) {                                                                        \
+			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #x);                    \
+			return __LINE__ % 256 ? __LINE__ % 256 : 1;                                \
+		}                                                                                  \
+	} while (0)
+
+struct log_seen {
+	int lines, root_lines, own_lines;
+};
+
+static void
+on_log(const struct vhid_log_line *l, void *data)
+{
+	struct log_seen *s = data;
+
+	s->lines++;
+	s->root_lines += strstr(l->text, "uid 0)") != NULL;
+	s->own_lines += l->uid == 65534;
+}
+
+static int
+nobody_sees(void)
+{
+	struct vhid_client *c, *c2;
+	struct seen s = {0};
+	struct log_seen ls = {0};
+	struct vhid_status_listener l = {
+		.size = sizeof(l), .daemon = on_daemon, .client = on_client};
+	unsigned int last = 0;
+
+	CHECK(vhid_client_new("nobody", NULL, NULL, &c) == 0 && vhid_client_connect(c, sock) == 0);
+	CHECK(vhid_client_new("nobody2", NULL, NULL, &c2) == 0 &&
+	      vhid_client_connect(c2, sock) == 0);
+	CHECK(vhid_client_get_status(c, VHID_STATUS_ALL, &l, &s) == -VHID_EADMIN);
+	CHECK(strstr(vhid_client_last_error(c), "are shown to root") != NULL);
+	CHECK(vhid_client_get_status(c, VHID_STATUS_USER, &l, &s) == 0);
+	CHECK(s.daemons == 1 && s.clients == 2); /* its two, not root's */
+	CHECK(vhid_client_get_log(c, 0, 0, on_log, &ls, &last) == 0);
+	CHECK(ls.lines > 0 && ls.root_lines == 0 && ls.own_lines >= 2 &&
+	      last >= (unsigned)ls.lines);
+	vhid_client_destroy(c2);
+	vhid_client_destroy(c);
+	return 0;
+}
+
+/* A non-admin sees its own clients and log lines, never root's. */
+static void
+plain_user_scope(void **state)
+{
+	pid_t pid = start_daemon(NULL);
+	struct vhid_client *root = connect_client(); /* a root client for them not to see */
+	struct seen s = {0};
+	struct log_seen ls = {0};
+	struct vhid_status_listener l = {
+		.size = sizeof(l), .daemon = on_daemon, .client = on_client};
+
+	assert_true(pid > 0);
+	as_nobody(nobody_sees);
+	assert_int_equal(vhid_client_get_status(root, VHID_STATUS_ALL, &l, &s), 0);
+	assert_int_equal(s.clients, 1);
+	assert_int_equal(vhid_client_get_log(root, 0, 3, on_log, &ls, NULL), 0);
+	assert_int_equal(ls.lines, 3); /* root sees everything, the newest 3 here */
+	vhid_client_destroy(root);
+	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
+}
+
+static int
+long_error(void)
+{
+	int fd = raw_connect();
+	struct vhid_msg_hello_reply r;
+	struct vhid_msg_get_status m = {.scope = VHID_STATUS_ALL};
+	uint8_t buf[VHID_MAX_FRAME];
+	struct vhid_frame f;
+	struct vhid_msg_error e;
+
+	raw_hello(fd, 1, &r);
+	send_frame(fd, VHID_MSG_GET_STATUS, 2, &m, NULL, 0);
+	read_frame(fd, buf, &f);
+	CHECK(f.hdr.type == VHID_MSG_ERROR && proto_decode(&f, &e, sizeof(e), NULL, 0) == 0);
+	CHECK(e.status == -VHID_EADMIN && e.message_length == 255 && f.hdr.length == 8 + 255);
+	CHECK(memcmp(f.payload + 8, "every user's clients", 20) == 0);
+	close(fd);
+	return 0;
+}
+
+/* An error text longer than 255 bytes (a long policy path) is cut to exactly 255. */
+static void
+error_text_boundary(void **state)
+{
+	char saved[sizeof(conf)], sub[sizeof(conf)];
+	pid_t pid;
+
+	snprintf(saved, sizeof(saved), "%s", conf);
+	snprintf(sub, sizeof(sub), "%s/%0200d", dir, 0);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(conf, sizeof(conf), "%.*s/vhidd.conf", (int)(sizeof(conf) - 12), sub);
+	assert_int_equal(rename(saved, conf), 0);
+	pid = start_daemon(NULL);
+	assert_true(pid > 0);
+	as_nobody(long_error);
+	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
+	rename(conf, saved);
+	rmdir(sub);
+	snprintf(conf, sizeof(conf), "%s", saved);
+}
+
 int
 main(void)
 {
@@ -360,6 +659,11 @@ main(void)
 		cmocka_unit_test(violations),
 		cmocka_unit_test(non_reading_client_dropped),
 		cmocka_unit_test(single_instance_and_stale_socket),
+		cmocka_unit_test(minor_negotiation),
+		cmocka_unit_test(unknown_requests),
+		cmocka_unit_test(reserved_violations),
+		cmocka_unit_test(plain_user_scope),
+		cmocka_unit_test(error_text_boundary),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,7 +1,8 @@
 /*
  * test-daemon-badframes: every class of protocol violation, sent as raw
  * bytes, gets an ERROR naming it and only that connection is closed. A
- * version mismatch is named with both versions. A second, well-behaved
+ * version mismatch is named with both versions; an unknown request type is
+ * answered with -VHID_ENOCAP and the connection stays. A second, well-behaved
  * client keeps typing throughout and the daemon stays up.
  */
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "protocol.h"
 #include "usage.h"
 #include "vmdaemon.h"
@@ -161,11 +163,28 @@ main(void)
 
 	fd = raw_connect();
 	hello(fd, VHID_PROTOCOL_VERSION);
-	send_raw(fd, 0x0077, 0, 6, NULL, 0);
-	expect_error_and_close(fd, "unknown-opcode", EPROTO_CODE, "unknown message type 0x0077",
+	/* an unknown request is answered, not fatal (a newer client's); the daemon's range is */
+	send_raw(fd, 0x0077, 3, 6, (const uint8_t *)"abc", 3);
+	expect_error_and_close(fd, "unknown-opcode", -VHID_ENOCAP,
+			       "unknown request type 0x0077: this vhidd (" VHID_VERSION
+			       ") speaks protocol 1.1",
+			       false);
+	send_raw(fd, 0x8077, 0, 7, NULL, 0);
+	expect_error_and_close(fd, "unknown-daemon-opcode", EPROTO_CODE,
+			       "unknown message type 0x8077 (types from 0x8000 are the daemon's)",
 			       true);
 	close(fd);
 	still_works("unknown-opcode");
+
+	fd = raw_connect();
+	hello(fd, VHID_PROTOCOL_VERSION);
+	send_frame(fd, VHID_MSG_POST_REPORT, 8,
+		   &(struct vhid_msg_post){.device = 0xff01, .flags = 0x8001}, payload, 9);
+	expect_error_and_close(fd, "post-undefined-flag", EPROTO_CODE,
+			       "POST_REPORT flags is 0x8001: undefined bits 0x8000 must be 0",
+			       true);
+	close(fd);
+	still_works("post-undefined-flag");
 
 	fd = raw_connect();
 	hello(fd, VHID_PROTOCOL_VERSION);
@@ -204,7 +223,9 @@ main(void)
 	fd = raw_connect();
 	hello(fd, 99);
 	expect_error_and_close(fd, "version-mismatch", -VHID_EVERSION,
-			       "the client speaks version 99, vhidd 0.1.0 speaks version 1", true);
+			       "the client speaks version 99, vhidd " VHID_VERSION
+			       " speaks version 1 (1.1)",
+			       true);
 	close(fd);
 	still_works("version-mismatch");
 

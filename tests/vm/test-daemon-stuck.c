@@ -2,13 +2,18 @@
  * test-daemon-stuck: no stuck keys. A client SIGKILLed while holding
  * Ctrl+Shift+A: all three are released. A client SIGSTOPped while holding a
  * key: released within the lease, and after SIGCONT it types again. A client
- * that keeps dispatching keeps its key held past many leases.
+ * that keeps dispatching keeps its key held past many leases. A client that
+ * says nothing at all is still told LEASE_EXPIRED when its lease runs out.
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "protocol.h"
 #include "vmdaemon.h"
 
 #define LEASE_MS 1000
@@ -83,6 +88,78 @@ heartbeat_keeps_key(void)
 	vt_close_node(&n);
 }
 
+static int
+raw_send(int fd, uint16_t type, uint32_t id, const void *msg)
+{
+	uint8_t buf[VHID_MAX_FRAME];
+	int n = proto_encode(buf, type, id, msg, NULL, 0);
+
+	return n > 0 && write(fd, buf, (size_t)n) == n ? 0 : -1;
+}
+
+/* The next frame within timeout_ms: its type, or -1. Reads byte by byte (frames are small). */
+static int
+raw_next(int fd, int timeout_ms)
+{
+	uint8_t buf[VHID_MAX_FRAME];
+	struct vhid_frame f;
+	size_t got = 0;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	while (proto_parse_frame(buf, got, &f) == 0)
+		if (poll(&p, 1, timeout_ms) != 1 || read(fd, buf + got++, 1) != 1)
+			return -1;
+	return f.hdr.type;
+}
+
+static int
+raw_client_with_keyboard(void)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = VT_SOCKET};
+	struct vhid_msg_hello h = {.magic = VHID_HELLO_MAGIC, .version = 1, .minor = 1};
+	struct vhid_msg_create cr = {.kind = VHID_DEVICE_KEYBOARD};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), t = 0;
+
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    raw_send(fd, VHID_MSG_HELLO, 1, &h) < 0 || raw_send(fd, VHID_MSG_CREATE_DEVICE, 2, &cr))
+		return -1;
+	while (t >= 0 && t != VHID_MSG_READY)
+		t = raw_next(fd, 3000);
+	return t == VHID_MSG_READY ? fd : -1;
+}
+
+/*
+ * A client that sends nothing after its device is ready: LEASE_EXPIRED must reach it
+ * when the lease runs out, not with the answer to a frame it never sends. The bound
+ * is generous (a busy host is slow, not wrong); the measured delay is printed.
+ */
+static void
+silent_client_told_at_lease(void)
+{
+	int fd = raw_client_with_keyboard(), t = -1;
+	uint64_t t0 = vt_now_ms(), took;
+
+	if (!vt_check(fd >= 0, "silent.keyboard.ready", "no READY for a raw client"))
+		return;
+	t0 = vt_now_ms(); /* its last frame: the lease runs from here */
+	t = raw_send(fd, VHID_MSG_HEARTBEAT, 3, NULL);
+	while (t >= 0 && t != VHID_MSG_REPLY)
+		t = raw_next(fd, 2000);
+	vt_check(t == VHID_MSG_REPLY, "silent.last.heartbeat", "no REPLY");
+	while ((t = raw_next(fd, LEASE_MS + 3000)) >= 0 && t != VHID_MSG_LEASE_EXPIRED)
+		;
+	took = vt_now_ms() - t0;
+	printf("# LEASE_EXPIRED reached the silent client %llu ms after its last frame "
+	       "(lease %d ms: %lld ms late)\n",
+	       (unsigned long long)took, LEASE_MS, (long long)took - LEASE_MS);
+	vt_check(t == VHID_MSG_LEASE_EXPIRED, "silent.client.gets.lease.expired",
+		 "nothing within %d ms", LEASE_MS + 3000);
+	vt_check(took >= LEASE_MS - 50 && took <= LEASE_MS + 600,
+		 "silent.lease.expired.at.the.lease", "after %llu ms, lease %d ms",
+		 (unsigned long long)took, LEASE_MS);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -95,6 +172,7 @@ main(void)
 	killed_mid_chord();
 	stopped_mid_key();
 	heartbeat_keeps_key();
+	silent_client_told_at_lease();
 	vt_check(vt_daemon_stop(&d, SIGTERM) == 0, "daemon.exit.0", "bad exit");
 	return vt_finish();
 }

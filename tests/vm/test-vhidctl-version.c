@@ -1,6 +1,7 @@
 /*
  * test-vhidctl-version: `vhidctl version` names vhidctl, libvhid and the
- * running vhidd with their protocol; without a daemon it still prints the
+ * running vhidd with their protocol major.minor, then the protocol and
+ * capabilities in use; without a daemon it still prints the
  * first two, says why vhidd is not reachable, and exits 3; a user outside
  * group vhid is told so and gets 4.
  */
@@ -20,13 +21,15 @@ main(void)
 	const char *const argv[] = {"version", NULL};
 	struct vt_daemon d;
 	struct vt_cli r;
-	char want[256], first_two[256];
+	char want[512], first_two[512];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	unlink(VT_CONFIG);
 	snprintf(want, sizeof(want),
-		 "vhidctl %s\nlibvhid %s (protocol %u)\nvhidd %s (protocol %u)\n", VHID_VERSION,
-		 VHID_VERSION, vhid_protocol_version(), VHID_VERSION, vhid_protocol_version());
+		 "vhidctl %s\nlibvhid %s (protocol 1.1)\nvhidd %s (protocol 1.1)\n"
+		 "in use: protocol 1.1, capabilities apple-translation absolute lease status-all "
+		 "log status-user lease-push\n",
+		 VHID_VERSION, VHID_VERSION, VHID_VERSION);
 	snprintf(first_two, sizeof(first_two), "%.*s", (int)(strstr(want, "vhidd ") - want), want);
 	if (!vt_check(vt_daemon_start(&d, NULL) == 0, "daemon.start", "vhidd did not become ready"))
 		return vt_finish();
@@ -34,8 +37,8 @@ main(void)
 	vt_vhidctl(&r, "version", NULL);
 	vt_print_output("version", r.out);
 	vt_check(r.status == 0, "version.exit.0", "exit %d: %s", r.status, r.err);
-	vt_check(strcmp(r.out, want) == 0, "version.three.versions", "got:\n%swant:\n%s", r.out,
-		 want);
+	vt_check(strcmp(r.out, want) == 0, "version.three.versions.and.protocol.in.use",
+		 "got:\n%swant:\n%s", r.out, want);
 	vt_cli_free(&r);
 
 	run_vhidctl(&r, 1000, 1000, plain, 1, argv);
