@@ -52,6 +52,8 @@ fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 stage "format (clang-format)" tests/check-format.sh
+# libvhid's ABI against abi/libvhid.abi and v0.1.0, and proof that a broken struct fails
+stage "ABI (abidiff)" scripts/abi-check.sh "$BUILD"
 stage "host tests" tests/run-host-tests.py "$BUILD" "host"
 stage "host tests under ASan+UBSan" tests/run-host-tests.py "$ASAN" "host-asan"
 VALGRIND="valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite"

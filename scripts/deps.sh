@@ -8,7 +8,8 @@ BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-da
        libcmocka-dev libsystemd-dev scdoc"
 # the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio
 VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod"
-CHECK="valgrind clang-format"
+# abigail-tools: abidw/abidiff for libvhid's ABI check (scripts/abi-check.sh)
+CHECK="valgrind clang-format abigail-tools"
 # ydotool is the peer we compare with; strace counts vhidd's system calls per report
 BENCH="ydotool ydotoold strace"
 

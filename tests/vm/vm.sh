@@ -110,6 +110,11 @@ build_payload() { # prints the initrd path
 	for f in vhidd/vhidd vhidctl/vhidctl tests/vm/vmhelper; do
 		[ -x "$BUILD/$f" ] && add_elf "$root" "$BUILD/$f" "/usr/bin/$(basename "$f")"
 	done
+	# the previous release, for test-compat (built from git history, cached by commit)
+	if old=$("$HERE/../../scripts/build-release.sh" v0.1.0); then
+		add_elf "$root" "$old/build/vhidd/vhidd" /usr/bin/vhidd-0.1.0
+		add_elf "$root" "$old/build/vhidctl/vhidctl" /usr/bin/vhidctl-0.1.0
+	fi
 	[ -x "$BUILD/tests/vm/demo" ] && add_elf "$root" "$BUILD/tests/vm/demo" /tests/demo-run
 	[ -x "$BUILD/tests/vm/bench" ] && add_elf "$root" "$BUILD/tests/vm/bench" /tests/bench-run
 	cp "$HERE"/selftest/selftest-* "$root/tests/"

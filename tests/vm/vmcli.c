@@ -38,7 +38,8 @@ exec_child(int out, int err, unsigned int uid, unsigned int gid, const unsigned 
 		args[n++] = argv[i];
 	args[n] = NULL;
 	unsetenv("VHID_SOCKET");
-	execv(VT_VHIDCTL, (char *const *)args);
+	execv(getenv("VT_VHIDCTL_BIN") ? getenv("VT_VHIDCTL_BIN") : VT_VHIDCTL,
+	      (char *const *)args);
 	_exit(127);
 }
 

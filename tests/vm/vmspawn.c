@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/wait.h>
@@ -19,7 +20,9 @@ int
 vt_spawn_vhidctl(struct vt_proc *p, unsigned int uid, const unsigned int *groups, int n,
 		 const char *const *args)
 {
-	const char *argv[32] = {"/usr/bin/vhidctl"};
+	/* VT_VHIDCTL_BIN: another vhidctl, e.g. the previous release's (test-compat) */
+	const char *bin = getenv("VT_VHIDCTL_BIN");
+	const char *argv[32] = {bin ? bin : "/usr/bin/vhidctl"};
 	int pfd[2], k = 1;
 
 	memset(p, 0, sizeof(*p));
