@@ -25,8 +25,6 @@
 #include "config.h"
 #include "vhidctl.h"
 
-/* Defined in cmd-status.c (vhidctl.h is not ours to change). */
-
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 struct log_opts {
