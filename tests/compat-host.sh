@@ -12,6 +12,7 @@ ok() { # 0|1 NAME [DETAIL]
 }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 
+NEWV=$("$NEW_VHIDCTL" -V | sed 's/^vhidctl //')
 OLD=$("$SRC/scripts/build-release.sh" v0.1.0) || { echo "1..1"; echo "not ok 1 - build v0.1.0"; exit 1; }
 D=$(mktemp -d /tmp/vhid-compat-XXXXXX)
 chmod 755 "$D"
@@ -57,7 +58,7 @@ start "$NEW_VHIDD" "${VHID_TEST_WRAPPER:-}"
 "$NEW_VHIDCTL" -s "$D/s.sock" log -f >/dev/null 2>&1 & # a root client nobody else may see
 PIDS="$PIDS $!"
 run root "$OLD_VHIDCTL" version
-ok $(has "$OUT" "vhidd 0.2.0 (protocol 1)" && [ $RC = 0 ]; echo $?) "old.version.names.new.vhidd" "$RC $OUT $ERR"
+ok $(has "$OUT" "vhidd $NEWV (protocol 1)" && [ $RC = 0 ]; echo $?) "old.version.names.new.vhidd" "$RC $OUT $ERR"
 run root "$OLD_VHIDCTL" status --json
 ok $(has "$OUT" '"uid": 0' && [ $RC = 0 ]; echo $?) "old.status.as.root.sees.all" "$RC $OUT $ERR"
 if as_root; then
@@ -103,7 +104,7 @@ run root "$NEW_VHIDCTL" key a
 ok $([ $RC = 1 ] && has "$ERR" "cannot create the keyboard: The kernel has no uhid"; echo $?) \
 	"new.key.fails.with.documented.message" "$RC $ERR"
 run root "$NEW_VHIDCTL" doctor
-ok $(has "$OUT" "PASS versions: libvhid 0.2.0 (protocol 1.1), vhidd 0.1.0 (protocol 1.0); in use: 1.0,"; echo $?) \
+ok $(has "$OUT" "PASS versions: libvhid $NEWV (protocol 1.1), vhidd 0.1.0 (protocol 1.0); in use: 1.0,"; echo $?) \
 	"new.doctor.reports.protocol.in.use" "$OUT"
 stop
 ok $(! grep -q "protocol violation" "$D/vhidd.log"; echo $?) "new.client.no.violation" \

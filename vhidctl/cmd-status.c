@@ -55,7 +55,8 @@ struct snap_device {
 /* Copies of everything the status callbacks saw: their strings die with the call. */
 struct snapshot {
 	unsigned int self_id;
-	int scope; /* VHID_STATUS_ALL, or USER when only the caller's clients are shown */
+	int scope;          /* VHID_STATUS_ALL, or USER when only the caller's clients are shown */
+	unsigned int minor; /* the daemon's protocol minor (STATUS_DAEMON has only the major) */
 	bool oom;
 	struct vhid_status_daemon d;
 	char socket[128], config[256], group[64], log_file[256];
@@ -216,6 +217,7 @@ take_snapshot(struct cli *cli, struct snapshot *s, char *why, size_t len)
 	r = vhid_client_connect(c, cli->socket);
 	if (r == 0) {
 		s->self_id = vhid_client_get_client_id(c);
+		vhid_client_get_protocol(c, NULL, &s->minor);
 		r = get_status(c, s);
 	}
 	if (r == 0 && s->oom)
@@ -363,15 +365,15 @@ format_uptime(unsigned int s, char *buf, size_t len)
 }
 
 static void
-print_daemon(const struct vhid_status_daemon *d)
+print_daemon(const struct vhid_status_daemon *d, unsigned int minor)
 {
 	char v[32], up[32];
 
 	version_string(d->daemon_version, v, sizeof(v));
 	format_uptime(d->uptime_s, up, sizeof(up));
 	printf("daemon\n");
-	printf("  vhidd        %s (protocol %u), pid %u, up %s\n", v, d->protocol_version, d->pid,
-	       up);
+	printf("  vhidd        %s (protocol %u.%u), pid %u, up %s\n", v, d->protocol_version, minor,
+	       d->pid, up);
 	printf("  socket       %s (group %s)\n", d->socket, d->socket_group);
 	printf("  policy       %s\n",
 	       d->config[0] ? d->config : "built-in defaults (root and the socket group)");
@@ -564,7 +566,7 @@ cmd_status(struct cli *cli)
 		json_end_object(&j);
 		json_finish(&j);
 	} else {
-		print_daemon(&s.d);
+		print_daemon(&s.d, s.minor);
 		print_kernel();
 		print_clients(&s);
 		printf("\n");
