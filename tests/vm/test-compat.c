@@ -34,8 +34,9 @@ key_delivered(const char *name)
 	char label[128];
 	const char *node;
 
-	vt_spawn_vhidctl(&p, 0, NULL, 0, ARGS("key", "a"));
-	node = vt_nodes_next(watch, "vhidctl keyboard", 3000);
+	/* --wait: type only once this test has the node open, however slow the host is */
+	vt_spawn_vhidctl(&p, 0, NULL, 0, ARGS("key", "--wait", "20000", "a"));
+	node = vt_nodes_next(watch, "vhidctl keyboard", 10000);
 	if (!node[0] || vt_open_node(&d, node) < 0) {
 		vt_fail(name, "no keyboard node appeared: %s", p.buf);
 		vt_proc_wait(&p, 3000);
