@@ -517,6 +517,53 @@ reserved_violations(void **state)
 	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
 }
 
+static int ready_calls;
+
+static void
+on_ready_cb(struct vhid_client *c, struct vhid_device *d, void *data)
+{
+	ready_calls++;
+}
+
+/* The structs that can grow: a size that is not set, an older (shorter) listener,
+ * reserved members of the device params. */
+static void
+abi_growth(void **state)
+{
+	pid_t pid = start_daemon(NULL);
+	struct vhid_client_listener unset = {.ready = on_ready_cb};
+	/* what a program built when the listener ended after ready would pass */
+	struct vhid_client_listener older = {.size = offsetof(struct vhid_client_listener, leds),
+					     .ready = on_ready_cb};
+	struct vhid_status_listener sl = {.daemon = on_daemon};
+	struct vhid_device_params p = {.kind = VHID_DEVICE_KEYBOARD};
+	struct vhid_device *d = NULL;
+	struct vhid_client *c;
+	struct seen s = {0};
+
+	assert_true(pid > 0);
+	assert_int_equal(vhid_client_new("abi", &unset, NULL, &c), -EINVAL);
+	assert_int_equal(vhid_client_new("abi", &older, NULL, &c), 0);
+	older.ready = NULL; /* copied: the caller's struct may change or go */
+	assert_int_equal(vhid_client_connect(c, sock), 0);
+	assert_int_equal(vhid_client_get_status(c, VHID_STATUS_SELF, &sl, &s), -EINVAL);
+	assert_non_null(strstr(vhid_client_last_error(c), "size is not set"));
+	sl.size = sizeof(sl);
+	assert_int_equal(vhid_client_get_status(c, VHID_STATUS_SELF, &sl, &s), 0);
+	assert_int_equal(s.daemons, 1);
+	p.reserved[3] = 5;
+	assert_int_equal(vhid_device_create(c, &p, &d), -EINVAL);
+	assert_string_equal(vhid_client_last_error(c),
+			    "struct vhid_device_params: reserved[3] is 0x5, must be 0");
+	p.reserved[3] = 0;
+	p.reserved0 = 1;
+	assert_int_equal(vhid_device_create(c, &p, &d), -EINVAL);
+	assert_null(d);
+	assert_int_equal(vhid_client_get_status(c, 7, &sl, &s), -EINVAL);
+	vhid_client_destroy(c);
+	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
+}
+
 /* ---- as a plain user (uid 65534), when the tests run as root ---------------------- */
 
 /* Run fn in a child as uid/gid 65534; its exit status is the line of the first failure. */
@@ -662,6 +709,7 @@ main(void)
 		cmocka_unit_test(minor_negotiation),
 		cmocka_unit_test(unknown_requests),
 		cmocka_unit_test(reserved_violations),
+		cmocka_unit_test(abi_growth),
 		cmocka_unit_test(plain_user_scope),
 		cmocka_unit_test(error_text_boundary),
 	};
