@@ -57,6 +57,8 @@ as_root() { [ "$(id -u)" = 0 ]; }
 start "$NEW_VHIDD" "${VHID_TEST_WRAPPER:-}"
 "$NEW_VHIDCTL" -s "$D/s.sock" log -f >/dev/null 2>&1 & # a root client nobody else may see
 PIDS="$PIDS $!"
+# connected once vhidd logged its HELLO (bounded only against a hang: a slow build is slow)
+for _ in $(seq 200); do grep -q "(vhidctl log, pid $!," "$D/vhidd.log" && break; sleep 0.1; done
 run root "$OLD_VHIDCTL" version
 ok $(has "$OUT" "vhidd $NEWV (protocol 1)" && [ $RC = 0 ]; echo $?) "old.version.names.new.vhidd" "$RC $OUT $ERR"
 run root "$OLD_VHIDCTL" status --json
