@@ -271,7 +271,7 @@ setup(struct daemon *d)
 
 /*
  * Without the journal, keep a log next to the socket so `vhidctl log` finds the
- * lifecycle lines: mode 0640, the socket's group, rotated at 1 MiB.
+ * lifecycle lines: mode 0600 (it names every user's programs), rotated at 1 MiB.
  */
 static void
 default_log_file(struct daemon *d)
@@ -286,11 +286,9 @@ default_log_file(struct daemon *d)
 	snprintf(path, sizeof(path), "%.*s/vhidd.log",
 		 slash ? (int)(slash - d->opt.socket_path) : 1, slash ? d->opt.socket_path : ".");
 	if ((r = log_set_file(path)) < 0) {
-		log_warn("cannot open log file %s: %s", path, strerror(-r));
+		log_warn("not logging to %s: %s", path, log_file_error());
 		return;
 	}
-	if (chmod(path, 0640) < 0 || (geteuid() == 0 && chown(path, 0, (gid_t)d->socket_gid) < 0))
-		log_debug("cannot set the mode of %s: %s", path, strerror(errno));
 	snprintf(d->log_path, sizeof(d->log_path), "%s", path);
 	log_info("logging to %s too (vhidctl log reads it)", path);
 }
@@ -383,8 +381,7 @@ main(int argc, char **argv)
 		return r;
 	if (d.opt.log_file && strcmp(d.opt.log_file, "none") != 0) {
 		if ((r = log_set_file(d.opt.log_file)) < 0)
-			fprintf(stderr, "vhidd: cannot open log file %s: %s\n", d.opt.log_file,
-				strerror(-r));
+			log_error("not logging to %s: %s", d.opt.log_file, log_file_error());
 		else
 			snprintf(d.log_path, sizeof(d.log_path), "%s", d.opt.log_file);
 	}
