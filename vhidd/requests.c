@@ -343,6 +343,18 @@ send_status_devices(struct client *c, uint32_t id, const struct client *o)
 	return n;
 }
 
+/* At most what a status reply takes: every client with every device. */
+static size_t
+status_bytes(const struct daemon *d)
+{
+	const size_t hdr = VHID_HEADER_SIZE;
+
+	return hdr + sizeof(struct vhid_msg_status_daemon) + hdr + sizeof(struct vhid_msg_reply) +
+	       (size_t)d->n_clients *
+		       (hdr + sizeof(struct vhid_msg_status_client) +
+			MAX_DEVICES_PER_CLIENT * (hdr + sizeof(struct vhid_msg_status_device)));
+}
+
 static void
 handle_status(struct client *c, uint32_t id, const struct vhid_msg_get_status *m)
 {
@@ -353,6 +365,10 @@ handle_status(struct client *c, uint32_t id, const struct vhid_msg_get_status *m
 				  m->scope);
 		return;
 	}
+	/* beyond ~1,350 clients the reply outgrew the output bound and cost its reader the
+	 * connection: one reply may exceed it, a client that does not read may not */
+	if (!client_reserve_output(c, status_bytes(c->daemon)))
+		return;
 	send_status_daemon(c, id);
 	if (m->scope == VHID_STATUS_SELF) {
 		n += send_status_devices(c, id, c);
