@@ -162,6 +162,21 @@ load_policy(struct daemon *d, bool reload)
 	return 0;
 }
 
+/* Which identities special drivers claim (a kernel update may change it: reread on SIGHUP). */
+static void
+load_identities(struct daemon *d)
+{
+	int n = identity_load_running(&d->identities);
+
+	if (n >= 0)
+		log_debug("%d special HID driver aliases in this kernel's module tables", n);
+	else
+		log_warn(
+			"cannot read this kernel's modules.alias (%s): clients may use only vhid's "
+			"default IDs and the policy's allow-ids",
+			strerror(-n));
+}
+
 /* After a reload, callers the new policy refuses are told and disconnected. */
 static void
 recheck_clients(struct daemon *d)
@@ -204,6 +219,7 @@ handle_signal(struct daemon *d)
 			log_info("SIGHUP: reloading %s", d->opt.config_path);
 			if (load_policy(d, true) == 0)
 				recheck_clients(d);
+			load_identities(d);
 		} else if (!d->shutting_down) {
 			begin_shutdown(d, strsignal((int)si.ssi_signo));
 		}
@@ -242,6 +258,7 @@ setup(struct daemon *d)
 	raise_fd_limit();
 	if (load_policy(d, false) < 0)
 		return -EINVAL;
+	load_identities(d);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -405,6 +422,7 @@ main(int argc, char **argv)
 	}
 	r = run(&d);
 	vdev_ctx_free(d.vdev);
+	identity_free(&d.identities);
 	log_info("exit");
 	return r;
 }

@@ -179,6 +179,22 @@ device_params(struct client *c, uint32_t device, int slot, const struct vhid_msg
 		 proto_kind_name(m->kind), device, p->name);
 }
 
+/* The identity chooses the kernel driver: only what hid-generic binds, unless allowed. */
+static bool
+identity_allowed(struct client *c, uint32_t id, const struct vdev_params *p)
+{
+	struct daemon *d = c->daemon;
+	const char *driver = identity_driver(&d->identities, p->bus, p->vendor, p->product);
+	char why[400];
+
+	if (policy_allows_identity(&d->policy, p->bus, p->vendor, p->product, driver,
+				   d->opt.config_path, why, sizeof(why)))
+		return true;
+	log_warn("%s: create refused: %s", c->label, why);
+	client_send_error(c, id, VHID_MSG_CREATE_DEVICE, -VHID_EDENIED, "%s", why);
+	return false;
+}
+
 static void
 handle_create(struct client *c, uint32_t id, const struct vhid_msg_create *m)
 {
@@ -198,6 +214,8 @@ handle_create(struct client *c, uint32_t id, const struct vhid_msg_create *m)
 		return;
 	device = new_device_id(c);
 	device_params(c, device, (int)(slot - c->devices), m, &p);
+	if (!identity_allowed(c, id, &p))
+		return;
 	slot->client = c;
 	slot->id = device;
 	r = vdev_create(c->daemon->vdev, &p, &device_listener, slot, &slot->dev);
