@@ -37,11 +37,23 @@ utf8(void **state)
 {
 	assert_string_equal(E("Grüße, 日本, 🙂", 0), "Grüße, 日本, 🙂");
 	/* C1 controls, raw (8-bit CSI) and encoded */
-	assert_string_equal(E("\x9b" "31m", 0), "\\x9b31m");
-	assert_string_equal(E("\xc2\x9b" "31m", 0), "\\xc2\\x9b31m");
+	assert_string_equal(E("\x9b"
+			      "31m",
+			      0),
+			    "\\x9b31m");
+	assert_string_equal(E("\xc2\x9b"
+			      "31m",
+			      0),
+			    "\\xc2\\x9b31m");
 	/* bidi overrides reorder what a reader sees; line separators break lines */
-	assert_string_equal(E("a\xe2\x80\xae" "b", 0), "a\\xe2\\x80\\xaeb");
-	assert_string_equal(E("a\xe2\x80\xa8" "b", 0), "a\\xe2\\x80\\xa8b");
+	assert_string_equal(E("a\xe2\x80\xae"
+			      "b",
+			      0),
+			    "a\\xe2\\x80\\xaeb");
+	assert_string_equal(E("a\xe2\x80\xa8"
+			      "b",
+			      0),
+			    "a\\xe2\\x80\\xa8b");
 	/* broken UTF-8: overlong, surrogate, cut short, stray continuation */
 	assert_string_equal(E("\xc0\xaf", 0), "\\xc0\\xaf");
 	assert_string_equal(E("\xed\xa0\x80", 0), "\\xed\\xa0\\x80");

@@ -73,6 +73,11 @@ follow_agent(struct marks *m)
 		     m->connect) &&
 	    vt_find_line(p->buf, m->connect, NULL, line, sizeof(line)))
 		sscanf(strstr(line, "] info: client ") + 15, "%u", &id);
+	if (!strstr(p->buf, m->connect)) {
+		vt_cli_stop(p, SIGKILL);
+		free(p);
+		return false;
+	}
 	p->from = (size_t)(strstr(p->buf, m->connect) - p->buf);
 	/* device ids are (client id << 8) | serial, serials from 1 (DESIGN.md 15) */
 	snprintf(m->device, sizeof(m->device), "client %u keyboard 0x%x \"vhid keyboard\"", id,
@@ -147,6 +152,9 @@ main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	unlink(VT_CONFIG);
+	/* earlier tests in this VM may have filled it (a connect flood): start afresh */
+	unlink("/run/vhid/vhidd.log");
+	unlink("/run/vhid/vhidd.log.1");
 	if (!vt_check(vt_daemon_start(&d, NULL) == 0, "daemon.start", "vhidd did not become ready"))
 		return vt_finish();
 	if (!follow_agent(&m)) {
