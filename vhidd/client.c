@@ -145,7 +145,7 @@ admit(struct client *c, int cred_error)
 		client_destroy(c, "not authorized");
 		return false;
 	}
-	/* root is exempt: it can stop vhidd or open /dev/uhid anyway (DESIGN.md "Limits") */
+	/* root is exempt: it can stop vhidd or open /dev/uhid anyway (DESIGN.md §16) */
 	if (c->uid != 0 && max && connections_of(d, c->uid) > (int)max) {
 		log_warn(
 			"%s: refused: uid %u already has %u connections (max-connections-per-user)",
