@@ -58,7 +58,8 @@ read_builtin_file(struct identity_table *t, const char *path)
 		return -errno;
 	while (r == 0 && (n = getdelim(&rec, &cap, '\0', f)) > 0) {
 		const char *dot = strchr(rec, '.');
-		if (!dot || strncmp(dot, ".alias=", 7) != 0 || (size_t)(dot - rec) >= sizeof(module))
+		if (!dot || strncmp(dot, ".alias=", 7) != 0 ||
+		    (size_t)(dot - rec) >= sizeof(module))
 			continue;
 		snprintf(module, sizeof(module), "%.*s", (int)(dot - rec), rec);
 		r = add(t, dot + 7, module);
