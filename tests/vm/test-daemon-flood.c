@@ -1,10 +1,16 @@
 /*
  * test-daemon-flood: one user floods vhidd with connect+close while another
  * client holds a key and heartbeats on time. The key must never be released
- * and the client never told LEASE_EXPIRED (0.1.0 stalled 6-10 s in this VM
- * and released it). The worst heartbeat round trip under the flood is
- * reported, not judged: a busy machine is slow, not wrong. Then the same user
- * tries to hold 100 connections: at most max-connections-per-user (32) stay.
+ * and the client never told LEASE_EXPIRED; the worst heartbeat round trip of a
+ * probe client is reported, not judged (a busy machine is slow, not wrong).
+ * Then the same user tries to hold 100 connections: at most
+ * max-connections-per-user (32) stay.
+ *
+ * On this one-vCPU VM even 0.1.0 keeps the key: the flooders cannot refill the
+ * backlog while vhidd runs, so its unbounded accept loop ends. The starvation
+ * needs a second core; tests/unit/test-daemon-security.c
+ * (connect_flood_interleaved) shows it on the host and fails against 0.1.0.
+ * This test guards the consequence on a real kernel, with devices and leases.
  */
 #include <errno.h>
 #include <grp.h>
