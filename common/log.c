@@ -2,12 +2,17 @@
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "escape.h"
 
 static enum log_level current_level = LOG_LEVEL_INFO;
 static log_handler_fn handler;
@@ -15,7 +20,10 @@ static void *handler_data;
 static log_handler_fn tap; /* vhidd's log ring */
 static void *tap_data;
 static FILE *log_file;
-static char log_path[256];
+static int log_dir = -1;   /* the verified directory of the file: rotation never uses the path */
+static char log_name[256]; /* the file's name in it */
+static char log_error_text[300];
+static int log_error_code;
 static long log_max = 1024 * 1024;
 
 static const char *const level_names[] = {"silent", "error", "warn", "info", "debug"};
@@ -48,21 +56,129 @@ log_set_tap(log_handler_fn fn, void *data)
 	tap_data = data;
 }
 
+static int __attribute__((format(printf, 2, 3))) file_error(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	errno = err; /* for %m */
+	va_start(ap, fmt);
+	vsnprintf(log_error_text, sizeof(log_error_text), fmt, ap);
+	va_end(ap);
+	log_error_code = err;
+	return -err;
+}
+
+/*
+ * The directory must be one only root or this process can write to: then
+ * nobody else can plant a symlink or hard link in it, or swap the file after
+ * it was checked. Symlinks on the way to it are fine; the fd is what is checked.
+ */
+static int
+open_log_dir(const char *path)
+{
+	char copy[sizeof(log_name)];
+	const char *dir;
+	struct stat st;
+	int fd;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return file_error(errno, "cannot open its directory %s: %m", dir);
+	if (fstat(fd, &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid())) {
+		close(fd);
+		return file_error(EPERM, "its directory %s belongs to uid %lu, not root or vhidd",
+				  dir, (unsigned long)st.st_uid);
+	}
+	if (st.st_mode & 022) {
+		close(fd);
+		return file_error(EPERM,
+				  "its directory %s is writable by others (mode %04lo); choose one "
+				  "only root or vhidd can write to",
+				  dir, (unsigned long)(st.st_mode & 07777));
+	}
+	return fd;
+}
+
+/*
+ * Open (or create) the file itself: never through a symlink, only a regular
+ * file of ours with one link, mode 0600 set on the fd. The log names other
+ * users' programs: only vhidd (and root) read it; see DESIGN.md "Logs".
+ */
+static FILE *
+open_log_at(int dir, const char *name)
+{
+	struct stat st;
+	FILE *f;
+	int fd = openat(dir, name,
+			O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+				O_CLOEXEC,
+			0600);
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			file_error(ELOOP, "%s is a symlink: refused", name);
+		else
+			file_error(errno, "%s: %m", name);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1) {
+		file_error(EPERM, "%s is not a regular file of vhidd's own with one link: refused",
+			   name);
+		close(fd);
+		return NULL;
+	}
+	if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) {
+		file_error(errno, "cannot make %s mode 0600: %m", name);
+		close(fd);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
+	if (!(f = fdopen(fd, "a"))) {
+		file_error(errno, "%s: %m", name);
+		close(fd);
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	return f;
+}
+
 int
 log_set_file(const char *path)
 {
+	char copy[sizeof(log_name)];
+	int dir;
+
 	if (log_file)
 		fclose(log_file);
+	if (log_dir >= 0)
+		close(log_dir);
 	log_file = NULL;
-	log_path[0] = '\0';
+	log_dir = -1;
+	log_name[0] = log_error_text[0] = '\0';
 	if (!path)
 		return 0;
-	log_file = fopen(path, "ae");
-	if (!log_file)
-		return -errno;
-	setvbuf(log_file, NULL, _IOLBF, 0);
-	snprintf(log_path, sizeof(log_path), "%s", path);
+	if (strlen(path) >= sizeof(log_name))
+		return file_error(ENAMETOOLONG, "the path is too long");
+	if ((dir = open_log_dir(path)) < 0)
+		return dir;
+	snprintf(copy, sizeof(copy), "%s", path);
+	snprintf(log_name, sizeof(log_name), "%s", basename(copy));
+	if (!(log_file = open_log_at(dir, log_name))) {
+		close(dir);
+		log_name[0] = '\0';
+		return -log_error_code;
+	}
+	log_dir = dir;
 	return 0;
+}
+
+const char *
+log_file_error(void)
+{
+	return log_error_text;
 }
 
 void
@@ -71,24 +187,22 @@ log_set_file_max(long bytes)
 	log_max = bytes;
 }
 
-/* Past the limit, keep one previous file (PATH.1) and start afresh. */
+/* Past the limit, keep one previous file (NAME.1) and start afresh, in the same directory. */
 static void
 rotate(void)
 {
-	char old[sizeof(log_path) + 2];
+	char old[sizeof(log_name) + 2];
 	FILE *f;
 
-	if (!log_path[0] || log_max <= 0 || ftell(log_file) < log_max)
+	if (log_dir < 0 || log_max <= 0 || ftell(log_file) < log_max)
 		return;
-	snprintf(old, sizeof(old), "%s.1", log_path);
-	rename(log_path, old);
-	f = fopen(log_path, "ae");
+	snprintf(old, sizeof(old), "%s.1", log_name);
+	renameat(log_dir, log_name, log_dir, old);
+	f = open_log_at(log_dir, log_name);
 	if (!f)
 		return; /* keep writing to the renamed file rather than lose lines */
-	fchmod(fileno(f), 0640);
 	fclose(log_file);
 	log_file = f;
-	setvbuf(log_file, NULL, _IOLBF, 0);
 }
 
 int
@@ -130,7 +244,7 @@ default_output(enum log_level level, const char *msg)
 void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
-	char msg[1024], ts[40];
+	char raw[1024], msg[4 * sizeof(raw)], ts[40];
 	int saved_errno = errno;
 
 	/* the file keeps the lifecycle (info) even when the terminal is quieter */
@@ -140,9 +254,15 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 
 	if (level == LOG_LEVEL_SILENT || (level > current_level && !to_file && !to_tap))
 		goto out;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* messages carry client-chosen strings: one escape for every output */
+	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
+	vhid_escape(msg, sizeof(msg), raw,
+		    n < 0                     ? 0
+		    : (size_t)n < sizeof(raw) ? (size_t)n
+					      : sizeof(raw) - 1,
+		    ESCAPE_BACKSLASH);
 	if (to_tap)
-		tap(level, msg, tap_data);
+		tap(level, msg, tap_data); /* the ring stores what the log shows: escaped */
 	if (level <= current_level) {
 		if (handler)
 			handler(level, msg, handler_data);

@@ -29,8 +29,11 @@ void log_set_handler(log_handler_fn fn, void *data);
 void log_set_tap(log_handler_fn fn, void *data);
 
 /* Also append every line to this file (NULL stops): everything the level lets
- * through, and always errors, warnings and info. Returns 0 or -errno. */
+ * through, and always errors, warnings and info. The file is mode 0600, and is
+ * opened without following a symlink in a directory only root or this process
+ * can write to. Returns 0 or -errno; log_file_error() then says why. */
 int log_set_file(const char *path);
+const char *log_file_error(void);
 /* Rotate the file past this size, keeping one PATH.1 (default 1 MiB; 0 = never). */
 void log_set_file_max(long bytes);
 

@@ -303,7 +303,8 @@ int vhid_client_new(const char *name, const struct vhid_client_listener *listene
 		    struct vhid_client **out);
 
 /**
- * Connect and handshake (blocking, at most 5 s).
+ * Connect and handshake (blocking: at most 5 s for vhidd to accept the
+ * connection, then at most 5 s for its answer).
  * @param path the socket; NULL means $VHID_SOCKET, else /run/vhid/vhidd.sock
  * @return 0, -VHID_ENODAEMON (nothing listens), -EACCES, -VHID_EDENIED,
  *         -VHID_EVERSION, -ETIMEDOUT, -EISCONN. vhid_client_last_error() then

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
@@ -636,9 +637,24 @@ open_socket(struct vhid_client *c, const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return client_fail(c, -errno, "socket: %s", strerror(errno));
+	/*
+	 * A unix socket's connect() waits while the listener's backlog is full, for
+	 * ever by default; SO_SNDTIMEO bounds that wait (then EAGAIN). A non-blocking
+	 * connect cannot be polled here: AF_UNIX fails it with EAGAIN at once.
+	 */
+	struct timeval tv = {.tv_sec = REQUEST_TIMEOUT_MS / 1000,
+			     .tv_usec = REQUEST_TIMEOUT_MS % 1000 * 1000};
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		e = errno;
 		close(fd);
+		if (e == EAGAIN || e == EINPROGRESS)
+			return client_fail(
+				c, -ETIMEDOUT,
+				"vhidd did not accept the connection within %d ms: its "
+				"queue of new connections at %s is full (it is overloaded "
+				"or stopped)",
+				REQUEST_TIMEOUT_MS, path);
 		if (e == ENOENT)
 			return client_fail(
 				c, -VHID_ENODAEMON,
@@ -655,6 +671,8 @@ open_socket(struct vhid_client *c, const char *path)
 			return explain_eacces(c, path);
 		return client_fail(c, -e, "cannot connect to %s: %s", path, strerror(e));
 	}
+	tv = (struct timeval){0};
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return fd;
 }

@@ -136,23 +136,19 @@ key_up(struct cli *cli)
 	return n < 0 ? code : EXIT_OK;
 }
 
-/* --down: hold until --hold elapses or a signal (SIGTERM from `key --up`, Ctrl-C). */
+/* --down: hold until --hold elapses, `key --up` asks (hold.c), or a signal (Ctrl-C). The
+ * holder registered before pressing, so an --up right after the press finds it. */
 static int
 hold_down(struct vhid_client *c, struct vhid_device *kbd, const struct combo *combos, int n,
-	  long long hold_ms, int sigfd)
+	  long long hold_ms, int sigfd, int hold_fd)
 {
-	char path[512] = "";
 	int r;
 
-	if (hold_register(path, sizeof(path)) < 0)
-		path[0] = '\0';
 	if (hold_ms < 0 && isatty(STDERR_FILENO))
 		fprintf(stderr, "vhidctl: holding; Ctrl-C or 'vhidctl key --up' releases\n");
-	r = hold_wait(c, sigfd, hold_ms);
+	r = hold_wait_holder(c, sigfd, hold_fd, hold_ms);
 	for (int i = n - 1; i >= 0; i--)
 		release_all(kbd, &combos[i]);
-	if (path[0])
-		unlink(path);
 	return r < 0 ? cli_error("vhidd went away while holding") : EXIT_OK;
 }
 
@@ -185,9 +181,15 @@ cmd_key(struct cli *cli)
 	if (!(kbd = cli_device(c, VHID_DEVICE_KEYBOARD, (int)o.wait_ms, &code)))
 		goto out;
 	if (o.down) {
+		char path[512];
+		int hold_fd = hold_register(path, sizeof(path));
 		for (int i = 0; i < n && !code; i++)
 			code = press_all(kbd, &combos[i]);
-		code = code ? code : hold_down(c, kbd, combos, n, o.hold_ms, sigfd);
+		code = code ? code : hold_down(c, kbd, combos, n, o.hold_ms, sigfd, hold_fd);
+		if (hold_fd >= 0) {
+			unlink(path);
+			close(hold_fd);
+		}
 		goto out;
 	}
 	for (int i = 0; i < n && !code; i++) {

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "escape.h"
 #include "vhidctl.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
@@ -169,6 +170,23 @@ line_time_ms(const char *line)
 	return (long long)t * 1000 + ms;
 }
 
+/* A log line as a terminal may show it: vhidd escapes what it writes, but an old
+ * vhidd did not, and the file may hold anything (issue 13 A.4). */
+static void
+put_line(const char *line, size_t len)
+{
+	char safe[4 * 1024 + 1];
+	bool nl = len && line[len - 1] == '\n';
+
+	for (size_t off = 0, n; off < len - nl; off += n) {
+		n = len - nl - off > 1024 ? 1024 : len - nl - off;
+		vhid_escape(safe, sizeof(safe), line + off, n, 0);
+		fputs(safe, stdout);
+	}
+	if (nl)
+		putchar('\n');
+}
+
 /* Lines without a timestamp belong to the line before them. */
 static void
 print_since(FILE *f, long long cutoff_ms)
@@ -178,11 +196,13 @@ print_since(FILE *f, long long cutoff_ms)
 	size_t cap = 0;
 	long long t;
 
-	while (getline(&line, &cap, f) > 0) {
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, f)) > 0) {
 		if ((t = line_time_ms(line)) >= 0)
 			show = cutoff_ms < 0 || t >= cutoff_ms;
 		if (show)
-			fputs(line, stdout);
+			put_line(line, (size_t)n);
 	}
 	free(line);
 	fflush(stdout);
@@ -191,7 +211,6 @@ print_since(FILE *f, long long cutoff_ms)
 static int
 cannot_read(const char *path, int err)
 {
-	char copy[256];
 	struct stat st;
 	struct group *g = NULL;
 
@@ -201,9 +220,14 @@ cannot_read(const char *path, int err)
 			path);
 	if (err != EACCES)
 		return cli_error("cannot read %s: %s", path, strerror(err));
-	snprintf(copy, sizeof(copy), "%s", path);
-	if (stat(path, &st) == 0 || stat(dirname(copy), &st) == 0)
-		g = st.st_gid ? getgrgid(st.st_gid) : NULL;
+	/* vhidd >= 0.2 keeps it 0600 (it names every user's programs); a group-readable
+	 * file is an older vhidd's */
+	if (stat(path, &st) < 0 || !(st.st_mode & 040))
+		return cli_fail(EXIT_DENIED,
+				"cannot read %s: %s (only its owner and root may: it names every "
+				"user's programs; try sudo)",
+				path, strerror(err));
+	g = st.st_gid ? getgrgid(st.st_gid) : NULL;
 	if (!g)
 		return cli_fail(EXIT_DENIED, "cannot read %s: %s (it is readable by root only)",
 				path, strerror(err));
@@ -242,16 +266,18 @@ struct follower {
 static void
 copy_new(FILE *f)
 {
-	char buf[4096];
+	char *line = NULL;
+	size_t cap = 0;
 	struct stat st;
-	size_t n;
+	ssize_t n;
 
 	/* truncated in place (copytruncate): start again from the top */
 	if (fstat(fileno(f), &st) == 0 && st.st_size < ftello(f))
 		fseeko(f, 0, SEEK_SET);
 	clearerr(f);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stdout);
+	while ((n = getline(&line, &cap, f)) > 0)
+		put_line(line, (size_t)n);
+	free(line);
 	clearerr(f);
 	fflush(stdout);
 }

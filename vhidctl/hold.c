@@ -1,12 +1,16 @@
 /*
- * hold.c - waiting while something is held, and the pid files that let
- * `vhidctl key --up` end a `vhidctl key --down` started earlier. Keys never
- * outlive the vhidctl that pressed them: vhidd releases them when it exits.
+ * hold.c - waiting while something is held, and how `vhidctl key --up` ends a
+ * `vhidctl key --down` started earlier: each holder listens on a socket of its
+ * own in a private directory, and --up asks it to let go. Nothing is ever
+ * signalled: 0.1.0 sent SIGTERM to whatever pid a file named, and any user
+ * could plant that file for root (DESIGN.md "vhidctl"). Keys never outlive
+ * the vhidctl that pressed them: vhidd releases them when it exits.
  */
 #include "hold.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,13 +47,14 @@ hold_signals(void)
 }
 
 int
-hold_wait(struct vhid_client *c, int sigfd, long long ms)
+hold_wait_holder(struct vhid_client *c, int sigfd, int hold_fd, long long ms)
 {
 	uint64_t end = ms >= 0 ? now_ms() + (uint64_t)ms : 0;
 
 	for (;;) {
-		struct pollfd p[2] = {{.fd = vhid_client_get_fd(c), .events = POLLIN},
-				      {.fd = sigfd, .events = POLLIN}};
+		struct pollfd p[3] = {{.fd = vhid_client_get_fd(c), .events = POLLIN},
+				      {.fd = sigfd, .events = POLLIN},
+				      {.fd = hold_fd, .events = POLLIN}};
 		int timeout = -1;
 
 		if (ms >= 0) {
@@ -56,13 +63,21 @@ hold_wait(struct vhid_client *c, int sigfd, long long ms)
 				return 0;
 			timeout = (int)(end - now);
 		}
-		if (poll(p, sigfd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+		if (poll(p, 3, timeout) < 0 && errno != EINTR)
 			return -errno;
 		if (p[0].revents && vhid_client_dispatch(c) == -ENOTCONN)
 			return -ENOTCONN;
 		if (sigfd >= 0 && p[1].revents)
 			return 1;
+		if (hold_fd >= 0 && p[2].revents && hold_accept(hold_fd))
+			return 1;
 	}
+}
+
+int
+hold_wait(struct vhid_client *c, int sigfd, long long ms)
+{
+	return hold_wait_holder(c, sigfd, -1, ms);
 }
 
 static void
@@ -76,49 +91,157 @@ holder_dir(char *buf, size_t len)
 		snprintf(buf, len, "/tmp/vhidctl-%u", (unsigned)getuid());
 }
 
+/* A shared /tmp: only trust a directory that is ours and private; fd or -EPERM. */
+static int
+open_private_dir(const char *dir)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != getuid() || (st.st_mode & 077)) {
+		close(fd);
+		fprintf(stderr, "vhidctl: ignoring %s: not a private directory of uid %u\n", dir,
+			(unsigned)getuid());
+		return -EPERM;
+	}
+	return fd;
+}
+
+static int
+holder_addr(struct sockaddr_un *a, const char *dir, const char *name)
+{
+	*a = (struct sockaddr_un){.sun_family = AF_UNIX};
+	if ((size_t)snprintf(a->sun_path, sizeof(a->sun_path), "%s/%s", dir, name) >=
+	    sizeof(a->sun_path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* The peer is a process of this user (SO_PEERCRED), never anyone else's. */
+static bool
+peer_is_mine(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && len == sizeof(cred) &&
+	       cred.uid == getuid();
+}
+
+bool
+hold_accept(int hold_fd)
+{
+	int fd = accept4(hold_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return false;
+	if (!peer_is_mine(fd)) {
+		close(fd);
+		return false;
+	}
+	/* stays open until this process exits: its EOF tells --up the keys are released */
+	return true;
+}
+
 int
 hold_register(char *path, size_t len)
 {
-	char dir[256];
-	struct stat st;
-	int fd;
+	char dir[256], name[64];
+	struct sockaddr_un a;
+	int dfd, fd;
 
 	holder_dir(dir, sizeof(dir));
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	/* a shared /tmp: only trust a directory that is ours and private */
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
-	    (st.st_mode & 077))
-		return -EPERM;
-	snprintf(path, len, "%s/held-%d", dir, (int)getpid());
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if ((dfd = open_private_dir(dir)) < 0)
+		return dfd;
+	close(dfd);
+	snprintf(name, sizeof(name), "held-%d.sock", (int)getpid());
+	if (holder_addr(&a, dir, name) < 0)
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	close(fd);
-	return 0;
+	unlink(a.sun_path); /* a leftover of an earlier process with this pid */
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	snprintf(path, len, "%s", a.sun_path);
+	return fd;
+}
+
+/* Ask one holder to let go; the connected fd (to wait on), or -1. */
+static int
+ask_holder(int dfd, const char *dir, const char *name)
+{
+	struct timeval tv = {.tv_sec = 1};
+	struct sockaddr_un a;
+	struct stat st;
+	int fd;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode) ||
+	    st.st_uid != getuid() || holder_addr(&a, dir, name) < 0)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		if (errno == ECONNREFUSED)
+			unlinkat(dfd, name, 0); /* its holder is gone: a leftover */
+		close(fd);
+		return -1;
+	}
+	if (!peer_is_mine(fd)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Each holder closes its end when it exits, after releasing its keys. */
+static void
+wait_closed(const int *fds, int n, int timeout_ms)
+{
+	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+	char byte;
+
+	for (int i = 0; i < n; i++) {
+		struct pollfd p = {.fd = fds[i], .events = POLLIN};
+		uint64_t now = now_ms();
+		while (now < end && poll(&p, 1, (int)(end - now)) > 0 &&
+		       recv(fds[i], &byte, 1, MSG_DONTWAIT) > 0)
+			now = now_ms();
+		close(fds[i]);
+	}
 }
 
 int
 hold_release_others(void)
 {
-	char dir[256], path[512];
+	char dir[256];
 	struct dirent *de;
+	int dfd, fds[64], n = 0;
 	DIR *d;
-	int n = 0;
 
 	holder_dir(dir, sizeof(dir));
-	d = opendir(dir);
-	while (d && (de = readdir(d))) {
-		long pid;
-		if (sscanf(de->d_name, "held-%ld", &pid) != 1 || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (kill((pid_t)pid, SIGTERM) == 0)
-			n++;
-		else
-			unlink(path); /* the holder is gone: a leftover */
+	if ((dfd = open_private_dir(dir)) < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
 	}
-	if (d)
-		closedir(d);
+	while ((de = readdir(d)) && n < 64) {
+		int pid, len = 0, fd;
+		if (sscanf(de->d_name, "held-%d.sock%n", &pid, &len) != 1 ||
+		    de->d_name[len] != '\0' || pid == (int)getpid())
+			continue;
+		if ((fd = ask_holder(dfd, dir, de->d_name)) >= 0)
+			fds[n++] = fd;
+	}
+	closedir(d);
+	wait_closed(fds, n, 5000);
 	return n;
 }

@@ -39,7 +39,7 @@ const struct command commands[] = {
 	{"log", cmd_log, "log [--since TIME] [-f]", "vhidd's log: connections and device lifecycle",
 	 "Under journald, runs 'journalctl -u vhidd'. Otherwise prints the file vhidd keeps\n"
 	 "next to its socket (default /run/vhid/vhidd.log, after the rotated vhidd.log.1),\n"
-	 "which root and the socket's group may read.\n\n"
+	 "which only root may read (it names every user's programs).\n\n"
 	 "  -S, --since TIME   only lines from the last TIME: 90s, 30m, 1h, 2d\n"
 	 "  -f, --follow       then print new lines as vhidd writes them (across rotations)\n"
 	 "                     until interrupted"},

@@ -15,32 +15,63 @@
 #include "log.h"
 #include "logring.h"
 
+/*
+ * The supplementary groups as they were at connect(); SO_PEERCRED has only the
+ * primary one. A member of more groups than the first guess holds gets ERANGE
+ * and the size needed: ask again with that (a group past the 64th once lost
+ * its member the connection). Without SO_PEERGROUPS (Linux < 4.13) only the
+ * primary group counts: fewer groups can only allow less.
+ */
 static void
+read_groups(struct client *c, int fd, gid_t primary)
+{
+	gid_t first[64], *g = first;
+	socklen_t glen = sizeof(first);
+	size_t n = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &glen) < 0) {
+		glen = errno == ERANGE ? glen : 0;
+		if (glen && (g = malloc(glen)) &&
+		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &glen) < 0)
+			glen = 0;
+		if (glen == 0)
+			log_debug("%s: SO_PEERGROUPS: %s; only the primary group counts", c->label,
+				  strerror(errno));
+	}
+	n = g ? glen / sizeof(gid_t) : 0;
+	c->groups = malloc((n + 1) * sizeof(*c->groups));
+	if (c->groups) {
+		c->groups[c->n_groups++] = primary;
+		for (size_t i = 0; i < n; i++)
+			c->groups[c->n_groups++] = g[i];
+	}
+	if (g != first)
+		free(g);
+}
+
+/* 0, or -errno when the peer's credentials are unknown: such a caller is refused. */
+static int
 read_credentials(struct client *c, int fd)
 {
-	struct ucred cred = {0};
+	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	gid_t groups[MAX_GROUPS];
-	socklen_t glen = sizeof(groups);
 	char path[64];
 	ssize_t n;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		log_warn("SO_PEERCRED failed: %s", strerror(errno));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred))
+		return errno ? -errno : -EINVAL;
 	c->pid = cred.pid;
 	c->uid = cred.uid;
 	c->gid = cred.gid;
-	/* the supplementary groups as they were at connect(); SO_PEERCRED has only the primary */
-	c->groups[c->n_groups++] = cred.gid;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0) {
-		for (size_t i = 0; i < glen / sizeof(gid_t) && c->n_groups < MAX_GROUPS; i++)
-			c->groups[c->n_groups++] = groups[i];
-	}
+	read_groups(c, fd, cred.gid);
+	if (!c->groups)
+		return -ENOMEM;
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)c->pid);
 	n = readlink(path, c->exe, sizeof(c->exe) - 1);
 	c->exe[n > 0 ? n : 0] = '\0';
 	if (n <= 0)
 		snprintf(c->exe, sizeof(c->exe), "?");
+	return 0;
 }
 
 static void
@@ -53,7 +84,10 @@ update_label(struct client *c)
 static void
 set_events(struct client *c)
 {
-	struct epoll_event ev = {.events = EPOLLIN | (c->want_write ? EPOLLOUT : 0), .data.ptr = c};
+	/* a half-closed client is only written to: its EOF would wake the loop forever */
+	struct epoll_event ev = {.events = (c->draining ? 0 : EPOLLIN) |
+					   (c->want_write ? EPOLLOUT : 0),
+				 .data.ptr = c};
 
 	epoll_ctl(c->daemon->epfd, EPOLL_CTL_MOD, c->conn.fd, &ev);
 }
@@ -74,12 +108,67 @@ next_client_id(struct daemon *d)
 	}
 }
 
+static int
+connections_of(const struct daemon *d, unsigned int uid)
+{
+	int n = 0;
+
+	for (const struct client *o = d->clients; o; o = o->next)
+		n += o->uid == uid;
+	return n;
+}
+
+/* Who may stay: known credentials, the policy, and the per-user connection limit. */
+static bool
+admit(struct client *c, int cred_error)
+{
+	struct daemon *d = c->daemon;
+	unsigned int max = d->policy.max_connections;
+	char why[300];
+
+	if (cred_error < 0) {
+		/* unknown credentials are nobody's, least of all root's */
+		log_warn("%s: refused: cannot read its credentials: %s", c->label,
+			 strerror(-cred_error));
+		client_send_error(c, 0, 0, -VHID_EDENIED,
+				  "vhidd cannot read this connection's credentials (%s)",
+				  strerror(-cred_error));
+		client_flush(c);
+		client_destroy(c, "credentials unknown");
+		return false;
+	}
+	logring_note_client(c->id, c->uid);
+	log_info("%s: connect pid %d uid %u gid %u exe %s", c->label, (int)c->pid, c->uid, c->gid,
+		 c->exe);
+	if (!policy_allows(&d->policy, c->uid, c->groups, c->n_groups, why, sizeof(why))) {
+		log_warn("%s: denied: %s", c->label, why);
+		client_send_error(c, 0, 0, -VHID_EDENIED, "%s", why);
+		client_flush(c);
+		client_destroy(c, "not authorized");
+		return false;
+	}
+	/* root is exempt: it can stop vhidd or open /dev/uhid anyway (DESIGN.md §16) */
+	if (c->uid != 0 && max && connections_of(d, c->uid) > (int)max) {
+		log_warn(
+			"%s: refused: uid %u already has %u connections (max-connections-per-user)",
+			c->label, c->uid, max);
+		client_send_error(c, 0, 0, -VHID_ELIMIT,
+				  "too many connections: uid %u already has %u, the most vhidd "
+				  "allows one user (max-connections-per-user in %s)",
+				  c->uid, max, d->opt.config_path);
+		client_flush(c);
+		client_destroy(c, "too many connections");
+		return false;
+	}
+	return true;
+}
+
 struct client *
 client_new(struct daemon *d, int fd)
 {
 	struct client *c = calloc(1, sizeof(*c));
 	struct epoll_event ev = {.events = EPOLLIN};
-	char why[300];
+	int cred;
 
 	if (!c) {
 		log_error("out of memory accepting a connection");
@@ -89,31 +178,23 @@ client_new(struct daemon *d, int fd)
 	c->daemon = d;
 	c->id = next_client_id(d);
 	c->next_serial = 1;
-	c->last_rx_ms = now_ms();
+	c->connect_ms = c->last_rx_ms = now_ms();
+	c->uid = (unsigned int)-1; /* until SO_PEERCRED says otherwise: nobody */
 	connection_init(&c->conn, fd, CLIENT_OUT_LIMIT);
-	read_credentials(c, fd);
+	cred = read_credentials(c, fd);
 	update_label(c);
 	ev.data.ptr = c;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		log_error("%s: epoll: %s", c->label, strerror(errno));
 		connection_close(&c->conn);
+		free(c->groups);
 		free(c);
 		return NULL;
 	}
 	c->next = d->clients;
 	d->clients = c;
 	d->n_clients++;
-	logring_note_client(c->id, c->uid);
-	log_info("%s: connect pid %d uid %u gid %u exe %s", c->label, (int)c->pid, c->uid, c->gid,
-		 c->exe);
-	if (!policy_allows(&d->policy, c->uid, c->groups, c->n_groups, why, sizeof(why))) {
-		log_warn("%s: denied: %s", c->label, why);
-		client_send_error(c, 0, 0, -VHID_EDENIED, "%s", why);
-		client_flush(c);
-		client_destroy(c, "not authorized");
-		return NULL;
-	}
-	return c;
+	return admit(c, cred) ? c : NULL;
 }
 
 void
@@ -124,16 +205,11 @@ client_reset_devices(struct client *c)
 			vdev_reset(c->devices[i].dev);
 }
 
-void
-client_destroy(struct client *c, const char *why)
+static int
+destroy_devices(struct client *c)
 {
-	struct daemon *d = c->daemon;
-	struct client **pp = &d->clients;
 	int n = 0;
 
-	if (c->dead)
-		return;
-	c->dead = true;
 	for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++) {
 		if (!c->devices[i].dev)
 			continue;
@@ -141,6 +217,20 @@ client_destroy(struct client *c, const char *why)
 		c->devices[i].dev = NULL;
 		n++;
 	}
+	return n;
+}
+
+void
+client_destroy(struct client *c, const char *why)
+{
+	struct daemon *d = c->daemon;
+	struct client **pp = &d->clients;
+	int n;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	n = c->n_destroyed + destroy_devices(c);
 	log_info("%s: disconnect (%s); %d device%s destroyed", c->label, why, n, n == 1 ? "" : "s");
 	epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->conn.fd, NULL);
 	connection_close(&c->conn);
@@ -161,6 +251,7 @@ clients_free_graveyard(struct daemon *d)
 	while (d->graveyard) {
 		struct client *c = d->graveyard;
 		d->graveyard = c->next;
+		free(c->groups);
 		free(c);
 	}
 }
@@ -212,10 +303,52 @@ client_flush(struct client *c)
 		client_destroy(c, strerror(-r));
 		return;
 	}
+	/* a large reply has been read: the usual bound holds again */
+	if (c->conn.out_len <= CLIENT_OUT_LIMIT)
+		c->conn.out_limit = CLIENT_OUT_LIMIT;
+	if (r == 0 && c->draining) {
+		client_destroy(c, "closed after its last replies");
+		return;
+	}
 	if ((r == 1) != c->want_write) {
 		c->want_write = r == 1;
 		set_events(c);
 	}
+}
+
+bool
+client_reserve_output(struct client *c, size_t bytes)
+{
+	if (c->conn.out_len > CLIENT_OUT_LIMIT) {
+		log_warn("%s: asks for more while %zu bytes wait unread; dropping it", c->label,
+			 c->conn.out_len);
+		client_destroy(c, "output queue full");
+		return false;
+	}
+	/* one reply may exceed the bound; pushes still get the usual room beyond it */
+	if (c->conn.out_len + bytes + CLIENT_OUT_LIMIT > c->conn.out_limit)
+		c->conn.out_limit = c->conn.out_len + bytes + CLIENT_OUT_LIMIT;
+	return true;
+}
+
+/*
+ * EOF: the client sends nothing more (shutdown(SHUT_WR), or it closed). Its keys
+ * are released now, as for any close; replies to what it sent before still go
+ * out before the connection closes.
+ */
+static void
+client_read_closed(struct client *c, bool mid_frame)
+{
+	/* a frame cut off by EOF is a violation too, but nobody is left to tell */
+	if (mid_frame || !connection_has_output(&c->conn)) {
+		client_destroy(c, mid_frame ? "closed mid-frame" : "closed");
+		return;
+	}
+	c->n_destroyed = destroy_devices(c);
+	c->draining = true;
+	c->last_rx_ms = now_ms();
+	set_events(c);
+	client_flush(c);
 }
 
 void
@@ -235,14 +368,12 @@ client_handle_input(struct client *c)
 	int r;
 
 	/* a bounded number of reads per wakeup, so one busy client cannot starve the others */
-	for (int reads = 0; reads < 16; reads++) {
+	for (int reads = 0; reads < 16 && !c->draining; reads++) {
 		r = connection_read(&c->conn);
 		if (r == -EAGAIN)
 			break;
 		if (r == 0) {
-			/* a frame cut off by EOF is a violation too, but nobody is left to tell */
-			client_destroy(c, c->conn.in_len > c->conn.in_pos ? "closed mid-frame"
-									  : "closed");
+			client_read_closed(c, c->conn.in_len > c->conn.in_pos);
 			return;
 		}
 		if (r < 0) {
@@ -288,32 +419,113 @@ has_devices(const struct client *c)
 	return false;
 }
 
+/* The lease ran out: release everything, tell the client, keep its devices. */
+static void
+lease_expired(struct client *c, uint64_t now, uint64_t lease)
+{
+	struct vhid_msg_lease_expired m = {.lease_ms = (uint32_t)lease};
+
+	c->lease_expired = true;
+	log_warn("%s: silent for %llu ms (lease %llu ms); released its keys and buttons", c->label,
+		 (unsigned long long)(now - c->last_rx_ms), (unsigned long long)lease);
+	client_reset_devices(c);
+	client_send(c, VHID_MSG_LEASE_EXPIRED, 0, &m, NULL, 0);
+	/* a silent client sends nothing that would carry the push out later */
+	client_flush(c);
+}
+
+/*
+ * The client's next deadline and what happens then: the lease while it has
+ * devices; without any, the handshake timeout before HELLO and the idle
+ * timeout after; the time to read its last replies once it half-closed.
+ */
+static uint64_t
+deadline(const struct client *c, const char **what)
+{
+	const struct policy *p = &c->daemon->policy;
+
+	if (c->draining) {
+		*what = "did not read its last replies";
+		return c->last_rx_ms + p->handshake_timeout_ms;
+	}
+	if (!c->hello) {
+		*what = "handshake";
+		return c->connect_ms + p->handshake_timeout_ms;
+	}
+	if (!has_devices(c)) {
+		*what = p->idle_timeout_ms ? "idle" : NULL;
+		return c->last_rx_ms + p->idle_timeout_ms;
+	}
+	*what = c->lease_expired ? NULL : "lease";
+	return c->last_rx_ms + (c->lease_ms ? c->lease_ms : p->lease_ms);
+}
+
+static void
+timed_out(struct client *c, const char *what, uint64_t now)
+{
+	const struct policy *p = &c->daemon->policy;
+
+	if (strcmp(what, "lease") == 0) {
+		lease_expired(c, now, c->lease_ms ? c->lease_ms : p->lease_ms);
+		return;
+	}
+	if (strcmp(what, "handshake") == 0) {
+		log_warn("%s: no HELLO within %u ms; closing it", c->label,
+			 p->handshake_timeout_ms);
+		client_send_error(c, 0, 0, -ETIMEDOUT,
+				  "no HELLO within %u ms of connecting (handshake-timeout-ms)",
+				  p->handshake_timeout_ms);
+	} else if (strcmp(what, "idle") == 0) {
+		log_info("%s: idle for %u ms without a device; closing it", c->label,
+			 p->idle_timeout_ms);
+		client_send_error(c, 0, 0, -ETIMEDOUT,
+				  "idle for %u ms without a device (idle-timeout-ms); closed",
+				  p->idle_timeout_ms);
+	}
+	client_flush(c);
+	client_destroy(c, what);
+}
+
+/*
+ * Before a deadline counts, read what the client already sent: under load (a
+ * connect flood) its heartbeat may wait in the socket while the loop was busy,
+ * and a client that was on time must never lose its keys for that.
+ */
+static bool
+still_late(struct client *c, const char **what)
+{
+	char byte;
+	uint64_t due;
+
+	if (!c->draining && recv(c->conn.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) != -1)
+		client_handle_input(c);
+	if (c->dead)
+		return false;
+	due = deadline(c, what);
+	return *what && now_ms() >= due;
+}
+
 int
 clients_check_leases(struct daemon *d)
 {
-	uint64_t now = now_ms();
 	int next = -1;
 
 	for (struct client *c = d->clients, *after; c; c = after) {
-		after = c->next; /* a failed flush destroys c */
-		uint64_t lease = c->lease_ms ? c->lease_ms : d->policy.lease_ms;
+		const char *what;
+		uint64_t due = deadline(c, &what), now = now_ms();
 
-		if (c->lease_expired || !has_devices(c))
+		after = c->next; /* c may be destroyed below */
+		if (!what)
 			continue;
-		if (now - c->last_rx_ms >= lease) {
-			struct vhid_msg_lease_expired m = {.lease_ms = (uint32_t)lease};
-			c->lease_expired = true;
-			log_warn(
-				"%s: silent for %llu ms (lease %llu ms); released its keys and buttons",
-				c->label, (unsigned long long)(now - c->last_rx_ms),
-				(unsigned long long)lease);
-			client_reset_devices(c);
-			client_send(c, VHID_MSG_LEASE_EXPIRED, 0, &m, NULL, 0);
-			/* a silent client sends nothing that would carry the push out later */
-			client_flush(c);
-			continue;
+		if (now >= due && still_late(c, &what)) {
+			timed_out(c, what, now_ms());
+			if (c->dead)
+				continue;
 		}
-		int left = (int)(c->last_rx_ms + lease - now);
+		if (c->dead || !(due = deadline(c, &what), what))
+			continue;
+		now = now_ms();
+		int left = due > now ? (int)(due - now) : 0;
 		if (next < 0 || left < next)
 			next = left;
 	}

@@ -10,12 +10,13 @@
 #include <sys/types.h>
 
 #include "connection.h"
+#include "identity.h"
 #include "policy.h"
 #include "vdev.h"
 
 #define MAX_DEVICES_PER_CLIENT 3      /* one keyboard, one pointer, one absolute pointer */
 #define CLIENT_OUT_LIMIT (256 * 1024) /* queued bytes before a non-reading client is dropped */
-#define MAX_GROUPS 64
+#define ACCEPTS_PER_WAKEUP 16         /* a connect flood cannot hold the loop */
 
 struct daemon_options {
 	const char *socket_path;
@@ -43,13 +44,15 @@ struct client {
 	uint32_t id;
 	pid_t pid;
 	unsigned int uid, gid;
-	unsigned int groups[MAX_GROUPS];
+	unsigned int *groups; /* every group at connect(), the primary first */
 	int n_groups;
 	char exe[128];
 	char name[VHID_NAME_LEN];
 	char label[200]; /* "client 3 (kanata, pid 1234, uid 1000)" for logs */
 	bool hello, dead, want_write, lease_expired;
-	uint64_t last_rx_ms;
+	bool draining;   /* half-closed: its last replies go out, then it is closed */
+	int n_destroyed; /* devices destroyed when it half-closed, for the log */
+	uint64_t connect_ms, last_rx_ms;
 	unsigned int lease_ms; /* the lease announced in HELLO_REPLY */
 	unsigned int minor;    /* the protocol minor of its HELLO: what it may be sent */
 	uint8_t next_serial;
@@ -61,6 +64,7 @@ struct daemon {
 	int epfd, listen_fd, signal_fd, timer_fd;
 	struct vdev_ctx *vdev;
 	struct policy policy;
+	struct identity_table identities; /* special HID drivers of the running kernel */
 	struct client *clients;
 	struct client *graveyard; /* destroyed this iteration, freed after it */
 	int n_clients;
@@ -96,9 +100,12 @@ int client_send(struct client *c, uint16_t type, uint32_t id, const void *msg, c
 int client_send_error(struct client *c, uint32_t id, uint16_t request, int status, const char *fmt,
 		      ...) __attribute__((format(printf, 5, 6)));
 void client_flush(struct client *c);
+/* Room for one reply of bytes beyond the usual output bound; false (and the
+ * client dropped) when it has not read what it was sent before. */
+bool client_reserve_output(struct client *c, size_t bytes);
 /* Release everything a silent client holds, telling it at once (LEASE_EXPIRED goes out
- * with this call, not with the answer to its next frame); returns ms until the next
- * lease deadline. */
+ * with this call, not with the answer to its next frame), and close connections past
+ * their handshake or idle timeout; returns ms until the next deadline (-1: none). */
 int clients_check_leases(struct daemon *d);
 void client_reset_devices(struct client *c);
 /* Root or a member of the policy's admin groups. */

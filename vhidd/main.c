@@ -163,6 +163,21 @@ load_policy(struct daemon *d, bool reload)
 	return 0;
 }
 
+/* Which identities special drivers claim (a kernel update may change it: reread on SIGHUP). */
+static void
+load_identities(struct daemon *d)
+{
+	int n = identity_load_running(&d->identities);
+
+	if (n >= 0)
+		log_debug("%d special HID driver aliases in this kernel's module tables", n);
+	else
+		log_warn(
+			"cannot read this kernel's modules.alias (%s): clients may use only vhid's "
+			"default IDs and the policy's allow-ids",
+			strerror(-n));
+}
+
 /* After a reload, callers the new policy refuses are told and disconnected. */
 static void
 recheck_clients(struct daemon *d)
@@ -205,6 +220,7 @@ handle_signal(struct daemon *d)
 			log_info("SIGHUP: reloading %s", d->opt.config_path);
 			if (load_policy(d, true) == 0)
 				recheck_clients(d);
+			load_identities(d);
 		} else if (!d->shutting_down) {
 			begin_shutdown(d, strsignal((int)si.ssi_signo));
 		}
@@ -243,6 +259,7 @@ setup(struct daemon *d)
 	raise_fd_limit();
 	if (load_policy(d, false) < 0)
 		return -EINVAL;
+	load_identities(d);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -272,7 +289,7 @@ setup(struct daemon *d)
 
 /*
  * Without the journal, keep a log next to the socket so `vhidctl log` finds the
- * lifecycle lines: mode 0640, the socket's group, rotated at 1 MiB.
+ * lifecycle lines: mode 0600 (it names every user's programs), rotated at 1 MiB.
  */
 static void
 default_log_file(struct daemon *d)
@@ -287,11 +304,9 @@ default_log_file(struct daemon *d)
 	snprintf(path, sizeof(path), "%.*s/vhidd.log",
 		 slash ? (int)(slash - d->opt.socket_path) : 1, slash ? d->opt.socket_path : ".");
 	if ((r = log_set_file(path)) < 0) {
-		log_warn("cannot open log file %s: %s", path, strerror(-r));
+		log_warn("not logging to %s: %s", path, log_file_error());
 		return;
 	}
-	if (chmod(path, 0640) < 0 || (geteuid() == 0 && chown(path, 0, (gid_t)d->socket_gid) < 0))
-		log_debug("cannot set the mode of %s: %s", path, strerror(errno));
 	snprintf(d->log_path, sizeof(d->log_path), "%s", path);
 	log_info("logging to %s too (vhidctl log reads it)", path);
 }
@@ -385,8 +400,7 @@ main(int argc, char **argv)
 	logring_start(); /* from the first line: GET_LOG serves the start-up too */
 	if (d.opt.log_file && strcmp(d.opt.log_file, "none") != 0) {
 		if ((r = log_set_file(d.opt.log_file)) < 0)
-			fprintf(stderr, "vhidd: cannot open log file %s: %s\n", d.opt.log_file,
-				strerror(-r));
+			log_error("not logging to %s: %s", d.opt.log_file, log_file_error());
 		else
 			snprintf(d.log_path, sizeof(d.log_path), "%s", d.opt.log_file);
 	}
@@ -410,6 +424,7 @@ main(int argc, char **argv)
 	}
 	r = run(&d);
 	vdev_ctx_free(d.vdev);
+	identity_free(&d.identities);
 	log_info("exit");
 	logring_stop();
 	return r;

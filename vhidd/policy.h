@@ -19,6 +19,12 @@ struct policy_id {
 	char name[POLICY_NAME];
 };
 
+/* A vendor:product an administrator allows although a special driver claims it. */
+struct policy_hid_id {
+	unsigned int vendor;
+	int product; /* -1: any product of the vendor */
+};
+
 struct policy {
 	struct policy_id users[POLICY_MAX];
 	int n_users;
@@ -27,6 +33,13 @@ struct policy {
 	struct policy_id admin_groups[POLICY_MAX];
 	int n_admin_groups;
 	unsigned int lease_ms;
+	unsigned int max_connections;      /* per user other than root; 0: no limit */
+	unsigned int handshake_timeout_ms; /* connect to HELLO */
+	unsigned int idle_timeout_ms;      /* without a device and without a frame; 0: never */
+	unsigned int buses[POLICY_MAX];    /* allowed beyond USB, Bluetooth and virtual */
+	int n_buses;
+	struct policy_hid_id ids[POLICY_MAX];
+	int n_ids;
 	char path[256]; /* where it was loaded from, "" for the defaults */
 };
 
@@ -40,20 +53,30 @@ struct policy_resolver {
 extern const struct policy_resolver policy_system_resolver;
 
 #define POLICY_DEFAULT_LEASE_MS 3000
+#define POLICY_DEFAULT_MAX_CONNECTIONS 32
+#define POLICY_DEFAULT_HANDSHAKE_MS 5000
+#define POLICY_DEFAULT_IDLE_MS 60000
+#define POLICY_MAX_FILE 16384
 
 /* Root, plus group `group` (if it resolves), lease 3 s. */
 void policy_default(struct policy *p, const char *group, const struct policy_resolver *r);
 
 /*
  * Parse "key = value" lines ('#' comments). Keys: allow-users, allow-groups,
- * admin-groups (comma or space separated names or numbers), lease-ms.
- * Returns 0, or -EINVAL with "LINE: problem" in err. Names that do not exist
- * are dropped with a note in warn (may be NULL).
+ * admin-groups (comma or space separated names or numbers), lease-ms,
+ * max-connections-per-user, handshake-timeout-ms, idle-timeout-ms,
+ * allow-buses (names or numbers), allow-ids (VVVV:PPPP or VVVV:*).
+ * Returns 0, or -EINVAL with "LINE: problem" in err; err quotes at most a
+ * short escaped token of the text, never a whole line. Names that do not
+ * exist are dropped with a note in warn (may be NULL).
  */
 int policy_parse(struct policy *p, const char *text, const struct policy_resolver *r, char *err,
 		 size_t errlen, char *warn, size_t warnlen);
 
-/* Read and parse a file. -ENOENT when it does not exist (use the defaults). */
+/* Read and parse a file. -ENOENT when it does not exist (use the defaults).
+ * Only a regular file of root's (or this process's) that nobody else may write,
+ * at most POLICY_MAX_FILE bytes, without NUL bytes: a FIFO would block the
+ * daemon, a truncated policy would silently allow or deny the wrong callers. */
 int policy_load(struct policy *p, const char *path, const struct policy_resolver *r, char *err,
 		size_t errlen, char *warn, size_t warnlen);
 
@@ -68,6 +91,20 @@ bool policy_allows(const struct policy *p, unsigned int uid, const unsigned int 
 
 /* Root or a member of an admin group (may act on other clients' devices). */
 bool policy_is_admin(const struct policy *p, unsigned int uid, const unsigned int *groups, int n);
+
+/*
+ * May a client create a device with this bus and IDs (DESIGN.md "Identity")?
+ * driver is the special kernel driver its modalias would bind (NULL: only
+ * hid-generic). The bus must be USB, Bluetooth, virtual or in allow-buses; a
+ * special driver needs the ID in allow-ids. On refusal why names the rule and
+ * the key in config.
+ */
+bool policy_allows_identity(const struct policy *p, unsigned int bus, unsigned int vendor,
+			    unsigned int product, const char *driver, const char *config, char *why,
+			    size_t whylen);
+
+/* "usb", "bluetooth", "virtual", "i8042", ... or NULL. */
+const char *policy_bus_name(unsigned int bus);
 
 /* "root, group 'vhid', user 'kanata'" */
 void policy_describe(const struct policy *p, char *buf, size_t len);

@@ -190,6 +190,22 @@ device_params(struct client *c, uint32_t device, int slot, const struct vhid_msg
 		 proto_kind_name(m->kind), device, p->name);
 }
 
+/* The identity chooses the kernel driver: only what hid-generic binds, unless allowed. */
+static bool
+identity_allowed(struct client *c, uint32_t id, const struct vdev_params *p)
+{
+	struct daemon *d = c->daemon;
+	const char *driver = identity_driver(&d->identities, p->bus, p->vendor, p->product);
+	char why[400];
+
+	if (policy_allows_identity(&d->policy, p->bus, p->vendor, p->product, driver,
+				   d->opt.config_path, why, sizeof(why)))
+		return true;
+	log_warn("%s: create refused: %s", c->label, why);
+	client_send_error(c, id, VHID_MSG_CREATE_DEVICE, -VHID_EDENIED, "%s", why);
+	return false;
+}
+
 static void
 handle_create(struct client *c, uint32_t id, const struct vhid_msg_create *m)
 {
@@ -209,6 +225,8 @@ handle_create(struct client *c, uint32_t id, const struct vhid_msg_create *m)
 		return;
 	device = new_device_id(c);
 	device_params(c, device, (int)(slot - c->devices), m, &p);
+	if (!identity_allowed(c, id, &p))
+		return;
 	slot->client = c;
 	slot->id = device;
 	r = vdev_create(c->daemon->vdev, &p, &device_listener, slot, &slot->dev);
@@ -398,6 +416,18 @@ status_scope(struct client *c, uint32_t id, uint32_t *scope)
 	return false;
 }
 
+/* At most what a status reply takes: every client with every device. */
+static size_t
+status_bytes(const struct daemon *d)
+{
+	const size_t hdr = VHID_HEADER_SIZE;
+
+	return hdr + sizeof(struct vhid_msg_status_daemon) + hdr + sizeof(struct vhid_msg_reply) +
+	       (size_t)d->n_clients *
+		       (hdr + sizeof(struct vhid_msg_status_client) +
+			MAX_DEVICES_PER_CLIENT * (hdr + sizeof(struct vhid_msg_status_device)));
+}
+
 static void
 handle_status(struct client *c, uint32_t id, const struct vhid_msg_get_status *m)
 {
@@ -405,6 +435,10 @@ handle_status(struct client *c, uint32_t id, const struct vhid_msg_get_status *m
 	int n = 1;
 
 	if (!status_scope(c, id, &scope))
+		return;
+	/* beyond ~1,350 clients the reply outgrew the output bound and cost its reader the
+	 * connection: one reply may exceed it, a client that does not read may not */
+	if (!client_reserve_output(c, status_bytes(c->daemon)))
 		return;
 	send_status_daemon(c, id);
 	if (scope == VHID_STATUS_SELF) {

@@ -196,10 +196,15 @@ server_pause(struct daemon *d, bool paused)
 		log_info("accepting connections again");
 }
 
+/*
+ * A bounded number per wakeup: the listening socket stays readable, so the
+ * rest wait for the next turn of the loop, after every client had its turn. An
+ * unbounded loop let one user's connect flood stall everyone for seconds.
+ */
 void
 server_accept(struct daemon *d)
 {
-	for (;;) {
+	for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
 		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)

@@ -228,10 +228,11 @@ static void
 set_leds(struct vdev *dev, uint8_t leds)
 {
 	leds &= LED_MASK;
-	log_info("%s: LED output 0x%02x%s%s%s%s%s", dev->params.label, leds,
-		 leds & VHID_LED_NUM_LOCK ? " num" : "", leds & VHID_LED_CAPS_LOCK ? " caps" : "",
-		 leds & VHID_LED_SCROLL_LOCK ? " scroll" : "",
-		 leds & VHID_LED_COMPOSE ? " compose" : "", leds & VHID_LED_KANA ? " kana" : "");
+	/* debug only: Caps Lock toggling is its user's typing (issue 13 A.2) */
+	log_debug("%s: LED output 0x%02x%s%s%s%s%s", dev->params.label, leds,
+		  leds & VHID_LED_NUM_LOCK ? " num" : "", leds & VHID_LED_CAPS_LOCK ? " caps" : "",
+		  leds & VHID_LED_SCROLL_LOCK ? " scroll" : "",
+		  leds & VHID_LED_COMPOSE ? " compose" : "", leds & VHID_LED_KANA ? " kana" : "");
 	if (leds == dev->leds)
 		return;
 	dev->leds = leds;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "policy.h"
@@ -322,7 +323,8 @@ unknown_key(void **state)
 
 	parse_bad("\n# comment\nallow-groups = vhid\nallow-group = vhid\n", err, sizeof(err));
 	assert_string_equal(err, "line 4: unknown key 'allow-group' (known: allow-users, "
-				 "allow-groups, admin-groups, lease-ms)");
+				 "allow-groups, admin-groups, lease-ms, max-connections-per-user, "
+				 "handshake-timeout-ms, idle-timeout-ms, allow-buses, allow-ids)");
 	parse_bad("lease = 100\n", err, sizeof(err));
 	assert_non_null(strstr(err, "line 1:"));
 	assert_non_null(strstr(err, "'lease'"));
@@ -340,9 +342,11 @@ missing_equals(void **state)
 	char err[256];
 
 	parse_bad("allow-groups = vhid\n\nallow-users alice\n", err, sizeof(err));
-	assert_string_equal(err, "line 3: expected 'key = value', got 'allow-users alice'");
+	assert_string_equal(err, "line 3: expected 'key = value', found no '=' (is this a vhidd "
+				 "policy?)");
 	parse_bad("  garbage   # comment = not a value\n", err, sizeof(err));
-	assert_string_equal(err, "line 1: expected 'key = value', got 'garbage'");
+	assert_string_equal(err, "line 1: expected 'key = value', found no '=' (is this a vhidd "
+				 "policy?)");
 }
 
 static void
@@ -485,6 +489,144 @@ load_file(void **state)
 	assert_non_null(strstr(err, "line 1: lease-ms"));
 }
 
+/* -c pointed at /etc/shadow once copied its first line into the log */
+static void
+errors_quote_no_file_contents(void **state)
+{
+	static const char *secrets[] = {
+		"root:$y$j9T$Fg8.vYk1cEXAMPLEsalt$Hx3SOMEHASHvalue0123456789abcdefghij:19500:0:99999:7:::\n",
+		"hunter2\n",
+		"password=$y$j9T$Fg8.vYk1cEXAMPLEsalt\n",
+		"lease-ms = $y$j9T$Fg8.vYk1cEXAMPLEsalt$Hx3SOMEHASH\n",
+		"allow-users = alice\x1b]0;title\x07\n\nnope\n",
+	};
+	char err[512], warn[512];
+	struct policy p;
+
+	for (int i = 0; i < N(secrets); i++) {
+		err[0] = warn[0] = '\0';
+		assert_int_equal(
+			policy_parse(&p, secrets[i], &fake, err, sizeof(err), warn, sizeof(warn)),
+			-EINVAL);
+		assert_null(strstr(err, "EXAMPLEsalt"));
+		assert_null(strstr(err, "hunter2"));
+		assert_null(strchr(err, '\x1b'));
+		assert_null(strchr(warn, '\x1b'));
+		assert_null(strchr(warn, '\x07'));
+	}
+	assert_non_null(strstr(err, "line 3:"));
+	assert_non_null(strstr(warn, "\\x1b]0;title\\x07"));
+}
+
+static void
+connection_limits(void **state)
+{
+	struct policy p;
+	char err[256];
+
+	parse_ok(&p, "", NULL, 0);
+	assert_int_equal(p.max_connections, POLICY_DEFAULT_MAX_CONNECTIONS);
+	assert_int_equal(p.handshake_timeout_ms, POLICY_DEFAULT_HANDSHAKE_MS);
+	assert_int_equal(p.idle_timeout_ms, POLICY_DEFAULT_IDLE_MS);
+	parse_ok(&p,
+		 "max-connections-per-user = 0\nhandshake-timeout-ms = 100\n"
+		 "idle-timeout-ms = 0\n",
+		 NULL, 0);
+	assert_int_equal(p.max_connections, 0);
+	assert_int_equal(p.handshake_timeout_ms, 100);
+	assert_int_equal(p.idle_timeout_ms, 0);
+	parse_bad("max-connections-per-user = -1\n", err, sizeof(err));
+	assert_string_equal(err, "line 1: max-connections-per-user must be 0..65536, got '-1'");
+	parse_bad("handshake-timeout-ms = 0100\nx\n", err, sizeof(err)); /* decimal, not octal */
+	assert_string_equal(err, "line 2: expected 'key = value', found no '=' (is this a vhidd "
+				 "policy?)");
+	parse_bad("handshake-timeout-ms = 99\n", err, sizeof(err));
+	assert_non_null(strstr(err, "100..600000"));
+}
+
+/* the decision table of DESIGN.md "Identity" */
+static void
+identity_rules(void **state)
+{
+	struct policy p;
+	char why[512], err[256];
+
+	parse_ok(&p, "", NULL, 0);
+	assert_true(policy_allows_identity(&p, 0x03, 0x16c0, 0x27db, NULL, "C", why, sizeof(why)));
+	assert_true(policy_allows_identity(&p, 0x05, 0x1209, 0xabcd, NULL, "C", why, sizeof(why)));
+	assert_true(policy_allows_identity(&p, 0x06, 0x1234, 0x5678, NULL, "C", why, sizeof(why)));
+	assert_false(policy_allows_identity(&p, 0x11, 0x16c0, 0x27db, NULL, "C", why, sizeof(why)));
+	assert_string_equal(why, "bus 0x11 (i8042) is not allowed: vhidd creates USB, Bluetooth "
+				 "and virtual devices unless allow-buses in C lists more (an i8042 "
+				 "keyboard passes for a laptop's built-in one)");
+	assert_false(policy_allows_identity(&p, 0x18, 1, 2, NULL, "C", why, sizeof(why)));
+	assert_non_null(strstr(why, "(i2c)"));
+	assert_false(policy_allows_identity(&p, 0x42, 1, 2, NULL, "C", why, sizeof(why)));
+	assert_non_null(strstr(why, "bus 0x42 is not allowed"));
+	assert_false(policy_allows_identity(&p, 0x03, 0x05ac, 0x0250, "hid_apple", "C", why,
+					    sizeof(why)));
+	assert_string_equal(why, "05ac:0250 on bus 0x03 is claimed by the kernel driver hid_apple, "
+				 "not hid-generic: a client may choose only IDs hid-generic binds, "
+				 "unless allow-ids in C lists it");
+
+	parse_ok(&p, "allow-buses = i8042, 0x18\nallow-ids = 05ac:0250 046D:*\n", NULL, 0);
+	assert_true(policy_allows_identity(&p, 0x11, 0x16c0, 0x27db, NULL, "C", why, sizeof(why)));
+	assert_true(policy_allows_identity(&p, 0x18, 1, 2, NULL, "C", why, sizeof(why)));
+	assert_true(policy_allows_identity(&p, 0x03, 0x05ac, 0x0250, "hid_apple", "C", why,
+					   sizeof(why)));
+	assert_true(policy_allows_identity(&p, 0x03, 0x046d, 0xc52b, "hid_logitech_dj", "C", why,
+					   sizeof(why)));
+	assert_false(policy_allows_identity(&p, 0x03, 0x05ac, 0x0251, "hid_apple", "C", why,
+					    sizeof(why)));
+	/* allow-ids does not open a bus */
+	assert_false(policy_allows_identity(&p, 0x19, 0x05ac, 0x0250, "hid_apple", "C", why,
+					    sizeof(why)));
+
+	parse_bad("allow-ids = 5ac-250\n", err, sizeof(err));
+	assert_non_null(strstr(err, "vendor:product"));
+	parse_bad("allow-buses = usb, parallel\n", err, sizeof(err));
+	assert_non_null(strstr(err, "allow-buses"));
+}
+
+static int
+write_temp(char *path, const void *text, size_t len, mode_t mode)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	fchmod(fd, mode);
+	close(fd);
+	return 0;
+}
+
+/* A NUL used to end the policy silently; a FIFO froze the daemon on SIGHUP. */
+static void
+load_refuses_nul_fifo_and_others(void **state)
+{
+	static const char nul[] = "lease-ms = 2000\n\nallow-users = alice\0allow-users = bob\n";
+	char path[] = "/tmp/vhid-test-policy-XXXXXX", fifo[64], err[256] = "";
+	struct policy p;
+
+	write_temp(path, nul, sizeof(nul) - 1, 0644);
+	assert_int_equal(policy_load(&p, path, &fake, err, sizeof(err), NULL, 0), -EINVAL);
+	assert_string_equal(err, "line 3: a NUL byte: the policy is a text file");
+
+	chmod(path, 0666);
+	assert_int_equal(policy_load(&p, path, &fake, err, sizeof(err), NULL, 0), -EPERM);
+	assert_non_null(strstr(err, "may be written by others"));
+	unlink(path);
+
+	snprintf(fifo, sizeof(fifo), "%s.fifo", path);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* returns at once: no writer is waited for */
+	assert_int_equal(policy_load(&p, fifo, &fake, err, sizeof(err), NULL, 0), -EINVAL);
+	unlink(fifo);
+	assert_non_null(strstr(err, "is a FIFO, not a regular file"));
+	assert_int_equal(policy_load(&p, "/tmp", &fake, err, sizeof(err), NULL, 0), -EINVAL);
+	assert_non_null(strstr(err, "a directory"));
+}
+
 int
 main(void)
 {
@@ -498,6 +640,10 @@ main(void)
 		cmocka_unit_test(lease_ms),
 		cmocka_unit_test(comments_and_spaces),
 		cmocka_unit_test(unknown_key),
+		cmocka_unit_test(errors_quote_no_file_contents),
+		cmocka_unit_test(connection_limits),
+		cmocka_unit_test(identity_rules),
+		cmocka_unit_test(load_refuses_nul_fifo_and_others),
 		cmocka_unit_test(missing_equals),
 		cmocka_unit_test(unknown_names),
 		cmocka_unit_test(too_many_names),

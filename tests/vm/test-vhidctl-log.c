@@ -4,15 +4,17 @@
  * destroy), `-f` delivers them as they are written, --since selects by the
  * lines' timestamps. The lines come from vhidd's log ring (GET_LOG): a member
  * of group vhid sees daemon-wide lines and its own clients' but never root's
- * (not even an LED change), anyone else is refused with the policy's message,
- * and with vhidd stopped the file next to the socket is read. No journald in
- * the VM: vhidd keeps /run/vhid/vhidd.log.
+ * (not even an LED change, which is logged at debug level only), anyone else is
+ * refused with the policy's message, the file next to the socket is mode 0600
+ * (root/vhidd only: it names every user's programs), and with vhidd stopped
+ * that file is read. No journald in the VM: vhidd keeps /run/vhid/vhidd.log.
  */
 #include <libevdev/libevdev.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmcli.h"
@@ -74,6 +76,11 @@ follow_agent(struct marks *m)
 		     m->connect) &&
 	    vt_find_line(p->buf, m->connect, NULL, line, sizeof(line)))
 		sscanf(strstr(line, "] info: client ") + 15, "%u", &id);
+	if (!strstr(p->buf, m->connect)) {
+		vt_cli_stop(p, SIGKILL);
+		free(p);
+		return false;
+	}
 	p->from = (size_t)(strstr(p->buf, m->connect) - p->buf);
 	/* device ids are (client id << 8) | serial, serials from 1 (DESIGN.md 15) */
 	snprintf(m->device, sizeof(m->device), "client %u keyboard 0x%x \"vhid keyboard\"", id,
@@ -132,7 +139,7 @@ check_member_view(const struct marks *m)
 	const char *const argv[] = {"log", NULL};
 	struct vt_agent root, own;
 	struct vt_dev node;
-	char ans[256], mine[96], leds[160], line[1024];
+	char ans[256], mine[96], line[1024];
 	struct vt_cli r;
 
 	if (!vt_check(vt_agent_keyboard(&root, "led-agent", &node) == 0, "member.root.keyboard",
@@ -145,11 +152,6 @@ check_member_view(const struct marks *m)
 	libevdev_kernel_set_led_value(node.evdev, LED_CAPSL, LIBEVDEV_LED_ON);
 	vt_check(vt_agent_cmd(&root, ans, sizeof(ans), 3000, "wait leds 2000") == 0,
 		 "member.root.caps.lock.on", "%s", ans);
-	snprintf(leds, sizeof(leds), "LED output 0x02");
-	vt_vhidctl(&r, "log", NULL);
-	vt_check(vt_find_line(r.out, leds, NULL, line, sizeof(line)), "root.sees.led.line",
-		 "no '%s' in:\n%s", leds, r.out);
-	vt_cli_free(&r);
 	run_vhidctl(&r, 1000, 1000, member, 2, argv);
 	vt_check(r.status == 0 && vt_find_line(r.out, mine, NULL, line, sizeof(line)) &&
 			 strstr(r.out, "listening on"),
@@ -171,11 +173,15 @@ check_not_member(void)
 	const char *const argv[] = {"log", NULL};
 	const char *want = "permission denied: uid 1000 is not in group 'vhid'";
 	struct vt_cli r;
+	struct stat st;
 
 	run_vhidctl(&r, 1000, 1000, plain, 1, argv);
 	vt_check(r.status == 4 && strstr(r.err, want), "non.member.told.who.may.read",
 		 "exit %d: %s", r.status, r.err);
 	vt_cli_free(&r);
+	vt_check(stat("/run/vhid/vhidd.log", &st) == 0 && (st.st_mode & 07777) == 0600 &&
+			 st.st_uid == 0,
+		 "log.file.mode.0600.root", "mode %o uid %u", st.st_mode & 07777, st.st_uid);
 }
 
 int
@@ -186,6 +192,9 @@ main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	unlink(VT_CONFIG);
+	/* earlier tests in this VM may have filled it (a connect flood): start afresh */
+	unlink("/run/vhid/vhidd.log");
+	unlink("/run/vhid/vhidd.log.1");
 	if (!vt_check(vt_daemon_start(&d, NULL) == 0, "daemon.start", "vhidd did not become ready"))
 		return vt_finish();
 	if (!follow_agent(&m)) {

@@ -72,8 +72,14 @@ need_base() {
 	cp "$HERE/init" "$root/init"
 	# dependency order from modules.dep: hid first
 	for m in drivers/hid/hid drivers/hid/uhid drivers/hid/hid-generic \
-		drivers/input/evdev drivers/input/misc/uinput; do
+		drivers/input/evdev drivers/input/misc/uinput drivers/hid/hid-apple; do
 		add_module "$root" "$m"
+	done
+	# vhidd reads which IDs special HID drivers claim (hid-apple above is one) from
+	# the kernel's module tables, as on a real system (test-daemon-identity)
+	mkdir -p "$root/lib/modules/$KVER"
+	for f in modules.alias modules.builtin.modinfo; do
+		[ -f "$MODDIR/$f" ] && cp "$MODDIR/$f" "$root/lib/modules/$KVER/"
 	done
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$base" ||
 		die "cannot write $base"
