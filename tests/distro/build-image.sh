@@ -7,7 +7,7 @@
 #   initrd.cpio.gz  tiny busybox initramfs: virtio-blk + ext4, then systemd
 #   stamp           hash of every input (package list, these scripts, overlay,
 #                   kernel version): the image is rebuilt only when it changes
-#   packages.txt    dpkg -l of the image;  build.log  what the last build said
+#   packages.txt    dpkg-query -W of the image; *.log  what the last build said
 # Downloaded .debs stay in $CACHE/debs-RELEASE and $CACHE/kernel-RELEASE.
 # Env: CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/vhid/distro), MIRROR (default:
 # the first Debian URI of the host's apt sources), FORCE=1 (rebuild anyway).
@@ -133,7 +133,7 @@ install_kernel() { # KERNEL-PACKAGES
 	"$SRC/tests/vm/extract-vmlinux.sh" "$vmlinuz" "$OUT/vmlinux.tmp" >/dev/null ||
 		die "cannot extract vmlinux from $vmlinuz"
 	rm -rf "$tmp"
-	chroot "$ROOT" depmod -a "$KVER"
+	chroot "$ROOT" depmod -a "$KVER" >>"$OUT/build.log" 2>&1
 }
 
 configure() {
@@ -141,7 +141,7 @@ configure() {
 	cp -r "$HERE/image/overlay/." "$ROOT/"
 	# fixed per release: every boot is the same machine, never a "first boot"
 	echo "$RELEASE" | md5sum | cut -c1-32 >"$ROOT/etc/machine-id"
-	chroot "$ROOT" /bin/sh -eu <<-'EOF'
+	chroot "$ROOT" /bin/sh -eu >>"$OUT/build.log" 2>&1 <<-'EOF'
 		useradd --create-home --uid 1000 --user-group --shell /bin/bash alice
 		useradd --create-home --uid 1001 --user-group --shell /bin/bash bob
 		passwd --delete root >/dev/null
@@ -202,7 +202,7 @@ build_ext4() {
 	mib=$(($(du -sm "$ROOT" | cut -f1) + 1024))
 	say "ext4 image (${mib} MiB)"
 	mkfs.ext4 -q -F -L "vhid-$RELEASE" -U "$uuid" -E "root_owner=0:0,hash_seed=$uuid" \
-		-d "$ROOT" "$OUT/rootfs.img.tmp" "${mib}M"
+		-d "$ROOT" "$OUT/rootfs.img.tmp" "${mib}M" >>"$OUT/build.log"
 }
 
 cleanup() {
@@ -221,13 +221,15 @@ main() {
 	[ -n "$kernel" ] || die "no linux-image-amd64 in $RELEASE at $MIRROR"
 	want=$(stamp "$kernel")
 	if [ -z "${FORCE:-}" ] && [ -s "$OUT/rootfs.img" ] && [ "$(cat "$OUT/stamp" 2>/dev/null)" = "$want" ]; then
-		say "up to date ($(echo $kernel))"
+		say "up to date (${kernel//$'\n'/ })"
 		return 0
 	fi
 	rm -f "$OUT/stamp"
 	trap cleanup EXIT
 	cleanup
-	rm -rf "$ROOT"
+	# what an interrupted build left
+	rm -rf "$ROOT" "$OUT"/kernel.* "$OUT"/initrd.* "$OUT"/*.tmp
+	: >"$OUT/build.log"
 	debootstrap_base
 	install_packages
 	# shellcheck disable=SC2086 # one word per kernel package
