@@ -17,6 +17,8 @@
 #   --build DIR     put DIR's vhidd, vhidctl and libvhid into the share (/host/build)
 #   --debs DIR      this tree's .debs        (/host/debs, e.g. from make deb: build/deb)
 #   --prev-debs DIR the previous release's   (/host/prev-debs)
+#   --source        this tree's tracked files as they are now (/host/src.tar.gz),
+#                   for tests of the README's source install
 #   --jobs N        parallel VMs (default nproc)
 #   --keep          print every boot's console and test log
 #   --no-images     use the cached images as they are (no build-image.sh)
@@ -34,7 +36,7 @@ SHARE=$WORK/share
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-300}
 GRACE=${GRACE:-60}
-RELEASES=() BUILD_DIR="" DEBS="" PREV_DEBS="" JOBS=$(nproc) KEEP="" IMAGES=1
+RELEASES=() BUILD_DIR="" DEBS="" PREV_DEBS="" SOURCE="" JOBS=$(nproc) KEEP="" IMAGES=1
 
 die() { echo "distro: $*" >&2; exit 1; }
 
@@ -80,6 +82,8 @@ prepare_share() {
 		die "no .deb in $DEBS"; }
 	[ -n "$PREV_DEBS" ] && { mkdir -p "$SHARE/prev-debs" && cp "$PREV_DEBS"/*.deb "$SHARE/prev-debs/" ||
 		die "no .deb in $PREV_DEBS"; }
+	[ -n "$SOURCE" ] && { git -C "$SRC" ls-files -z | (cd "$SRC" && tar --null -T - -czf "$SHARE/src.tar.gz") ||
+		die "cannot pack the source tree"; }
 	chmod -R a+rX "$SHARE"
 }
 
@@ -286,12 +290,12 @@ cmd_selftest() {
 			failed=$((failed + 1))
 		fi
 	}
-	err=$(TEST_TIMEOUT=3 GRACE=15 boot "$r" selftest "$dir/tests" vhid.selftest=hang 2>&1)
+	err=$(TEST_TIMEOUT=6 GRACE=15 boot "$r" selftest "$dir/tests" vhid.selftest=hang 2>&1)
 	rc=$?
-	out=$err$'\n'$(TEST_TIMEOUT=3 collect "$r" "$dir/tests/tests.log")
+	out=$err$'\n'$(TEST_TIMEOUT=6 collect "$r" "$dir/tests/tests.log")
 	check passing-test 124 "$r/selftest-pass +1 passed, 0 failed"
 	check failing-test 124 "$r/selftest-fail: FAIL selftest.always: on purpose"
-	check hung-test 124 "HUNG TEST: $r/selftest-hang killed after 3s"
+	check hung-test 124 "HUNG TEST: $r/selftest-hang killed after 6s"
 	check hung-vm 124 "^VM HUNG: no progress .*@@SELFTEST"
 	err=$(BOOT_TIMEOUT=2 boot "$r" selftest "$dir/noboot" 2>&1)
 	rc=$?
@@ -309,6 +313,7 @@ parse() {
 		--build) BUILD_DIR=$(cd "$2" && pwd) || die "no build dir $2"; shift ;;
 		--debs) DEBS=$(cd "$2" && pwd) || die "no directory $2"; shift ;;
 		--prev-debs) PREV_DEBS=$(cd "$2" && pwd) || die "no directory $2"; shift ;;
+		--source) SOURCE=1 ;;
 		--jobs) JOBS=$2; shift ;;
 		--keep) KEEP=1 ;;
 		--no-images) IMAGES="" ;;
