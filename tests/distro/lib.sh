@@ -190,8 +190,11 @@ session_start() {
 	uid=$(uid_of "$user")
 	case $kind in
 	wayland)
+		# kiosk-shell: every client is fullscreen and focused, so the pointer is over
+		# it wherever it starts (like xev's full-screen window under X)
 		_session_unit wayland "$user" /usr/bin/weston --backend=drm-backend.so --use-pixman \
-			--socket=wayland-0 --idle-time=0 --log=/tmp/vhid-compositor.log
+			--shell=kiosk-shell.so --socket=wayland-0 --idle-time=0 \
+			--log=/tmp/vhid-compositor.log
 		;;
 	x11)
 		mkdir -p /etc/X11/xorg.conf.d

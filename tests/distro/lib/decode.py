@@ -38,10 +38,13 @@ def wev_text(lines):
 def wev_pointer(lines):
     out, seen = [], set()
     for line in lines:
-        m = re.search(r"\] (motion|enter): (?:serial: \d+; )?(?:time: (\d+); )?.*x, y: ([-\d.]+), ([-\d.]+)", line)
         ev = None
+        m = re.search(r"\] enter: serial: (\d+); surface: \d+, x, y: ([-\d.]+), ([-\d.]+)", line)
+        if m:  # the first position of a pointer can come as enter instead of motion
+            ev = ("motion", "enter" + m.group(1), "%.2f %.2f" % (float(m.group(2)), float(m.group(3))))
+        m = re.search(r"\] motion: time: (\d+); x, y: ([-\d.]+), ([-\d.]+)", line)
         if m:
-            ev = ("motion", m.group(2) or line, "%.2f %.2f" % (float(m.group(3)), float(m.group(4))))
+            ev = ("motion", m.group(1), "%.2f %.2f" % (float(m.group(2)), float(m.group(3))))
         m = re.search(r"\] button: serial: (\d+); time: \d+; button: (\d+) \(\w*\), state: \d \((\w+)\)", line)
         if m:
             ev = ("button", m.group(1), "%s %s" % (BUTTONS.get(int(m.group(2)), m.group(2)), m.group(3)))
