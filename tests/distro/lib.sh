@@ -287,6 +287,7 @@ compositor_has_open() {
 	done
 }
 
+# shellcheck disable=SC2046 # one word per node
 compositor_has_vhid_nodes() { compositor_has_open $(vhid_nodes); }
 
 # gate_start: a socket in front of vhidd (GATE_SOCKET) that holds each connection's

@@ -223,7 +223,7 @@ need_images() {
 # Run every (release, group) pair in its own boot, at most JOBS at once, then
 # report per test in a fixed order.
 cmd_run() {
-	local groups=("$@") jobs=() j r g running=0 passed=0 failed=0 rc out start=$SECONDS
+	local groups=("$@") jobs=() j r g running=0 passed=0 failed=0 rc out p f start=$SECONDS
 	[ ${#groups[@]} -gt 0 ] || mapfile -t groups < <(all_groups)
 	need_images
 	prepare_share
@@ -246,12 +246,12 @@ cmd_run() {
 		[ -n "$KEEP" ] && cat "$WORK/boots/$j/console.log" "$WORK/boots/$j/tests.log"
 		out=$(collect "${j%/*}" "$WORK/boots/$j/tests.log")
 		echo "$out" | grep -v '^RESULT'
-		set -- $(echo "$out" | tail -1)
-		passed=$((passed + $2)) failed=$((failed + $3))
+		read -r _ p f < <(echo "$out" | tail -1)
+		passed=$((passed + p)) failed=$((failed + f))
 		if [ "$rc" -ge 124 ]; then
 			sed "s|^|  $j: |" "$WORK/boots/$j.err"
 			failed=$((failed + 1))
-		elif [ "$rc" -ne 0 ] && [ "$3" -eq 0 ]; then
+		elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 			echo "  $j: FAILED: the runner exited $rc without a failing test"
 			failed=$((failed + 1))
 		fi

@@ -45,8 +45,9 @@ main() {
 	stty -F /dev/ttyS1 -opost -echo 2>/dev/null
 	GROUP=$(arg group)
 	TIMEOUT=$(arg timeout)
-	export VHID_HOST=/host VHID_GROUP=$GROUP VHID_RELEASE=$(arg release)
-	export VHID_TIME_FACTOR=$(arg factor) LANG=C.UTF-8 HOME=/root
+	VHID_RELEASE=$(arg release)
+	VHID_TIME_FACTOR=$(arg factor)
+	export VHID_HOST=/host VHID_GROUP=$GROUP VHID_RELEASE VHID_TIME_FACTOR LANG=C.UTF-8 HOME=/root
 	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 	echo "@@BOOTED uptime=$(up) state=$(systemctl is-system-running) kernel=$(uname -r)"
 	for t in /host/tests/"$GROUP"/*; do
