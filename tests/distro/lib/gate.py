@@ -13,7 +13,9 @@ log (VHID_GATE_LOG, read from where it was when the connection came) says that
 it added the device: weston's "associating input device eventN", or Xorg's
 "eventN - NAME: device is a ..." after "XINPUT: Adding extended input device
 "NAME"" (the X server opens a device once to probe it, then again when it
-enables it; keys sent in between are lost, a Shift among them silently).
+enables it; keys sent in between are lost, a Shift among them silently), and
+when Xorg split the device ("needs a virtual subdevice"), the subdevice's own
+XINPUT line (trixie's Xorg splits the vhid keyboard, whose axes make it a pointer too).
 VHID_GATE_KIND is wayland or x11. libvhid gives up on a request after 5 s:
 keep MAX_SECONDS below that.
 """
@@ -59,8 +61,13 @@ def added(kind, log, node):
     name = name_of(node)
     if name is None:
         return False
-    x = log.rfind('XINPUT: Adding extended input device "%s"' % name)
-    return x >= 0 and re.search(r"%s +- %s: device is a" % (ev, re.escape(name)), log[x:]) is not None
+    xinput = 'XINPUT: Adding extended input device "%s"' % name
+    x = log.find(xinput)
+    if x < 0 or re.search(r"%s +- %s: device is a" % (ev, re.escape(name)), log[x:]) is None:
+        return False
+    # a device with keys and axes (issue 10) becomes a pointer plus a keyboard
+    # subdevice, added after the parent is enabled: its keys need the subdevice
+    return "%s: needs a virtual subdevice" % name not in log or log.count(xinput) >= 2
 
 
 def desktop_has_all(pid, kind, logfile, offset):
