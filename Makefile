@@ -1,7 +1,7 @@
 # Thin wrapper over meson; every target installs what it lacks (scripts/deps.sh).
 BUILD ?= build
 
-.PHONY: all build check demo bench install clean
+.PHONY: all build check demo bench distro distro-shell install clean
 
 all: build
 
@@ -30,6 +30,24 @@ bench:
 	@tests/vm/vm.sh bench $(BUILD) $(BENCH_ARGS); rc=$$?; \
 	scripts/bench-report.py --log $(BUILD)/vm/bench.log --json bench/results.json \
 		--doc docs/BENCHMARKS.md || rc=1; exit $$rc
+
+# the distro tier (tests/distro): real Debian 12 and 13 systems under QEMU, images
+# built once into ~/.cache/vhid/distro; DISTRO_ARGS e.g. "--release trixie smoke"
+distro:
+	@scripts/deps.sh distro
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
+	@ninja -C $(BUILD) >/dev/null
+	@tests/distro/run.sh --build $(BUILD) $(if $(wildcard $(BUILD)/deb/*.deb),--debs $(BUILD)/deb) \
+		$(DISTRO_ARGS)
+
+# a root shell in a fresh guest (the share, with the build tree, at /host)
+RELEASE ?= bookworm
+distro-shell:
+	@scripts/deps.sh distro
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
+	@ninja -C $(BUILD) >/dev/null
+	@tests/distro/run.sh --build $(BUILD) $(if $(wildcard $(BUILD)/deb/*.deb),--debs $(BUILD)/deb) \
+		shell $(RELEASE)
 
 install: build
 	@meson install -C $(BUILD)

@@ -44,6 +44,12 @@ build_all() {
 }
 
 scripts/deps.sh check || { echo "0 passed, 1 failed"; exit 1; }
+# The distro tier's images take minutes to build from scratch (seconds when cached):
+# build them in the background while the host stages run.
+DISTRO_LOG=$(mktemp)
+trap 'rm -f "$LOG" "$DISTRO_LOG"' EXIT
+tests/distro/run.sh images >"$DISTRO_LOG" 2>&1 &
+DISTRO_IMAGES=$!
 stage "build" build_all
 if [ $F -gt 0 ]; then
 	echo "$P passed, $F failed"
@@ -72,5 +78,16 @@ bench_smoke() {
 	return $rc
 }
 stage "benchmark smoke test (VM)" bench_smoke
+# the distro tier: wait for its images (a child of this shell, so not inside stage)
+echo "== distro tier images"
+wait "$DISTRO_IMAGES"
+images_rc=$?
+grep -v '^W: ' "$DISTRO_LOG"
+distro_tier() {
+	[ "$images_rc" -eq 0 ] || { echo "distro: 0 passed, 1 failed (no images)"; return 1; }
+	tests/distro/run.sh --no-images "$@"
+}
+stage "distro tier self-test" distro_tier selftest
+stage "distro tier (Debian 12 and 13 under QEMU)" distro_tier --build "$BUILD"
 echo "$P passed, $F failed"
 [ $F -eq 0 ]

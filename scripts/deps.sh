@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh [build|check|demo|bench] - install what this project needs on Debian 12, and nothing
+# deps.sh [build|check|demo|bench|distro] - install what this project needs on Debian 12, and nothing
 # it already has. Idempotent: when every package is present it only runs dpkg-query.
 # Runs apt-get as root (directly, or through sudo when that is available).
 set -eu
@@ -10,16 +10,24 @@ BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-da
 VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod"
 # abigail-tools: abidw/abidiff for libvhid's ABI check (scripts/abi-check.sh)
 CHECK="valgrind clang-format abigail-tools"
+# the distro tier (tests/distro): builds Debian images with debootstrap, packs them with mkfs.ext4
+DISTRO="debootstrap e2fsprogs debian-archive-keyring qemu-system-x86 xz-utils zstd binutils"
 # ydotool is the peer we compare with; strace counts vhidd's system calls per report
 BENCH="ydotool ydotoold strace"
 
+# --list MODE: only print the packages (tests/distro/build-image.sh puts BUILD in the images)
+LIST=""
+[ "${1:-}" = --list ] && { LIST=1; shift; }
 case "${1:-check}" in
 build) WANT="$BUILD" ;;
-check|demo) WANT="$BUILD $VM $CHECK" ;;
+demo) WANT="$BUILD $VM $CHECK" ;;
+check) WANT="$BUILD $VM $CHECK $DISTRO" ;;
+distro) WANT="$BUILD $DISTRO" ;;
 bench) WANT="$BUILD $VM $CHECK $BENCH" ;;
-*) echo "usage: $0 [build|check|demo|bench]" >&2; exit 2 ;;
+*) echo "usage: $0 [build|check|demo|bench|distro]" >&2; exit 2 ;;
 esac
 
+[ -n "$LIST" ] && { echo $WANT; exit 0; }
 missing=""
 for p in $WANT; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

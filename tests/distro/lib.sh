@@ -1,0 +1,307 @@
+# lib.sh - the distro tier's shell library. A test starts with
+#     . /host/lib.sh
+# and prints PASS/FAIL lines through it; it runs as root in a fresh boot of the
+# group's image (tests of a group run in name order in the same boot).
+#
+# Results:   pass NAME | fail NAME WHY... | check NAME CMD... | finish
+# Users:     as_user USER CMD...  (alice = uid 1000, bob = uid 1001)
+# Waiting:   wait_until SECONDS WHAT CMD...  (deadline scaled by VHID_TIME_FACTOR)
+# Cleanup:   on_exit CMD...  (run in reverse order when the test exits)
+# Build tree (run.sh --build DIR): need_build, VHIDD, VHIDCTL, VHID_HOLD,
+#            vhidd_start_root, hold_devices KIND...
+# Desktop:   session_start wayland|x11 [USER], client_start, client_text,
+#            client_pointer, session_stop, compositor_has_open NODE..., gate_start
+#
+# shellcheck shell=bash disable=SC2034 # variables are for the tests
+
+VHID_HOST=${VHID_HOST:-/host}
+VHID_TIME_FACTOR=${VHID_TIME_FACTOR:-1}
+LIB=$VHID_HOST/lib
+_failed=0
+_cleanups=()
+
+# ---- results ----------------------------------------------------------------------
+
+pass() { echo "PASS $1"; }
+
+fail() { # NAME WHY...
+	local n=$1
+	shift
+	echo "FAIL $n: $*"
+	_failed=1
+}
+
+# check NAME CMD...: PASS when CMD succeeds, else FAIL with the end of its output
+check() {
+	local n=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$n"
+	else
+		fail "$n" "'$*' failed: $(echo "$out" | tail -3 | tr '\n' ' ')"
+	fi
+}
+
+# finish: end the test; its exit status says whether anything failed
+finish() { exit $_failed; }
+
+# ---- cleanup ------------------------------------------------------------------------
+
+on_exit() { _cleanups+=("$*"); }
+
+# a failed test leaves what the logs said in its output (tests.log on the host)
+_dump_logs() {
+	local f
+	for f in /tmp/vhidd.log /tmp/vhid-hold.*.log /tmp/vhid-gate.log \
+		/tmp/vhid-session.log /tmp/vhid-compositor.log "$CLIENT_LOG"; do
+		[ -s "$f" ] || continue
+		echo "--- $f (last 15 lines)"
+		tail -15 "$f"
+	done
+	[ -n "${SESSION_KIND:-}" ] && { echo "--- session log"; session_log | tail -15; }
+}
+
+_run_cleanups() {
+	local i
+	[ $_failed = 1 ] && _dump_logs
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[i]}" >/dev/null 2>&1; done
+}
+trap _run_cleanups EXIT
+
+# ---- time -----------------------------------------------------------------------------
+
+# scaled SECONDS: a deadline for a slow machine (VHID_TIME_FACTOR, default 1)
+scaled() { awk -v s="$1" -v f="$VHID_TIME_FACTOR" 'BEGIN { printf "%d", s * f + 0.5 }'; }
+
+# wait_until SECONDS WHAT CMD...: poll CMD until it succeeds. The deadline only
+# bounds a failure: a passing wait returns as soon as CMD does. On timeout it
+# prints "timed out after Ns waiting for WHAT" on stderr and returns 1.
+wait_until() {
+	local secs what=$2 end
+	secs=$(scaled "$1")
+	shift 2
+	end=$((SECONDS + secs))
+	until "$@" >/dev/null 2>&1; do
+		if [ $SECONDS -ge $end ]; then
+			echo "timed out after ${secs}s waiting for $what" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# ---- users ------------------------------------------------------------------------------
+
+uid_of() { id -u "$1"; }
+
+# as_user USER CMD...: run CMD as USER with a login-like environment (its groups
+# as /etc/group says now, its home, and its session's runtime dir when it has one)
+as_user() {
+	local u=$1 uid
+	shift
+	uid=$(uid_of "$u")
+	runuser -u "$u" -- env -i HOME="$(getent passwd "$u" | cut -d: -f6)" USER="$u" \
+		LOGNAME="$u" LANG=C.UTF-8 PATH=/usr/local/bin:/usr/bin:/bin \
+		XDG_RUNTIME_DIR="/run/user/$uid" ${WAYLAND_DISPLAY:+WAYLAND_DISPLAY=$WAYLAND_DISPLAY} \
+		${DISPLAY:+DISPLAY=$DISPLAY} "$@"
+}
+
+# ---- the build tree (run.sh --build DIR) --------------------------------------------
+
+VHIDD=$VHID_HOST/build/vhidd/vhidd
+VHIDCTL=$VHID_HOST/build/vhidctl/vhidctl
+VHID_HOLD=$VHID_HOST/build/tests/distro/vhid-hold
+
+# need_build: a test that uses the build tree's binaries ends here without them
+need_build() {
+	[ -x "$VHIDCTL" ] && return
+	fail build "no build tree in $VHID_HOST/build (run.sh --build DIR)"
+	finish
+}
+
+# vhidd_start_root [ARGS...]: vhidd from the build tree as root, the way the
+# README runs it; returns once it listens (--ready-fd), stopped on exit
+vhidd_start_root() {
+	local fifo=/tmp/vhidd.ready
+	rm -f "$fifo" && mkfifo "$fifo"
+	"$VHIDD" --ready-fd 3 "$@" 3>"$fifo" >/tmp/vhidd.log 2>&1 &
+	VHIDD_PID=$!
+	on_exit "kill $VHIDD_PID; wait $VHIDD_PID"
+	if ! timeout "$(scaled 30)" head -c1 "$fifo" >/dev/null; then
+		fail vhidd.start "vhidd did not get ready: $(tail -3 /tmp/vhidd.log)"
+		finish
+	fi
+}
+
+_lines_ge() { [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ]; } # FILE REGEX N
+
+# hold_devices KIND...: vhid devices that stay until the test ends (vhid-hold);
+# sets HELD (the /dev/input/eventN nodes, in order)
+hold_devices() {
+	local log=/tmp/vhid-hold.$$.log n=$#
+	(sleep infinity | "$VHID_HOLD" "$@" >"$log" 2>&1) &
+	on_exit "pkill -P $!; kill $!"
+	wait_until 30 "vhid-hold $*" _lines_ge "$log" '^READY' "$n" ||
+		{ fail hold "vhid-hold $*: $(tail -3 "$log")"; finish; }
+	HELD=$(awk '/^READY/ { print $3 }' "$log")
+	udevadm settle
+}
+
+# ---- desktop ---------------------------------------------------------------------------
+# A real seat session on VT 1 through logind (PAMName=login), as a display
+# manager would start it: weston (DRM backend on virtio-gpu, pixman rendering) or
+# Xorg (modesetting, libinput driver). The client (wev or xev) runs as the same
+# user and logs every event to CLIENT_LOG. QEMU's PS/2 keyboard and mouse are
+# always there, so the seat has both capabilities before any vhid device comes:
+# the client holds its wl_keyboard and focus already when a vhid keyboard appears.
+
+SESSION_UNIT=vhid-session
+CLIENT_UNIT=vhid-client
+CLIENT_LOG=/tmp/vhid-client.log
+
+_session_unit() { # KIND USER EXEC...
+	local kind=$1 user=$2
+	shift 2
+	cat <<-EOF
+		[Unit]
+		Description=vhid distro tier: $kind session of $user on tty1
+		After=systemd-user-sessions.service
+		[Service]
+		User=$user
+		PAMName=login
+		TTYPath=/dev/tty1
+		StandardInput=tty
+		StandardOutput=file:/tmp/vhid-session.log
+		StandardError=inherit
+		TTYReset=yes
+		TTYVHangup=yes
+		UtmpIdentifier=tty1
+		UtmpMode=user
+		Environment=XDG_SESSION_TYPE=$kind XDG_SESSION_CLASS=user XDG_SEAT=seat0 XDG_VTNR=1
+		ExecStart=$*
+	EOF
+}
+
+# session_start wayland|x11 [USER]: start the session and wait until it accepts
+# clients; sets SESSION_KIND, SESSION_USER, COMPOSITOR_PID and WAYLAND_DISPLAY or DISPLAY
+session_start() {
+	local kind=$1 user=${2:-alice} uid start=$SECONDS
+	SESSION_KIND=$kind SESSION_USER=$user
+	uid=$(uid_of "$user")
+	case $kind in
+	wayland)
+		# kiosk-shell: every client is fullscreen and focused, so the pointer is over
+		# it wherever it starts (like xev's full-screen window under X)
+		_session_unit wayland "$user" /usr/bin/weston --backend=drm-backend.so --use-pixman \
+			--shell=kiosk-shell.so --socket=wayland-0 --idle-time=0 \
+			--log=/tmp/vhid-compositor.log
+		;;
+	x11)
+		mkdir -p /etc/X11/xorg.conf.d
+		cp "$LIB/xorg-vhid.conf" /etc/X11/xorg.conf.d/10-vhid-distro.conf
+		_session_unit x11 "$user" /usr/lib/xorg/Xorg :0 vt1 -keeptty -nolisten tcp -noreset \
+			-s 0 -dpms
+		;;
+	*) fail session "unknown session kind $kind"; return 1 ;;
+	esac >/run/systemd/system/$SESSION_UNIT.service
+	systemctl daemon-reload
+	on_exit session_stop
+	systemctl start $SESSION_UNIT || { fail session "cannot start the $kind session"; return 1; }
+	COMPOSITOR_PID=$(systemctl show -p MainPID --value $SESSION_UNIT)
+	if [ "$kind" = wayland ]; then
+		export WAYLAND_DISPLAY=wayland-0
+		wait_until 60 "weston's socket" test -S "/run/user/$uid/wayland-0"
+	else
+		export DISPLAY=:0
+		wait_until 60 "the X server" as_user "$user" xdpyinfo
+	fi || { fail session "$kind session: $(session_log | tail -5 | tr '\n' ' ')"; return 1; }
+	echo "session: $kind of $user ready after $((SECONDS - start)) s"
+}
+
+# the compositor's (or X server's) log file
+compositor_log_file() {
+	if [ "$SESSION_KIND" = wayland ]; then echo /tmp/vhid-compositor.log
+	else echo "$(getent passwd "$SESSION_USER" | cut -d: -f6)/.local/share/xorg/Xorg.0.log"; fi
+}
+
+# what the compositor or X server said, and what the session unit printed
+session_log() { cat "$(compositor_log_file)" /tmp/vhid-session.log 2>/dev/null; }
+
+# client_start: wev (wayland) or xev (x11) as the session's user, line-buffered
+# into CLIENT_LOG; returns once it has keyboard focus
+client_start() {
+	local cmd=(stdbuf -oL wev) ready='wl_keyboard\] enter' start=$SECONDS
+	if [ "$SESSION_KIND" = x11 ]; then
+		cmd=(stdbuf -oL xev -geometry 1280x800+0+0)
+		ready='^FocusIn|^MapNotify'
+	fi
+	: >"$CLIENT_LOG"
+	systemd-run --quiet --unit=$CLIENT_UNIT --uid="$SESSION_USER" \
+		-p StandardOutput="file:$CLIENT_LOG" -p StandardError=inherit \
+		--setenv=XDG_RUNTIME_DIR="/run/user/$(uid_of "$SESSION_USER")" \
+		--setenv=${WAYLAND_DISPLAY:+WAYLAND_DISPLAY=$WAYLAND_DISPLAY}${DISPLAY:+DISPLAY=$DISPLAY} \
+		--setenv=LANG=C.UTF-8 "${cmd[@]}" ||
+		{ fail client "cannot start ${cmd[*]}"; return 1; }
+	wait_until 60 "${cmd[2]} to get focus" grep -Eq "$ready" "$CLIENT_LOG" ||
+		{ fail client "${cmd[2]}: $(tail -5 "$CLIENT_LOG" | tr '\n' ' ')"; return 1; }
+	echo "client: ${cmd[2]} ready after $((SECONDS - start)) s"
+}
+
+# session_stop: the client, the session and its unit (registered by session_start)
+session_stop() {
+	systemctl stop $CLIENT_UNIT $SESSION_UNIT 2>/dev/null
+	rm -f /run/systemd/system/$SESSION_UNIT.service /etc/X11/xorg.conf.d/10-vhid-distro.conf
+	systemctl daemon-reload
+	unset WAYLAND_DISPLAY DISPLAY
+}
+
+# client_text: the text the client received so far (decoded, exact)
+client_text() { python3 "$LIB/decode.py" "$SESSION_KIND" text "$CLIENT_LOG"; }
+
+# client_pointer: the pointer events the client received, one per line:
+# "motion X Y", "button left pressed", "axis vertical -15.00" (decode.py)
+client_pointer() { python3 "$LIB/decode.py" "$SESSION_KIND" pointer "$CLIENT_LOG"; }
+
+# client_has_text TEXT: whether the client received exactly TEXT
+client_has_text() { [ "$(client_text)" = "$1" ]; }
+
+# vhid_nodes: the event nodes of every uhid input device the desktop uses
+# (udev tagged them keyboard, mouse or tablet)
+vhid_nodes() {
+	local n
+	for n in /sys/devices/virtual/misc/uhid/*/input/input*/event*; do
+		[ -e "$n" ] || continue
+		udevadm info -q property "$n" |
+			grep -Eq '^ID_INPUT_(KEYBOARD|MOUSE|TABLET)=1' && echo "/dev/input/${n##*/}"
+	done
+}
+
+# compositor_has_open NODE...: whether the compositor (or X server) holds every
+# NODE open; false when there is none
+compositor_has_open() {
+	local n fds
+	[ $# -gt 0 ] || return 1
+	fds=$(ls -l "/proc/$COMPOSITOR_PID/fd" 2>/dev/null)
+	for n in "$@"; do
+		echo "$fds" | grep -q -- "-> $n\$" || return 1
+	done
+}
+
+# shellcheck disable=SC2046 # one word per node
+compositor_has_vhid_nodes() { compositor_has_open $(vhid_nodes); }
+
+# gate_start: a socket in front of vhidd (GATE_SOCKET) that holds each connection's
+# first input report until the compositor has added every vhid node (lib/gate.py).
+# vhidctl's own wait for a reader ends too early (issue 10: udev and logind open
+# the node first); until it waits for the desktop, desktop tests send through the
+# gate. It connects to vhidd as root: not for tests of authorization.
+gate_start() {
+	GATE_SOCKET=/tmp/vhid-gate.sock
+	rm -f "$GATE_SOCKET" /tmp/vhid-gate.log
+	VHID_GATE_PID=$COMPOSITOR_PID VHID_GATE_KIND=$SESSION_KIND \
+		VHID_GATE_LOG=$(compositor_log_file) python3 "$LIB/gate.py" "$GATE_SOCKET" \
+		"${VHID_SOCKET:-/run/vhid/vhidd.sock}" "$(scaled 4)" >/tmp/vhid-gate.log 2>&1 &
+	on_exit "kill $!"
+	wait_until 30 "the gate's socket" grep -q listening /tmp/vhid-gate.log
+	chmod 666 "$GATE_SOCKET"
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""decode.py wev|xev|wayland|x11 text|pointer LOG - what a client received, from its log.
+
+text:    the text typed, exactly (Return is "\\n", Tab is "\\t"), no newline added
+pointer: one event per line: "motion X Y" (surface coordinates, 2 decimals),
+         "button BUTTON pressed|released" (left, right, middle, side, extra or
+         the number), "axis vertical|horizontal VALUE" (wev: the axis value;
+         xev: buttons 4-7 as -1/+1 notches)
+
+wev prints every event once per wl_keyboard / wl_pointer object it holds (it
+makes a new one each time the seat's capabilities change), so key and button
+events are de-duplicated by serial, and motion/axis events by their time and values.
+"""
+import re
+import sys
+
+SPECIAL = {"Return": "\n", "KP_Enter": "\n", "Tab": "\t", "BackSpace": "\b"}
+BUTTONS = {272: "left", 273: "right", 274: "middle", 275: "side", 276: "extra"}
+X_BUTTONS = {1: "left", 2: "middle", 3: "right", 8: "side", 9: "extra"}
+X_AXES = {4: ("vertical", -1), 5: ("vertical", 1), 6: ("horizontal", -1), 7: ("horizontal", 1)}
+
+
+def wev_text(lines):
+    out, seen, want = [], set(), False
+    for line in lines:
+        m = re.search(r"\] key: serial: (\d+); time: \d+; key: \d+; state: (\d)", line)
+        if m:
+            want = m.group(2) == "1" and m.group(1) not in seen
+            seen.add(m.group(1))
+            continue
+        m = re.search(r"sym: (\S+)\s+\(\d+\), utf8: '(.*)'$", line, re.S)
+        if m and want:
+            out.append(SPECIAL.get(m.group(1), m.group(2)))
+            want = False
+    return "".join(out)
+
+
+def wev_pointer(lines):
+    out, seen = [], set()
+    for line in lines:
+        ev = None
+        m = re.search(r"\] enter: serial: (\d+); surface: \d+, x, y: ([-\d.]+), ([-\d.]+)", line)
+        if m:  # the first position of a pointer can come as enter instead of motion
+            ev = ("motion", "enter" + m.group(1), "%.2f %.2f" % (float(m.group(2)), float(m.group(3))))
+        m = re.search(r"\] motion: time: (\d+); x, y: ([-\d.]+), ([-\d.]+)", line)
+        if m:
+            ev = ("motion", m.group(1), "%.2f %.2f" % (float(m.group(2)), float(m.group(3))))
+        m = re.search(r"\] button: serial: (\d+); time: \d+; button: (\d+) \(\w*\), state: \d \((\w+)\)", line)
+        if m:
+            ev = ("button", m.group(1), "%s %s" % (BUTTONS.get(int(m.group(2)), m.group(2)), m.group(3)))
+        m = re.search(r"\] axis: time: (\d+); axis: \d \((\w+)\), value: ([-\d.]+)", line)
+        if m:
+            ev = ("axis", m.group(1), "%s %.2f" % (m.group(2), float(m.group(3))))
+        if ev and ev not in seen:
+            seen.add(ev)
+            out.append("%s %s" % (ev[0], ev[2]))
+    return out
+
+
+def xev_events(lines):
+    """xev prints each event as a paragraph: yield (first line, whole text)."""
+    block = []
+    for line in lines + [""]:
+        if line.strip() == "":
+            if block:
+                yield block[0], " ".join(block)
+            block = []
+        else:
+            block.append(line.rstrip("\n"))
+
+
+def xev_text(lines):
+    out = []
+    for first, ev in xev_events(lines):
+        if not first.startswith("KeyPress event"):
+            continue
+        sym = re.search(r"\(keysym 0x[0-9a-f]+, (\w+)\)", ev)
+        mb = re.search(r"XmbLookupString gives (\d+) bytes: ((?:\([0-9a-f ]+\) )?)", ev)
+        if sym and sym.group(1) in SPECIAL:
+            out.append(SPECIAL[sym.group(1)])
+        elif mb and int(mb.group(1)) > 0:
+            hexes = re.findall(r"[0-9a-f]{2}", mb.group(2))
+            out.append(bytes(int(h, 16) for h in hexes).decode("utf-8", "replace"))
+    return "".join(out)
+
+
+def xev_pointer(lines):
+    out = []
+    for first, ev in xev_events(lines):
+        if first.startswith("MotionNotify"):
+            m = re.search(r"time \d+, \((-?\d+),(-?\d+)\)", ev)
+            out.append("motion %.2f %.2f" % (float(m.group(1)), float(m.group(2))))
+        elif first.startswith(("ButtonPress", "ButtonRelease")):
+            b = int(re.search(r"button (\d+)", ev).group(1))
+            if b in X_AXES:
+                if first.startswith("ButtonPress"):
+                    out.append("axis %s %.2f" % X_AXES[b])
+            else:
+                state = "pressed" if first.startswith("ButtonPress") else "released"
+                out.append("button %s %s" % (X_BUTTONS.get(b, str(b)), state))
+    return out
+
+
+def main():
+    kind, what, path = sys.argv[1:4]
+    wev = kind in ("wev", "wayland")
+    with open(path, encoding="utf-8", errors="replace", newline="\n") as f:
+        lines = f.read().split("\n")
+    if what == "text":
+        sys.stdout.write(wev_text(lines) if wev else xev_text(lines))
+    else:
+        print("\n".join(wev_pointer(lines) if wev else xev_pointer(lines)))
+
+
+if __name__ == "__main__":
+    main()
