@@ -6,8 +6,10 @@ set -eu
 
 BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-data libx11-data
        libcmocka-dev libsystemd-dev scdoc"
-# the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio
-VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod"
+# the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio;
+# the archive keyring verifies the kernels tests/vm/kernels.sh fetches with apt
+VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod
+    debian-archive-keyring"
 CHECK="valgrind clang-format"
 # ydotool is the peer we compare with; strace counts vhidd's system calls per report
 BENCH="ydotool ydotoold strace"

@@ -281,29 +281,45 @@ cmd_bench() {
 }
 
 # The harness must tell each failure mode apart; prove it on purpose-built cases.
+# The cases boot VM_JOBS at a time (each in its own log), reported in order.
 cmd_selftest() {
-	local log=$WORK/selftest.log passed=0 failed=0 err
+	local passed failed running=0 name want re arg var c cases
 	prepare
 	check() { # NAME EXPECTED-RC EXPECTED-MESSAGE-REGEX KERNEL-ARGS...
-		local name=$1 want=$2 re=$3 rc
+		local name=$1 want=$2 re=$3 rc err log=$WORK/selftest-$1.log
 		shift 3
 		err=$( { boot "$log" "$@"; echo "rc=$?"; } 2>&1)
 		rc=$(echo "$err" | sed -n 's/^rc=//p')
 		err=$err$'\n'$(collect "$log")
 		if [ "$rc" = "$want" ] && echo "$err" | grep -qE "$re"; then
-			echo "PASS harness.$name"; passed=$((passed + 1))
+			echo "PASS harness.$name"
 		else
 			echo "FAIL harness.$name: rc=$rc, want $want and /$re/:"; echo "$err" | sed 's/^/    /'
-			failed=$((failed + 1))
-		fi
+		fi >"$log.result"
 	}
-	check failing-test 1 'selftest-fail: FAIL selftest.always' "VHID_TESTS=selftest-fail"
-	TEST_TIMEOUT=2 check hung-test 1 'HUNG TEST: selftest-hang' "VHID_TESTS=selftest-hang"
-	check guest-panic 125 'GUEST PANIC' "VHID_SELFTEST=panic"
-	VM_TIMEOUT=8 check hung-vm 124 'VM HUNG' "VHID_SELFTEST=hang"
-	check passing-test 0 'selftest-pass +1 passed, 0 failed' "VHID_TESTS=selftest-pass"
+	cases=(
+		"failing-test|1|selftest-fail: FAIL selftest.always|VHID_TESTS=selftest-fail"
+		"hung-test|1|HUNG TEST: selftest-hang|VHID_TESTS=selftest-hang|TEST_TIMEOUT=2"
+		"guest-panic|125|GUEST PANIC|VHID_SELFTEST=panic"
+		"hung-vm|124|VM HUNG|VHID_SELFTEST=hang|VM_TIMEOUT=8"
+		"passing-test|0|selftest-pass +1 passed, 0 failed|VHID_TESTS=selftest-pass"
+	)
+	for c in "${cases[@]}"; do
+		IFS='|' read -r name want re arg var <<<"$c"
+		rm -f "$WORK/selftest-$name.log.result"
+		( [ -n "$var" ] && export "${var?}"; check "$name" "$want" "$re" "$arg" ) &
+		running=$((running + 1))
+		if [ $running -ge "${VM_JOBS:-$(nproc)}" ]; then wait -n; running=$((running - 1)); fi
+	done
+	wait
+	for c in "${cases[@]}"; do
+		name=${c%%|*}
+		cat "$WORK/selftest-$name.log.result" 2>/dev/null || echo "FAIL harness.$name: no result"
+	done | tee "$WORK/selftest.results"
+	passed=$(grep -c '^PASS' "$WORK/selftest.results")
+	failed=$(grep -c '^FAIL' "$WORK/selftest.results")
 	echo "harness: $passed passed, $failed failed"
-	[ $failed -eq 0 ]
+	[ "$failed" -eq 0 ]
 }
 
 case $CMD in
