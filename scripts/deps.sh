@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh [build|check|demo|bench] - install what this project needs on Debian 12, and nothing
+# deps.sh [build|check|demo|bench|stress] - install what this project needs on Debian 12, and nothing
 # it already has. Idempotent: when every package is present it only runs dpkg-query.
 # Runs apt-get as root (directly, or through sudo when that is available).
 set -eu
@@ -13,12 +13,15 @@ VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd bin
 CHECK="valgrind clang-format"
 # ydotool is the peer we compare with; strace counts vhidd's system calls per report
 BENCH="ydotool ydotoold strace"
+# scripts/stress-check.sh loads the machine while make check runs
+STRESS="stress-ng"
 
 case "${1:-check}" in
 build) WANT="$BUILD" ;;
 check|demo) WANT="$BUILD $VM $CHECK" ;;
 bench) WANT="$BUILD $VM $CHECK $BENCH" ;;
-*) echo "usage: $0 [build|check|demo|bench]" >&2; exit 2 ;;
+stress) WANT="$BUILD $VM $CHECK $STRESS" ;;
+*) echo "usage: $0 [build|check|demo|bench|stress]" >&2; exit 2 ;;
 esac
 
 missing=""
