@@ -122,7 +122,7 @@ locate() { # ROOT
 }
 
 fetch_one() { # SUITE: prints "SUITE KVER ROOT"
-	local s=$1 dir=$CACHE/$1 want have loc
+	local s=$1 dir=$CACHE/$1 want have loc lock
 	if [ "$s" = host ]; then
 		(. "$HERE/kernel.sh" && echo "host $KVER /") || return 1
 		return
@@ -133,6 +133,10 @@ fetch_one() { # SUITE: prints "SUITE KVER ROOT"
 	esac
 	command -v apt-get >/dev/null || die "no apt-get: kernels come from Debian's archive"
 	[ -r "$KEYRING" ] || die "no $KEYRING: apt-get install debian-archive-keyring"
+	# one fetch per suite at a time: several checkouts may run make check at once
+	mkdir -p "$dir"
+	exec {lock}>"$dir/lock"
+	flock "$lock"
 	apt_setup "$s"
 	if papt "$s" apt-get -qq update >"$dir/update.log" 2>&1 && want=$(resolve "$s"); then
 		have=$(cut -d' ' -f1,2 "$dir/stamp" 2>/dev/null)
@@ -149,6 +153,7 @@ fetch_one() { # SUITE: prints "SUITE KVER ROOT"
 		die "$s: cannot read the archive at $MIRROR and nothing is cached"
 	fi
 	loc=$(locate "$dir/root") || die "$s: no kernel in $dir/root"
+	exec {lock}>&-
 	set -- $loc
 	echo "$s $1 $dir/root"
 }
