@@ -85,7 +85,8 @@ static int
 reader_finish(struct reader *r, struct reader_result *res)
 {
 	struct pollfd p = {.fd = r->fd, .events = POLLIN};
-	int ok = poll(&p, 1, 60000) == 1 && read(r->fd, res, sizeof(*res)) == sizeof(*res);
+	int ok =
+		poll(&p, 1, vt_bound(60000)) == 1 && read(r->fd, res, sizeof(*res)) == sizeof(*res);
 
 	close(r->fd);
 	bench_reap(r->pid, 2000);
