@@ -24,6 +24,8 @@ static int watch;
  * it once vhidctl has left, after its last report, so that is the end of the
  * input (no quiet period to time). Then collect vhidctl's exit status.
  */
+static bool dropped; /* the last decode saw SYN_DROPPED: the reader fell behind */
+
 static void
 decode_until_done(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec, int *status)
 {
@@ -31,13 +33,16 @@ decode_until_done(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec, 
 	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(10000);
 	int n;
 
+	dropped = false;
 	do {
 		n = vt_read_frame(d, ev, 64, 200);
 		for (int i = 0; i < n; i++)
 			if (ev[i].type == EV_KEY)
 				xkb_decoder_key(dec, ev[i].code, ev[i].value);
-		if (n == -1)
+		if (n == -1) {
 			printf("# SYN_DROPPED while typing\n");
+			dropped = true;
+		}
 	} while (n != -ENODEV && vt_now_ms() < end);
 	if (n != -ENODEV)
 		printf("# the device was still there after %d ms\n", vt_bound(10000));
@@ -45,8 +50,31 @@ decode_until_done(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec, 
 	p->out = -1;
 }
 
+/*
+ * Type text and decode it. When the kernel dropped events because this reader fell
+ * behind (SYN_DROPPED: evdev's buffer holds 64 events, and a loaded machine may not
+ * run the test for a while), the comparison says nothing about vhid, so the round runs
+ * again; one that drops every time (e.g. typing without pacing) still fails.
+ */
+static void round_trip_once(const char *name, const char *layout, const char *variant,
+			    const char *text, bool last);
+
 static void
 round_trip(const char *name, const char *layout, const char *variant, const char *text)
+{
+	for (int round = 1; round <= 5; round++) {
+		dropped = false;
+		round_trip_once(name, layout, variant, text, round == 5);
+		if (!dropped)
+			return;
+		if (round < 5)
+			printf("# %s: round %d lost events to SYN_DROPPED; again\n", name, round);
+	}
+}
+
+static void
+round_trip_once(const char *name, const char *layout, const char *variant, const char *text,
+		bool last)
 {
 	const char *args[10] = {"type", "--layout", layout};
 	struct xkb_decoder *dec;
@@ -73,6 +101,11 @@ round_trip(const char *name, const char *layout, const char *variant, const char
 		return;
 	}
 	decode_until_done(&p, &d, dec, &status);
+	if (dropped && !last) {
+		vt_close_node(&d);
+		xkb_decoder_free(dec);
+		return;
+	}
 	const char *got = xkb_decoder_text(dec);
 	size_t at = 0;
 	while (got[at] && got[at] == text[at])
