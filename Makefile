@@ -1,7 +1,7 @@
 # Thin wrapper over meson; every target installs what it lacks (scripts/deps.sh).
 BUILD ?= build
 
-.PHONY: all build check demo bench distro distro-shell install clean
+.PHONY: all build check check-kernels stress-check demo bench distro distro-shell install clean
 
 all: build
 
@@ -10,9 +10,18 @@ build:
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
 	@ninja -C $(BUILD)
 
-# unit + ASan/UBSan + valgrind + VM tier; ends with "N passed, M failed"
+# unit + ASan/UBSan + valgrind + VM tier (kernels 6.1 and sid's newest);
+# ends with "N passed, M failed"
 check:
 	@scripts/check.sh
+
+# the VM tier on every Debian kernel users run: bookworm 6.1, trixie 6.12, sid
+check-kernels:
+	@VHID_KERNELS="bookworm trixie sid" scripts/check.sh vm
+
+# make check N times (default 5) in fresh clones under stress-ng: the suite never flakes
+stress-check:
+	@scripts/stress-check.sh $(N)
 
 # the main job on a real kernel, in the VM
 demo:

@@ -1,11 +1,14 @@
 #!/bin/bash
-# check.sh - what `make check` runs: install what is missing, build (plain and
+# check.sh [vm] - what `make check` runs: install what is missing, build (plain and
 # ASan+UBSan), run the host tests in both builds and under valgrind, prove the
-# VM harness, run the VM tier, and end with one line "N passed, M failed".
+# VM harness, run the VM tier on each kernel of VHID_KERNELS (default bookworm's 6.1
+# and sid's newest; tests/vm/kernels.sh), and end with one line "N passed, M failed".
+# With "vm" (make check-kernels) only the build and the VM stages run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ASAN=${ASAN_BUILD:-build-asan}
+MODE=${1:-all}
 P=0 F=0
 LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
@@ -38,7 +41,7 @@ setup() { # DIR [MESON OPTIONS...]
 
 build_all() {
 	setup "$BUILD" || { echo "build: FAILED"; ninja -C "$BUILD" | tail -30; return 1; }
-	setup "$ASAN" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug ||
+	[ "$MODE" = vm ] || setup "$ASAN" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug ||
 		{ echo "build-asan: FAILED"; ninja -C "$ASAN" | tail -30; return 1; }
 	echo "build: ok"
 }
@@ -48,12 +51,30 @@ scripts/deps.sh check || { echo "0 passed, 1 failed"; exit 1; }
 # build them in the background while the host stages run.
 DISTRO_LOG=$(mktemp)
 trap 'rm -f "$LOG" "$DISTRO_LOG"' EXIT
-tests/distro/run.sh images >"$DISTRO_LOG" 2>&1 &
-DISTRO_IMAGES=$!
+if [ "$MODE" != vm ]; then
+	tests/distro/run.sh images >"$DISTRO_LOG" 2>&1 &
+	DISTRO_IMAGES=$!
+fi
 stage "build" build_all
 if [ $F -gt 0 ]; then
 	echo "$P passed, $F failed"
 	exit 1
+fi
+export VHID_KERNELS=${VHID_KERNELS:-bookworm sid}
+# the harness is the same for every kernel: make check proves it on the first one,
+# make check-kernels on each
+SELFTEST_KERNELS=${VHID_KERNELS%% *}
+[ "$MODE" = vm ] && SELFTEST_KERNELS=$VHID_KERNELS
+vm_stages() {
+	stage "VM harness self-test ($SELFTEST_KERNELS)" tests/vm/kernels.sh selftest "$BUILD" \
+		$SELFTEST_KERNELS
+	stage "VM tests (Debian kernels under QEMU: $VHID_KERNELS)" tests/vm/kernels.sh check "$BUILD"
+}
+if [ "$MODE" = vm ]; then
+	vm_stages
+	echo "$P passed, $F failed"
+	[ $F -eq 0 ]
+	exit
 fi
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
@@ -66,8 +87,7 @@ VALGRIND="valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kin
 # the host daemon test wraps the vhidd it starts too, so the daemon is checked as well
 VHID_TEST_WRAPPER=$VALGRIND stage "host tests under valgrind" tests/run-host-tests.py "$BUILD" \
 	"host-valgrind" --wrapper "$VALGRIND"
-stage "VM harness self-test" tests/vm/vm.sh selftest "$BUILD"
-stage "VM tests (Debian kernel under QEMU)" tests/vm/vm.sh check "$BUILD"
+vm_stages
 # the benchmark at a few hundred iterations, so it cannot rot (make bench is the real run)
 bench_smoke() {
 	local rc

@@ -1,19 +1,23 @@
 #!/bin/sh
-# deps.sh [build|check|demo|bench|distro] - install what this project needs on Debian 12, and nothing
+# deps.sh [build|check|demo|bench|distro|stress] - install what this project needs on Debian 12, and nothing
 # it already has. Idempotent: when every package is present it only runs dpkg-query.
 # Runs apt-get as root (directly, or through sudo when that is available).
 set -eu
 
 BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-data libx11-data
        libcmocka-dev libsystemd-dev scdoc"
-# the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio
-VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod"
+# the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio;
+# the archive keyring verifies the kernels tests/vm/kernels.sh fetches with apt
+VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod
+    debian-archive-keyring"
 # abigail-tools: abidw/abidiff for libvhid's ABI check (scripts/abi-check.sh)
 CHECK="valgrind clang-format abigail-tools"
 # the distro tier (tests/distro): builds Debian images with debootstrap, packs them with mkfs.ext4
 DISTRO="debootstrap e2fsprogs debian-archive-keyring qemu-system-x86 xz-utils zstd binutils"
 # ydotool is the peer we compare with; strace counts vhidd's system calls per report
 BENCH="ydotool ydotoold strace"
+# scripts/stress-check.sh loads the machine while make check runs
+STRESS="stress-ng"
 
 # --list MODE: only print the packages (tests/distro/build-image.sh puts BUILD in the images)
 LIST=""
@@ -24,7 +28,8 @@ demo) WANT="$BUILD $VM $CHECK" ;;
 check) WANT="$BUILD $VM $CHECK $DISTRO" ;;
 distro) WANT="$BUILD $DISTRO" ;;
 bench) WANT="$BUILD $VM $CHECK $BENCH" ;;
-*) echo "usage: $0 [build|check|demo|bench|distro]" >&2; exit 2 ;;
+stress) WANT="$BUILD $VM $CHECK $DISTRO $STRESS" ;;
+*) echo "usage: $0 [build|check|demo|bench|distro|stress]" >&2; exit 2 ;;
 esac
 
 [ -n "$LIST" ] && { echo $WANT; exit 0; }

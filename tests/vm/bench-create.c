@@ -30,7 +30,8 @@ raw_once(int i, int watch, int uevent_fd, struct samples *s)
 	char name[64];
 
 	snprintf(name, sizeof(name), "bench create raw %d", i);
-	if (raw_uhid_create(&u, name) < 0 || raw_uhid_wait(&u, watch, uevent_fd, 5000) < 0) {
+	if (raw_uhid_create(&u, name) < 0 ||
+	    raw_uhid_wait(&u, watch, uevent_fd, vt_bound(5000)) < 0) {
 		printf("# raw device %d: start %d node %d bind %d\n", i, !!u.start_ns, !!u.node_ns,
 		       !!u.bind_ns);
 		raw_uhid_destroy(&u);
@@ -95,7 +96,7 @@ vhid_once(struct vhid_client *c, int uevent_fd, struct samples *s)
 	uint64_t t0 = bench_now_ns();
 	int r = vhid_device_create(c, &p, &d);
 
-	if (r == 0 && (r = vhid_device_wait_ready(d, 5000)) == 0) {
+	if (r == 0 && (r = vhid_device_wait_ready(d, vt_bound(5000))) == 0) {
 		s->ns[s->n++] = bench_now_ns() - t0;
 		hid_name(vhid_device_get_evdev(d), hid, sizeof(hid));
 	}

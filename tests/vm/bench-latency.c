@@ -154,7 +154,7 @@ static int
 open_vhid(struct bench_client *vc, struct evreader *rd)
 {
 	const char *node;
-	int r = bench_client_open(vc, "bench latency", false, 5000);
+	int r = bench_client_open(vc, "bench latency", false, vt_bound(5000));
 
 	if (r < 0)
 		return r;
@@ -292,11 +292,11 @@ ydotool_latency(void)
 	for (int i = 0; i < n + 5; i++) {
 		uint64_t t0 = bench_now_ns();
 		pid_t pid = ydotool_spawn(args);
-		int ok = evr_wait_key(&rd, KEY_A, 1, 5000) == 0;
+		int ok = evr_wait_key(&rd, KEY_A, 1, vt_bound(5000)) == 0;
 		uint64_t t1 = bench_now_ns();
-		ok = ok && evr_wait_key(&rd, KEY_A, 0, 5000) == 0;
+		ok = ok && evr_wait_key(&rd, KEY_A, 0, vt_bound(5000)) == 0;
 		uint64_t t2 = bench_now_ns();
-		int st = bench_reap(pid, 5000);
+		int st = bench_reap(pid, vt_bound(5000));
 		if (!ok || st != 0) {
 			printf("# ydotool key: no key events (exit %d):\n", st);
 			bench_show_file("/tmp/ydotool.out", 5);
@@ -334,7 +334,8 @@ bench_latency(void)
 	pid_t relay_pid = 0;
 
 	if (raw_uhid_create(&uhid, "bench raw uhid") < 0 ||
-	    raw_uhid_wait(&uhid, watch, -1, 5000) < 0 || evr_open(&rd_uhid, uhid.node) < 0)
+	    raw_uhid_wait(&uhid, watch, -1, vt_bound(5000)) < 0 ||
+	    evr_open(&rd_uhid, uhid.node) < 0)
 		return vt_fail("bench.latency.setup", "raw uhid keyboard");
 	if (raw_uinput_create(&uinput, "bench raw uinput", watch) < 0 ||
 	    evr_open(&rd_uinput, uinput.node) < 0)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "vmtest.h"
 #include "descriptor.h"
 #include "uevent.h"
 #include "vmspawn.h"
@@ -224,7 +225,7 @@ raw_uinput_create(struct raw_uinput *u, const char *name, int watch)
 		u->fd = -1;
 		return e;
 	}
-	node = bench_next_node(watch, name, 5000);
+	node = bench_next_node(watch, name, vt_bound(5000));
 	snprintf(u->node, sizeof(u->node), "%s", node);
 	return node[0] ? 0 : -ETIMEDOUT;
 }

@@ -42,7 +42,7 @@ reader_main(const char *node, int expect, int out)
 	if (write(out, "r", 1) != 1)
 		_exit(1);
 	while (res.events < expect) {
-		int k = evr_next(&rd, &ev, res.events ? READER_IDLE_MS : 30000);
+		int k = evr_next(&rd, &ev, res.events ? vt_bound(READER_IDLE_MS) : vt_bound(30000));
 		if (k <= 0)
 			break;
 		if (ev.type == EV_KEY && ev.code == KEY_A && ev.value != 2) {
@@ -76,7 +76,7 @@ reader_start(struct reader *r, const char *node, int expect)
 	close(pfd[1]);
 	r->fd = pfd[0];
 	p = (struct pollfd){.fd = r->fd, .events = POLLIN};
-	if (poll(&p, 1, 5000) != 1 || read(r->fd, &c, 1) != 1)
+	if (poll(&p, 1, vt_bound(5000)) != 1 || read(r->fd, &c, 1) != 1)
 		return -EIO;
 	return 0;
 }
@@ -85,7 +85,8 @@ static int
 reader_finish(struct reader *r, struct reader_result *res)
 {
 	struct pollfd p = {.fd = r->fd, .events = POLLIN};
-	int ok = poll(&p, 1, 60000) == 1 && read(r->fd, res, sizeof(*res)) == sizeof(*res);
+	int ok =
+		poll(&p, 1, vt_bound(60000)) == 1 && read(r->fd, res, sizeof(*res)) == sizeof(*res);
 
 	close(r->fd);
 	bench_reap(r->pid, 2000);
@@ -232,7 +233,7 @@ raw_runs(int reports)
 	struct run run = {.name = "raw_uhid", .clients = 1};
 
 	if (raw_uhid_create(&uhid, "bench tput uhid") < 0 ||
-	    raw_uhid_wait(&uhid, watch, -1, 5000) < 0 ||
+	    raw_uhid_wait(&uhid, watch, -1, vt_bound(5000)) < 0 ||
 	    raw_uinput_create(&uinput, "bench tput uinput", watch) < 0) {
 		close(watch);
 		return vt_fail("bench.throughput.setup", "raw devices");
@@ -258,7 +259,7 @@ vhid_run(const char *name, int clients, int reports)
 	int opened = 0;
 
 	for (; opened < clients; opened++) {
-		if (bench_client_open(&bc[opened], "bench throughput", false, 5000) < 0)
+		if (bench_client_open(&bc[opened], "bench throughput", false, vt_bound(5000)) < 0)
 			break;
 		vhid_client_set_pipelined(bc[opened].client, 1);
 		run.w[opened] =

@@ -148,11 +148,11 @@ type_vhidctl(const char *text)
 		return vt_fail("bench.typing.vhidctl", "no xkb decoder for us");
 	t.spawn_ns = bench_now_ns();
 	pid = bench_spawn(argv, "/tmp/vhidctl-type.out");
-	node = bench_next_node(watch, "vhidctl keyboard", 5000);
+	node = bench_next_node(watch, "vhidctl keyboard", vt_bound(5000));
 	close(watch);
 	/* opening the node makes us the reader vhidctl waits for */
 	if (!node[0] || evr_open(&rd, node) < 0) {
-		bench_reap(pid, 5000);
+		bench_reap(pid, vt_bound(5000));
 		bench_show_file("/tmp/vhidctl-type.out", 5);
 		xkb_decoder_free(dec);
 		return vt_fail("bench.typing.vhidctl", "no keyboard appeared");

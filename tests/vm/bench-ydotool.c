@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "vmtest.h"
 
 #define YDOTOOLD "/usr/bin/ydotoold"
 #define YDOTOOL "/usr/bin/ydotool"
@@ -45,7 +46,7 @@ ydotool_start(struct evreader *r, char *why, size_t len)
 	watch = bench_watch_nodes();
 	unlink(YDOTOOL_SOCKET);
 	daemon_pid = bench_spawn(argv, "/tmp/ydotoold.log");
-	node = bench_next_node(watch, "ydotoold virtual device", 5000);
+	node = bench_next_node(watch, "ydotoold virtual device", vt_bound(5000));
 	close(watch);
 	if (!node[0] || !wait_socket(5000) || evr_open(r, node) < 0) {
 		snprintf(why, len, "ydotoold did not create its device and socket within 5 s");

@@ -27,7 +27,7 @@ main(void)
 
 	/* start somewhere else so the first position is a change */
 	vt_post_absolute(&a, 0, 100, 100, 0);
-	vt_read_frame(&a, (struct input_event[4]){0}, 4, 1000);
+	vt_read_frame(&a, (struct input_event[4]){0}, 4, vt_bound(1000));
 	for (size_t i = 0; i < 3; i++) {
 		struct input_event xy[2] = {EV(EV_ABS, ABS_X, pos[i]),
 					    EV(EV_ABS, ABS_Y, pos[2 - i])};

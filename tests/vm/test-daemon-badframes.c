@@ -63,7 +63,7 @@ hello_only(int fd, uint16_t version, bool read_reply)
 	send_frame(fd, VHID_MSG_HELLO, 1, &h, NULL, 0);
 	if (read_reply) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		poll(&p, 1, 2000);
+		poll(&p, 1, vt_bound(2000));
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n <= 0 || proto_parse_frame(buf, (size_t)n, &f) <= 0 ||
 		    f.hdr.type != VHID_MSG_HELLO_REPLY)
@@ -89,7 +89,7 @@ expect_error_and_close(int fd, const char *name, int status, const char *text, b
 
 	while (proto_parse_frame(buf, got, &f) == 0) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, 2000) <= 0)
+		if (poll(&p, 1, vt_bound(2000)) <= 0)
 			break;
 		ssize_t n = read(fd, buf + got, sizeof(buf) - got);
 		if (n <= 0)
@@ -275,7 +275,7 @@ main(void)
 	uint8_t buf[64];
 	struct vhid_frame f;
 	struct pollfd p = {.fd = fd, .events = POLLIN};
-	ssize_t n = poll(&p, 1, 2000) == 1 ? read(fd, buf, sizeof(buf)) : -1;
+	ssize_t n = poll(&p, 1, vt_bound(2000)) == 1 ? read(fd, buf, sizeof(buf)) : -1;
 	vt_check(n > 0 && proto_parse_frame(buf, (size_t)n, &f) > 0 &&
 			 f.hdr.type == VHID_MSG_REPLY && f.hdr.id == 14,
 		 "bad-kind.connection.stays", "no reply to the heartbeat after an ordinary error");

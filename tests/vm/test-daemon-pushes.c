@@ -45,12 +45,12 @@ static const struct vhid_client_listener listener = {
 	.readers = on_readers,
 };
 
-/* Dispatch until *value differs from its value at the call, or timeout. */
+/* Dispatch until *value differs from its value at the call, or vt_bound(timeout_ms). */
 static bool
 wait_change(struct vhid_client *c, const int *value, int timeout_ms)
 {
 	int start = *value;
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
 	struct pollfd p = {.fd = vhid_client_get_fd(c), .events = POLLIN};
 
 	while (*value == start && vt_now_ms() < end) {
@@ -111,7 +111,8 @@ main(void)
 		vt_fail("open", "cannot open %s", vhid_device_get_evdev(kb));
 		return vt_finish();
 	}
-	vt_check(vhid_device_wait_reader(kb, 2000) == 0 && vhid_device_get_readers(kb) == 1,
+	vt_check(vhid_device_wait_reader(kb, vt_bound(2000)) == 0 &&
+			 vhid_device_get_readers(kb) == 1,
 		 "keyboard.reader.pushed.when.opened", "readers %u", vhid_device_get_readers(kb));
 	struct input_event q = EV(EV_KEY, KEY_Q, 1);
 	vhid_keyboard_press(kb, 0x14);
@@ -141,7 +142,7 @@ main(void)
 
 	/* a pointer is opened only by readers: the test is one */
 	r = vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_POINTER}, &ptr);
-	r = r ? r : vhid_device_wait_ready(ptr, 2000);
+	r = r ? r : vhid_device_wait_ready(ptr, vt_bound(2000));
 	vt_check(r == 0, "pointer.ready", "%s", vhid_client_last_error(c));
 	struct vt_dev pnode;
 	int opens = ev.opens;

@@ -49,17 +49,26 @@ stopped_mid_key(void)
 
 	if (vt_agent_keyboard(&a, "stopped", &n) < 0)
 		return vt_fail("stop.setup", "agent failed");
+	/* the agent's last frame to the daemon comes after this instant: the lease
+	 * cannot end before sent + LEASE_MS (2 ms for rounding), however slow the machine is */
+	uint64_t sent = vt_now_ms();
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x05");
 	vt_wait_event(&n, EV_KEY, KEY_B, 1, 1000);
 	kill(a.pid, SIGSTOP);
 	uint64_t t0 = vt_now_ms();
 	bool released = vt_wait_event(&n, EV_KEY, KEY_B, 0, LEASE_MS + 2000);
-	uint64_t took = vt_now_ms() - t0;
+	uint64_t took = vt_now_ms() - t0, since_sent = vt_now_ms() - sent;
 	printf("# SIGSTOP -> key-up after %llu ms (lease %d ms)\n", (unsigned long long)took,
 	       LEASE_MS);
-	vt_check(released, "stop.released.within.lease", "no key-up within %d ms", LEASE_MS + 2000);
-	vt_check(took >= LEASE_MS - 100 && took <= LEASE_MS + 600, "stop.released.at.the.lease",
-		 "released after %llu ms, lease %d ms", (unsigned long long)took, LEASE_MS);
+	vt_check(released, "stop.released.within.lease", "no key-up within %d ms",
+		 vt_bound(LEASE_MS + 2000));
+	/* not before the lease (a fact), and not long after it (scaled: a loaded
+	 * machine reads the key-up late) */
+	vt_check(since_sent + 2 >= LEASE_MS && took <= (uint64_t)vt_bound(LEASE_MS + 600),
+		 "stop.released.at.the.lease",
+		 "released %llu ms after the last frame, %llu ms "
+		 "after SIGSTOP; lease %d ms",
+		 (unsigned long long)since_sent, (unsigned long long)took, LEASE_MS);
 	kill(a.pid, SIGCONT);
 	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "wait lease 2000") == 0,
 		 "stop.client.told", "%s", ans);
@@ -70,20 +79,44 @@ stopped_mid_key(void)
 	vt_close_node(&n);
 }
 
+/*
+ * An idle but healthy client dispatches, so libvhid heartbeats every third of
+ * the lease, and the daemon keeps its key held. If the key is released anyway,
+ * the verdict depends on why: when the agent itself did not run for two
+ * thirds of a lease (a starved machine), it could not heartbeat and the lease
+ * rightly ended, so the round proves nothing and runs again; when it did run,
+ * the daemon released a live client's key, which fails.
+ */
 static void
 heartbeat_keeps_key(void)
 {
 	struct vt_agent a;
 	struct vt_dev n;
+	char ans[64];
+	int round;
 
 	if (vt_agent_keyboard(&a, "patient", &n) < 0)
 		return vt_fail("heartbeat.setup", "agent failed");
-	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x07");
-	vt_wait_event(&n, EV_KEY, KEY_D, 1, 1000);
-	/* an idle but healthy client: it dispatches, so libvhid heartbeats */
-	bool early_release = vt_wait_event(&n, EV_KEY, KEY_D, 0, 3 * LEASE_MS);
-	vt_check(!early_release && vt_key_down(&n, KEY_D), "heartbeat.holds.key.past.three.leases",
-		 "the key was released");
+	for (round = 1; round <= 10; round++) {
+		unsigned long long gap = 0;
+		vt_agent_cmd(&a, NULL, 0, 2000, "press 0x07");
+		vt_wait_event(&n, EV_KEY, KEY_D, 1, 1000);
+		vt_agent_cmd(&a, NULL, 0, 2000, "maxgap");
+		bool kept = vt_absent(&n, EV_KEY, KEY_D, 0, 3 * LEASE_MS) && vt_key_down(&n, KEY_D);
+		if (vt_agent_cmd(&a, ans, sizeof(ans), 2000, "maxgap") == 0)
+			sscanf(ans, "ok %llu", &gap);
+		if (kept || gap * 3 < 2 * LEASE_MS) {
+			vt_check(kept, "heartbeat.holds.key.past.three.leases",
+				 "released although the agent ran every %llu ms at most", gap);
+			break;
+		}
+		printf("# round %d: the agent did not run for %llu ms, so its lease ended; again\n",
+		       round, gap);
+		vt_agent_cmd(&a, NULL, 0, 3000, "wait lease 2000"); /* its key state is cleared */
+	}
+	if (round > 10)
+		vt_fail("heartbeat.holds.key.past.three.leases",
+			"the agent was starved in 10 rounds");
 	vt_agent_quit(&a);
 	vt_close_node(&n);
 }

@@ -21,7 +21,8 @@ check_one(struct vt_dev *kb, uint8_t report, uint16_t usage, int want)
 		vt_post_keyboard(kb, 0, &usage, 1);
 	else
 		vt_post_keys(kb, report, &usage, 1);
-	n = vt_read_frame(kb, got, 64, want ? 1000 : 100);
+	/* the post is synchronous: an event, if any, is already on evdev */
+	n = vt_read_frame(kb, got, 64, want ? vt_bound(1000) : 100);
 	if (want == 0
 		    ? n != 0
 		    : n != 1 || got[0].type != EV_KEY || got[0].code != want || got[0].value != 1) {

@@ -9,7 +9,7 @@
 static bool
 wait_leds(struct vt_dev *kb, uint8_t want)
 {
-	uint64_t end = vt_now_ms() + 2000;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(2000);
 
 	while (kb->leds != want && vt_now_ms() < end)
 		vt_pump(20);

@@ -31,10 +31,13 @@ expect_cmd(const char *name, const char *devname, const char *const *args,
 		vt_proc_wait(&p, 3000);
 		return;
 	}
-	vt_expect_frame(&d, name, want, n, 2000);
+	bool ok = vt_expect_frame(&d, name, want, n, 2000);
 	snprintf(label, sizeof(label), "%s.exit.0", name);
 	int st = vt_proc_wait(&p, 5000);
 	vt_check(st == 0, label, "exit %d: %s", st, p.buf);
+	if (!ok) /* e.g. "no program opened ... sending anyway" */
+		for (char *l = strtok(p.buf, "\n"); l; l = strtok(NULL, "\n"))
+			printf("# vhidctl: %s\n", l);
 	vt_close_node(&d);
 }
 
@@ -81,13 +84,15 @@ hold(void)
 	node = vt_nodes_next(watch, KB, 3000);
 	if (!node[0] || vt_open_node(&d, node) < 0)
 		return vt_fail("key.hold", "no node");
-	vt_read_frame(&d, ev, 4, 2000);
+	vt_read_frame(&d, ev, 4, vt_bound(2000));
 	struct timeval t0 = ev[0].time;
-	int n = vt_read_frame(&d, ev, 4, 2000);
+	int n = vt_read_frame(&d, ev, 4, vt_bound(2000));
 	long ms = n > 0 ? (ev[0].time.tv_sec - t0.tv_sec) * 1000 +
 				  (ev[0].time.tv_usec - t0.tv_usec) / 1000
 			: -1;
-	vt_check(n > 0 && ev[0].code == KEY_LEFTSHIFT && ev[0].value == 0 && ms >= 290 && ms < 1000,
+	/* held at least the 300 ms asked for (kernel timestamps); the upper bound is scaled */
+	vt_check(n > 0 && ev[0].code == KEY_LEFTSHIFT && ev[0].value == 0 && ms >= 290 &&
+			 ms < vt_bound(1000),
 		 "key.hold.300ms", "released after %ld ms", ms);
 	vt_proc_wait(&p, 3000);
 	vt_close_node(&d);
@@ -98,7 +103,7 @@ hold(void)
 		return vt_fail("key.down", "no node");
 	vt_check(vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 1, 2000), "key.down.presses",
 		 "no shift down");
-	vt_check(!vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 0, 500), "key.down.keeps.holding",
+	vt_check(vt_absent(&d, EV_KEY, KEY_LEFTSHIFT, 0, 500), "key.down.keeps.holding",
 		 "released early");
 	vt_spawn_vhidctl(&up, 0, NULL, 0, ARGS("key", "--up"));
 	vt_check(vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 0, 3000), "key.up.releases.the.holder",
@@ -141,7 +146,7 @@ pointer(void)
 	int downs = 0;
 	for (int i = 0; i < 4; i++) {
 		struct input_event ev[4];
-		int n = vt_read_frame(&d, ev, 4, 1000);
+		int n = vt_read_frame(&d, ev, 4, vt_bound(1000));
 		downs += n > 0 && ev[0].code == BTN_LEFT && ev[0].value == 1;
 	}
 	vt_check(downs == 2, "click.double.two.clicks", "%d presses", downs);

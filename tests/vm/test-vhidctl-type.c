@@ -19,34 +19,62 @@
 
 static int watch;
 
-/* Decode what the device produced until vhidctl exits and the node goes quiet. */
+/*
+ * Decode what the device produced until the device is gone: the daemon destroys
+ * it once vhidctl has left, after its last report, so that is the end of the
+ * input (no quiet period to time). Then collect vhidctl's exit status.
+ */
+static bool dropped; /* the last decode saw SYN_DROPPED: the reader fell behind */
+
 static void
 decode_until_done(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec, int *status)
 {
 	struct input_event ev[64];
-	bool exited = false;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(10000);
+	int n;
 
-	*status = -1;
-	for (int idle = 0; idle < 3;) {
-		int n = vt_read_frame(d, ev, 64, 200);
+	dropped = false;
+	do {
+		n = vt_read_frame(d, ev, 64, 200);
 		for (int i = 0; i < n; i++)
 			if (ev[i].type == EV_KEY)
 				xkb_decoder_key(dec, ev[i].code, ev[i].value);
-		if (n < 0)
+		if (n == -1) {
 			printf("# SYN_DROPPED while typing\n");
-		if (!exited) {
-			int st;
-			if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
-				exited = true;
-				*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			}
+			dropped = true;
 		}
-		idle = exited && n == 0 ? idle + 1 : 0;
+	} while (n != -ENODEV && vt_now_ms() < end);
+	if (n != -ENODEV)
+		printf("# the device was still there after %d ms\n", vt_bound(10000));
+	*status = vt_proc_wait(p, 5000); /* closes p->out */
+	p->out = -1;
+}
+
+/*
+ * Type text and decode it. When the kernel dropped events because this reader fell
+ * behind (SYN_DROPPED: evdev's buffer holds 64 events, and a loaded machine may not
+ * run the test for a while), the comparison says nothing about vhid, so the round runs
+ * again; one that drops every time (e.g. typing without pacing) still fails.
+ */
+static void round_trip_once(const char *name, const char *layout, const char *variant,
+			    const char *text, bool last);
+
+static void
+round_trip(const char *name, const char *layout, const char *variant, const char *text)
+{
+	for (int round = 1; round <= 5; round++) {
+		dropped = false;
+		round_trip_once(name, layout, variant, text, round == 5);
+		if (!dropped)
+			return;
+		if (round < 5)
+			printf("# %s: round %d lost events to SYN_DROPPED; again\n", name, round);
 	}
 }
 
 static void
-round_trip(const char *name, const char *layout, const char *variant, const char *text)
+round_trip_once(const char *name, const char *layout, const char *variant, const char *text,
+		bool last)
 {
 	const char *args[10] = {"type", "--layout", layout};
 	struct xkb_decoder *dec;
@@ -73,6 +101,11 @@ round_trip(const char *name, const char *layout, const char *variant, const char
 		return;
 	}
 	decode_until_done(&p, &d, dec, &status);
+	if (dropped && !last) {
+		vt_close_node(&d);
+		xkb_decoder_free(dec);
+		return;
+	}
 	const char *got = xkb_decoder_text(dec);
 	size_t at = 0;
 	while (got[at] && got[at] == text[at])
@@ -85,7 +118,6 @@ round_trip(const char *name, const char *layout, const char *variant, const char
 		 got + at);
 	snprintf(label, sizeof(label), "%s.exit.0", name);
 	vt_check(status == 0, label, "exit %d: %s", status, p.buf);
-	close(p.out);
 	vt_close_node(&d);
 	xkb_decoder_free(dec);
 }
@@ -101,7 +133,7 @@ refused(void)
 	vt_check(st == 5 && strstr(p.buf, "'ï' (U+00EF)") && strstr(p.buf, "'€' (U+20AC)") &&
 			 strstr(p.buf, "nothing was typed"),
 		 "untypable.listed.and.refused", "exit %d: %s", st, p.buf);
-	vt_check(!vt_nodes_next(watch, "vhidctl keyboard", 300)[0], "untypable.no.device.created",
+	vt_check(vt_nodes_none(watch, "vhidctl keyboard", 300), "untypable.no.device.created",
 		 "a keyboard appeared");
 }
 
@@ -114,17 +146,23 @@ default_layout_from_environment(void)
 	struct vt_dev d;
 	int status;
 
+	/* the decoder first: compiling a keymap takes long enough under TCG that the
+	 * device was gone (and its buffered events with it) before the first read */
+	if (xkb_decoder_new("de", NULL, &dec) < 0)
+		return vt_fail("default.layout.env", "no decoder for de");
 	setenv("XKB_DEFAULT_LAYOUT", "de", 1);
 	vt_spawn_vhidctl(&p, 0, NULL, 0, args);
 	unsetenv("XKB_DEFAULT_LAYOUT");
 	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 3000);
-	if (!node[0] || vt_open_node(&d, node) < 0 || xkb_decoder_new("de", NULL, &dec) < 0)
+	if (!node[0] || vt_open_node(&d, node) < 0) {
+		xkb_decoder_free(dec);
+		vt_proc_wait(&p, 5000);
 		return vt_fail("default.layout.env", "no keyboard");
+	}
 	decode_until_done(&p, &d, dec, &status);
 	vt_check(!strcmp(xkb_decoder_text(dec), "Grüße") && status == 0,
 		 "default.layout.from.XKB_DEFAULT_LAYOUT", "decoded \"%s\", exit %d",
 		 xkb_decoder_text(dec), status);
-	close(p.out);
 	vt_close_node(&d);
 	xkb_decoder_free(dec);
 }

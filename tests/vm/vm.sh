@@ -13,10 +13,14 @@
 #                                   panic and a hung VM each fail, with a message saying which
 #
 # Environment: KVER, KERNEL, MODROOT (kernel choice), VM_TIMEOUT (host limit per VM,
-# default 300 s), TEST_TIMEOUT (guest limit per test, default 60 s), VM_JOBS (parallel
-# VMs, default nproc), VM_KEEP=1 (print the whole console), ACCEL (default tcg).
+# default 1200 s), TEST_TIMEOUT (guest limit per test, default 300 s), VHID_TIME_SCALE
+# (the tests' failure bounds are their idle-machine values times this, default 10),
+# VM_JOBS (parallel VMs, default nproc), VM_KEEP=1 (print the whole console), ACCEL
+# (default tcg). The limits only catch hangs: a test passes or fails on events, so a
+# loaded machine is slow, not wrong (a whole VM tier takes 30-60 s on an idle one).
 # The benchmark's VM: BENCH_SMP (default 1), BENCH_MEM (MiB, default 1024),
-# BENCH_VM_TIMEOUT / BENCH_TEST_TIMEOUT (default 2400 / 2100 s, smoke 420 / 360 s),
+# BENCH_VM_TIMEOUT / BENCH_TEST_TIMEOUT (default 2400 / 2100 s, smoke 1200 / 1100 s; hang
+# guards only: the smoke run takes ~35 s on an idle machine, ~170 s under stress-ng),
 # VM_EXTRA_BINS (more programs for the payload; ydotool and strace are added when
 # installed: strace counts vhidd's syscalls per report).
 set -uo pipefail
@@ -30,8 +34,9 @@ mkdir -p "$WORK"
 . "$HERE/kernel.sh"
 VMLINUX=$WORK/vmlinux-$KVER
 ACCEL=${ACCEL:-tcg}
-VM_TIMEOUT=${VM_TIMEOUT:-300}
-TEST_TIMEOUT=${TEST_TIMEOUT:-60}
+VM_TIMEOUT=${VM_TIMEOUT:-1200}
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+VHID_TIME_SCALE=${VHID_TIME_SCALE:-10}
 
 die() { echo "vm: $*" >&2; exit 1; }
 
@@ -154,13 +159,16 @@ prepare() {
 
 # boot LOG [KERNEL-ARGS...]: returns the guest's @@EXIT status, or prints why not:
 # 124 = the VM hung (host timeout), 125 = guest panic, 126 = VM died otherwise
+# no_timer_check: at boot the kernel checks that the IO-APIC timer ticks within a
+# busy-wait; a vCPU the loaded host starves fails it ("IO-APIC + timer doesn't
+# work!", a panic on 6.1 under stress-ng), so the check, a clock, is skipped
 boot() {
 	local log=$1 rc
 	shift
 	timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 -accel "$ACCEL" -cpu max -m "${VM_MEM:-512}" \
 		-smp "${VM_SMP:-1}" \
 		-kernel "$VMLINUX" -initrd "$WORK/initrd.cpio.gz" -nic none \
-		-append "console=ttyS0 panic=-1 quiet TEST_TIMEOUT=$TEST_TIMEOUT $*" \
+		-append "console=ttyS0 panic=-1 quiet no_timer_check TEST_TIMEOUT=$TEST_TIMEOUT VHID_TIME_SCALE=$VHID_TIME_SCALE $*" \
 		-nographic -no-reboot </dev/null >"$log" 2>&1
 	rc=$?
 	if [ $rc = 124 ] || [ $rc = 137 ]; then
@@ -271,7 +279,7 @@ cmd_demo() {
 cmd_bench() {
 	local log=$WORK/bench.log rc f timeout=2400 test_timeout=2100 args
 	case " $* " in
-	*" smoke "*) log=$WORK/bench-smoke.log timeout=420 test_timeout=360 ;;
+	*" smoke "*) log=$WORK/bench-smoke.log timeout=1200 test_timeout=1100 ;;
 	*)
 		for f in /usr/bin/ydotool /usr/bin/ydotoold /usr/bin/strace; do
 			[ -x "$f" ] && VM_EXTRA_BINS="${VM_EXTRA_BINS:-} $f"
@@ -292,29 +300,45 @@ cmd_bench() {
 }
 
 # The harness must tell each failure mode apart; prove it on purpose-built cases.
+# The cases boot VM_JOBS at a time (each in its own log), reported in order.
 cmd_selftest() {
-	local log=$WORK/selftest.log passed=0 failed=0 err
+	local passed failed running=0 name want re arg var c cases
 	prepare
 	check() { # NAME EXPECTED-RC EXPECTED-MESSAGE-REGEX KERNEL-ARGS...
-		local name=$1 want=$2 re=$3 rc
+		local name=$1 want=$2 re=$3 rc err log=$WORK/selftest-$1.log
 		shift 3
 		err=$( { boot "$log" "$@"; echo "rc=$?"; } 2>&1)
 		rc=$(echo "$err" | sed -n 's/^rc=//p')
 		err=$err$'\n'$(collect "$log")
 		if [ "$rc" = "$want" ] && echo "$err" | grep -qE "$re"; then
-			echo "PASS harness.$name"; passed=$((passed + 1))
+			echo "PASS harness.$name"
 		else
 			echo "FAIL harness.$name: rc=$rc, want $want and /$re/:"; echo "$err" | sed 's/^/    /'
-			failed=$((failed + 1))
-		fi
+		fi >"$log.result"
 	}
-	check failing-test 1 'selftest-fail: FAIL selftest.always' "VHID_TESTS=selftest-fail"
-	TEST_TIMEOUT=2 check hung-test 1 'HUNG TEST: selftest-hang' "VHID_TESTS=selftest-hang"
-	check guest-panic 125 'GUEST PANIC' "VHID_SELFTEST=panic"
-	VM_TIMEOUT=8 check hung-vm 124 'VM HUNG' "VHID_SELFTEST=hang"
-	check passing-test 0 'selftest-pass +1 passed, 0 failed' "VHID_TESTS=selftest-pass"
+	cases=(
+		"failing-test|1|selftest-fail: FAIL selftest.always|VHID_TESTS=selftest-fail"
+		"hung-test|1|HUNG TEST: selftest-hang|VHID_TESTS=selftest-hang|TEST_TIMEOUT=2"
+		"guest-panic|125|GUEST PANIC|VHID_SELFTEST=panic"
+		"hung-vm|124|VM HUNG|VHID_SELFTEST=hang|VM_TIMEOUT=8"
+		"passing-test|0|selftest-pass +1 passed, 0 failed|VHID_TESTS=selftest-pass"
+	)
+	for c in "${cases[@]}"; do
+		IFS='|' read -r name want re arg var <<<"$c"
+		rm -f "$WORK/selftest-$name.log.result"
+		( [ -n "$var" ] && export "${var?}"; check "$name" "$want" "$re" "$arg" ) &
+		running=$((running + 1))
+		if [ $running -ge "${VM_JOBS:-$(nproc)}" ]; then wait -n; running=$((running - 1)); fi
+	done
+	wait
+	for c in "${cases[@]}"; do
+		name=${c%%|*}
+		cat "$WORK/selftest-$name.log.result" 2>/dev/null || echo "FAIL harness.$name: no result"
+	done | tee "$WORK/selftest.results"
+	passed=$(grep -c '^PASS' "$WORK/selftest.results")
+	failed=$(grep -c '^FAIL' "$WORK/selftest.results")
 	echo "harness: $passed passed, $failed failed"
-	[ $failed -eq 0 ]
+	[ "$failed" -eq 0 ]
 }
 
 case $CMD in

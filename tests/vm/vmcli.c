@@ -15,7 +15,7 @@
 
 #include "vmtest.h"
 
-#define RUN_TIMEOUT_MS 20000
+#define RUN_TIMEOUT_MS 6000 /* times vt_bound's scale */
 
 /* In the child: become uid/gid with exactly these groups, wire up stdout/stderr, exec. */
 static void
@@ -62,7 +62,7 @@ drain(int fds[2], struct vt_cli *r)
 {
 	size_t lens[2] = {0, 0};
 	char **bufs[2] = {&r->out, &r->err}, chunk[4096];
-	uint64_t end = vt_now_ms() + RUN_TIMEOUT_MS;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(RUN_TIMEOUT_MS);
 	int open = 2;
 
 	while (open > 0) {
@@ -173,7 +173,7 @@ vt_cli_start(struct vt_cli_proc *p, const char *const *argv)
 bool
 vt_cli_wait_for(struct vt_cli_proc *p, const char *needle, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
 
 	while (!strstr(p->buf + p->from, needle)) {
 		struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
@@ -197,7 +197,7 @@ vt_cli_stop(struct vt_cli_proc *p, int sig)
 
 	kill(p->pid, sig);
 	/* bounded: a vhidctl that ignores the signal fails the test instead of hanging it */
-	for (int i = 0; i < 500; i++) {
+	for (uint64_t end = vt_now_ms() + (uint64_t)vt_bound(5000); vt_now_ms() < end;) {
 		if (waitpid(p->pid, &st, WNOHANG) == p->pid)
 			break;
 		usleep(10000);

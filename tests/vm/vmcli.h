@@ -18,7 +18,7 @@ struct vt_cli {
 
 /*
  * Run vhidctl with argv (argv[0] is the subcommand, NULL-terminated) and wait
- * for it, at most 20 s. uid 0 runs as root; any other uid runs with that gid
+ * for it, at most vt_bound(6 s). uid 0 runs as root; any other uid runs with that gid
  * and exactly the given supplementary groups. Returns r->status.
  */
 int run_vhidctl(struct vt_cli *r, unsigned int uid, unsigned int gid, const unsigned int *groups,
@@ -39,7 +39,7 @@ struct vt_cli_proc {
 int vt_cli_start(struct vt_cli_proc *p, const char *const *argv);
 /* Read its output until it contains needle after p->from; false after timeout_ms or at its end. */
 bool vt_cli_wait_for(struct vt_cli_proc *p, const char *needle, int timeout_ms);
-/* Send sig, wait (at most 5 s) and return the status as in struct vt_cli. */
+/* Send sig, wait (at most vt_bound(5 s)) and return the status as in struct vt_cli. */
 int vt_cli_stop(struct vt_cli_proc *p, int sig);
 
 /* Print text under a title, each line as a "# " comment, so the harness counts no PASS or FAIL in

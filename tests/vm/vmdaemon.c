@@ -40,7 +40,7 @@ vt_daemon_start(struct vt_daemon *d, const char *const *args)
 	}
 	close(pfd[1]);
 	struct pollfd p = {.fd = pfd[0], .events = POLLIN};
-	int ok = poll(&p, 1, 5000) == 1 && read(pfd[0], &c, 1) == 1;
+	int ok = poll(&p, 1, vt_bound(5000)) == 1 && read(pfd[0], &c, 1) == 1;
 	close(pfd[0]);
 	if (!ok) {
 		int st;
@@ -61,7 +61,7 @@ vt_daemon_stop(struct vt_daemon *d, int sig)
 		return -1;
 	kill(d->pid, sig);
 	/* bounded: a daemon that ignores SIGTERM fails the test instead of hanging it */
-	for (int i = 0; i < 500; i++) {
+	for (uint64_t end = vt_now_ms() + (uint64_t)vt_bound(5000); vt_now_ms() < end;) {
 		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
 			d->pid = 0;
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -97,7 +97,20 @@ struct agent {
 	 * before the wait command count, each at most once */
 	int seen[5];
 	unsigned int leds;
+	/* the longest time the agent's loop went without running (ms): a client
+	 * the machine starves cannot heartbeat, and its lease rightly expires */
+	uint64_t last_run_ms, max_gap_ms;
 };
+
+static void
+ran(struct agent *a)
+{
+	uint64_t now = vt_now_ms();
+
+	if (a->last_run_ms && now - a->last_run_ms > a->max_gap_ms)
+		a->max_gap_ms = now - a->last_run_ms;
+	a->last_run_ms = now;
+}
 
 static void
 on_ready(struct vhid_client *c, struct vhid_device *d, void *data)
@@ -187,11 +200,12 @@ counter(struct agent *a, const char *what, int **seen)
 static bool
 wait_count(struct agent *a, int *count, int start, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
 
 	while (*count <= start && vt_now_ms() < end) {
 		struct pollfd p = {.fd = vhid_client_get_fd(a->client), .events = POLLIN};
 		poll(&p, 1, (int)(end - vt_now_ms()));
+		ran(a);
 		vhid_client_dispatch(a->client);
 	}
 	return *count > start;
@@ -212,7 +226,7 @@ agent_command(struct agent *a, char *line, int out)
 							    : VHID_DEVICE_KEYBOARD};
 		int r = vhid_device_create(a->client, &p, &a->dev);
 		if (r == 0)
-			r = vhid_device_wait_ready(a->dev, 5000);
+			r = vhid_device_wait_ready(a->dev, vt_bound(5000));
 		if (r < 0) {
 			result(out, a, r);
 		} else {
@@ -242,6 +256,9 @@ agent_command(struct agent *a, char *line, int out)
 		} else {
 			say(out, "err -110 no %s event within %d ms", what, x);
 		}
+	} else if (!strncmp(line, "maxgap", 6)) {
+		say(out, "ok %llu", (unsigned long long)a->max_gap_ms);
+		a->max_gap_ms = 0;
 	} else if (!strncmp(line, "leds", 4)) {
 		say(out, "ok %u", a->dev ? vhid_device_get_leds(a->dev) : 0);
 	} else if (!strncmp(line, "node", 4)) {
@@ -269,6 +286,7 @@ agent_main(int in, int out, const char *name)
 		struct pollfd p[2] = {{.fd = in, .events = POLLIN},
 				      {.fd = vhid_client_get_fd(a.client), .events = POLLIN}};
 		poll(p, 2, -1);
+		ran(&a);
 		if (p[1].revents)
 			vhid_client_dispatch(a.client);
 		if (!p[0].revents)
@@ -333,7 +351,7 @@ vt_agent_cmd(struct vt_agent *a, char *answer, size_t len, int timeout_ms, const
 	cmd[n++] = '\n';
 	if (write(a->to_child, cmd, (size_t)n) != n)
 		return -1;
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
 	while (!memchr(buf, '\n', got)) {
 		struct pollfd p = {.fd = a->from_child, .events = POLLIN};
 		uint64_t now = vt_now_ms();

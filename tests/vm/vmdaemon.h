@@ -45,9 +45,11 @@ int vt_agent_spawn(struct vt_agent *a, const char *name, unsigned int uid, unsig
  * Send one command and wait for its one-line answer ("ok ..." or "err CODE
  * message"). Commands: connect | create keyboard|pointer|absolute |
  * press USAGE | release USAGE | button N 0|1 | move DX DY | reconnect 0|1 |
- * wait ready|lease|leds|reconnected|disconnected TIMEOUT_MS | leds | node | quit.
+ * wait ready|lease|leds|reconnected|disconnected TIMEOUT_MS | leds | node | quit |
+ * maxgap (the longest time in ms the agent's loop did not run since the last maxgap).
  * "wait" consumes one event of that kind, including one that arrived before.
- * Returns 0 for "ok", 1 for "err", -1 if the agent died or timed out.
+ * Bounds are scaled by vt_bound(), the one inside "wait" too. Returns 0 for "ok",
+ * 1 for "err", -1 if the agent died or timed out.
  */
 int vt_agent_cmd(struct vt_agent *a, char *answer, size_t len, int timeout_ms, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

@@ -85,6 +85,18 @@ vt_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+int
+vt_bound(int ms)
+{
+	static int scale;
+
+	if (!scale) {
+		const char *e = getenv("VHID_TIME_SCALE");
+		scale = e && atoi(e) > 0 ? atoi(e) : 10;
+	}
+	return ms * scale;
+}
+
 static void
 log_to_stdout(enum log_level level, const char *msg, void *data)
 {
@@ -105,8 +117,8 @@ vt_ctx(void)
 	return ctx;
 }
 
-bool
-vt_pump_until(const bool *flag, int timeout_ms)
+static bool
+pump(const bool *flag, int timeout_ms)
 {
 	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
 	struct pollfd p = {.fd = vdev_ctx_get_fd(vt_ctx()), .events = POLLIN};
@@ -122,10 +134,16 @@ vt_pump_until(const bool *flag, int timeout_ms)
 	}
 }
 
+bool
+vt_pump_until(const bool *flag, int timeout_ms)
+{
+	return pump(flag, vt_bound(timeout_ms));
+}
+
 void
 vt_pump(int timeout_ms)
 {
-	vt_pump_until(NULL, timeout_ms);
+	pump(NULL, timeout_ms);
 }
 
 static void
@@ -308,6 +326,8 @@ vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms
 				;
 			return -1;
 		}
+		if (r == -ENODEV)
+			return -ENODEV;
 		if (r == LIBEVDEV_READ_STATUS_SUCCESS) {
 			if (ev.type == EV_SYN && ev.code == SYN_REPORT) {
 				if (n > 0)
@@ -332,7 +352,7 @@ vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms
 bool
 vt_wait_event(struct vt_dev *d, int type, int code, int value, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
 	struct input_event evs[64];
 
 	while (vt_now_ms() < end) {
@@ -359,11 +379,21 @@ vt_event_str(const struct input_event *ev)
 	return b;
 }
 
+/* The first expected event not seen yet. */
+static const struct input_event *
+first_missing(const struct input_event *want, const bool *matched, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!matched[i])
+			return &want[i];
+	return &want[0];
+}
+
 bool
 vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *want, int n,
 		int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
 	bool matched[64] = {false};
 	int left = n;
 
@@ -374,18 +404,15 @@ vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *wa
 		struct input_event got[64];
 		int now = (int)(end > vt_now_ms() ? end - vt_now_ms() : 0);
 		int m = vt_read_frame(d, got, 64, now);
+		const char *miss = vt_event_str(first_missing(want, matched, n));
 
-		if (m < 0) {
-			vt_fail(name, "SYN_DROPPED while waiting for %s", vt_event_str(&want[0]));
+		if (m < 0 || m == 0) {
+			vt_fail(name, "%s while waiting for %s (%d of %d expected events seen)",
+				m == -ENODEV ? "device gone"
+				: m < 0      ? "SYN_DROPPED"
+					     : "nothing more",
+				miss, n - left, n);
 			return false;
-		}
-		if (m == 0) {
-			for (int i = 0; i < n; i++)
-				if (!matched[i]) {
-					vt_fail(name, "%d of %d event(s) missing, first %s", left,
-						n, vt_event_str(&want[i]));
-					return false;
-				}
 		}
 		for (int j = 0; j < m; j++) {
 			int i;
@@ -394,8 +421,10 @@ vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *wa
 				    got[j].code == want[i].code && got[j].value == want[i].value)
 					break;
 			if (i == n) {
-				vt_fail(name, "unexpected %s (waiting for %d more, first %s)",
-					vt_event_str(&got[j]), left, vt_event_str(&want[0]));
+				vt_fail(name,
+					"unexpected %s while waiting for %s (%d of %d expected "
+					"events seen)",
+					vt_event_str(&got[j]), miss, n - left, n);
 				return false;
 			}
 			matched[i] = true;
@@ -403,6 +432,27 @@ vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *wa
 		}
 	}
 	vt_pass(name);
+	return true;
+}
+
+bool
+vt_absent(struct vt_dev *d, int type, int code, int value, int ms)
+{
+	uint64_t end = vt_now_ms() + (uint64_t)ms;
+	struct input_event evs[64];
+
+	for (uint64_t now; (now = vt_now_ms()) < end;) {
+		int n = vt_read_frame(d, evs, 64, (int)(end - now));
+		if (n < 0) { /* the absence is not proven */
+			printf("# %s\n", n == -ENODEV ? "device gone" : "SYN_DROPPED");
+			return false;
+		}
+		for (int i = 0; i < n; i++)
+			if (evs[i].type == type && evs[i].code == code && evs[i].value == value) {
+				printf("# arrived: %s\n", vt_event_str(&evs[i]));
+				return false;
+			}
+	}
 	return true;
 }
 

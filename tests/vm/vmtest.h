@@ -28,6 +28,16 @@ void vt_mixed_ascii(char *out, size_t n, unsigned int seed);
 /* Free the context without a RESULT line. */
 void vt_cleanup(void);
 uint64_t vt_now_ms(void);
+/*
+ * Time in the VM tests. A bound on a wait for something that must happen is
+ * vt_bound(ms): ms (what an idle machine needs, with margin) times
+ * VHID_TIME_SCALE (default 10). A passing wait returns at its event, so the
+ * scale costs nothing; it only sets how long a failure takes to show, and a
+ * loaded machine is slow, not wrong. Every wait helper here scales its own
+ * bound. Windows in which something must NOT happen (vt_quiet, vt_absent) are
+ * never scaled: a slow machine can only make them pass, never fail.
+ */
+int vt_bound(int ms);
 
 struct vt_dev {
 	struct vdev *dev;
@@ -43,8 +53,9 @@ struct vt_dev {
 
 /* The shared device-layer context (created on first use). */
 struct vdev_ctx *vt_ctx(void);
-/* Dispatch the context for up to timeout_ms, or until *flag turns true. */
+/* Dispatch the context until *flag turns true (at most vt_bound(timeout_ms)). */
 bool vt_pump_until(const bool *flag, int timeout_ms);
+/* Dispatch the context for timeout_ms (0: what is pending now), unscaled. */
 void vt_pump(int timeout_ms);
 
 /* Parameters with a fresh uniq ("vt-<pid>-<n>"). */
@@ -65,16 +76,18 @@ int vt_post_absolute(struct vt_dev *d, uint32_t buttons, int x, int y, int wheel
 /*
  * Read one frame (up to SYN_REPORT) and return its events except EV_SYN,
  * EV_MSC, EV_LED (the VT keyboard handler echoes lock keys) and key repeats. Returns the count, 0
- * on timeout, -1 on SYN_DROPPED.
+ * when timeout_ms (unscaled) passed, -1 on SYN_DROPPED, -ENODEV once the device is gone.
  */
 int vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms);
-/* Read frames until an event (type, code, value) arrives. */
+/* Read frames until an event (type, code, value) arrives (at most vt_bound(timeout_ms)). */
 bool vt_wait_event(struct vt_dev *d, int type, int code, int value, int timeout_ms);
-/* The next events must be exactly these (any order, across frames). */
+/* The next events must be exactly these (any order, across frames; vt_bound(timeout_ms)). */
 bool vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *want, int n,
 		     int timeout_ms);
 /* No frame arrives within ms. */
 bool vt_quiet(struct vt_dev *d, int ms);
+/* The event (type, code, value) does not arrive within ms (other events are read and dropped). */
+bool vt_absent(struct vt_dev *d, int type, int code, int value, int ms);
 /* "EV_KEY KEY_A 1" */
 const char *vt_event_str(const struct input_event *ev);
 
