@@ -1,7 +1,6 @@
 """Client and devices over libvhid (struct vhid_client, struct vhid_device)."""
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import enum
 import errno
@@ -9,12 +8,15 @@ import select
 import time
 from contextlib import contextmanager
 from ctypes import c_uint
-from typing import Callable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Union
 
 from . import _lib
 from ._errors import Error, NotConnectedError, make_error
 from ._keymap import Keymap, parse_keys, untypeable_error
 from ._lib import lib, text
+
+if TYPE_CHECKING:  # asyncio is imported when first used: it doubles the import time
+    import asyncio
 
 Key = Union[int, str]
 
@@ -265,6 +267,8 @@ class Client:
 
     def attach(self, loop: Optional[asyncio.AbstractEventLoop] = None) -> None:
         """Let an asyncio loop dispatch this client whenever its descriptor is readable."""
+        import asyncio
+
         loop = loop or asyncio.get_running_loop()
         if self._loop is loop:
             return
@@ -582,6 +586,8 @@ class Keyboard(Device):
 
     async def type_async(self, text_: str) -> None:
         """Type text from the running asyncio loop (the client is attached to it)."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         self.client.attach(loop)
         job = self.start_typing(text_)

@@ -7,7 +7,6 @@ members, so this module keeps working with every later libvhid.so.1.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_int, c_size_t,
                     c_uint, c_uint8, c_uint16, c_uint32, c_void_p)
@@ -19,7 +18,9 @@ def _load() -> ctypes.CDLL:
     try:
         return ctypes.CDLL(path, use_errno=True)
     except OSError:
-        found = ctypes.util.find_library("vhid")
+        from ctypes import util  # only here: it imports subprocess and more
+
+        found = util.find_library("vhid")
         if not found or path != "libvhid.so.1":
             raise
         return ctypes.CDLL(found, use_errno=True)

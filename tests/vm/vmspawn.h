@@ -18,6 +18,9 @@ struct vt_proc {
 /* Start vhidctl with args (NULL-terminated) as uid (0: root) with the groups. */
 int vt_spawn_vhidctl(struct vt_proc *p, unsigned int uid, const unsigned int *groups, int n,
 		     const char *const *args);
+/* Start any program (argv[0] a path) as root; with in, its stdin is a pipe whose write
+ * end lands there (else /dev/null). */
+int vt_spawn(struct vt_proc *p, const char *const *argv, int *in);
 /* Read until `text` appears in the output (true) or the timeout ends. */
 bool vt_proc_expect(struct vt_proc *p, const char *text, int timeout_ms);
 /* Wait for exit (collecting output); returns the exit status, or -1 on timeout (then killed). */
