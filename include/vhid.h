@@ -690,7 +690,7 @@ enum vhid_keymap_flags {
 struct vhid_keymap;
 
 /**
- * Compile a layout for typing (about 5 ms).
+ * Compile a layout for typing (5-25 ms: it simulates every key, see DESIGN.md).
  * @param names the layout, or NULL to detect it as vhidctl does. Member by member,
  *        unless VHID_KEYMAP_NO_DETECT: the names given, then XKB_DEFAULT_RULES,
  *        _MODEL, _LAYOUT, _VARIANT, _OPTIONS, then /etc/default/keyboard
@@ -761,7 +761,8 @@ int vhid_keymap_get_untypeable(struct vhid_keymap *keymap, const char *text, siz
  * @param text UTF-8, len bytes (pass strlen(text) for a C string)
  * @return 0, -VHID_EUNTYPEABLE (vhid_client_last_error() names the characters),
  *         -EILSEQ, -EINVAL (not a keyboard), -EBUSY (typing jobs are pending on the
- *         device), -ENOTCONN, or a vhidd error; on failure every key is released.
+ *         device), -ENOTCONN, -VHID_ENOTREADY, or a vhidd error; on failure every
+ *         key is released.
  * @since 0.2
  */
 int vhid_device_type(struct vhid_device *keyboard, struct vhid_keymap *keymap, const char *text,

@@ -155,6 +155,13 @@ vhid_device_type_start(struct vhid_device *d, struct vhid_keymap *km, const char
 	struct type_job *j = NULL, **tail = &d->jobs;
 	int r;
 
+	/* fail now, not from a callback, when it could not even start */
+	if (!c->connected)
+		return client_fail(c, -ENOTCONN, "not connected to vhidd");
+	if (!d->ready)
+		return client_fail(c, d->gone ? d->gone : -VHID_ENOTREADY,
+				   d->gone ? "the device is gone"
+					   : "the device is not ready yet (wait for ready)");
 	if ((r = prepare(d, km, text, len, &j)) < 0)
 		return r;
 	if (++c->next_job == 0)

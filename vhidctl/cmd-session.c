@@ -134,13 +134,13 @@ cmd_text(struct session *s, const char *text)
 		line_ok(s);
 }
 
-static bool
-is_held(const struct session *s, unsigned int code)
+static int
+held_index(const struct session *s, unsigned int code)
 {
 	for (int i = 0; i < s->n_held; i++)
 		if (s->held[i] == code)
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 static int
@@ -153,37 +153,55 @@ press(struct session *s, unsigned int code, bool down)
 	return r;
 }
 
-/* key: tap each combination; keydown: press and keep; keyup: release. */
+/* key: press the combination, then release it in reverse. */
+static int
+tap(struct session *s, const unsigned int *codes, int n)
+{
+	int r = 0;
+
+	for (int i = 0; i < n && r == 0; i++)
+		r = press(s, codes[i], true);
+	for (int i = n - 1; i >= 0 && r == 0; i--)
+		r = press(s, codes[i], false);
+	return r;
+}
+
+/* keydown: press and remember; keyup: release what is remembered, last pressed first. */
+static int
+hold(struct session *s, const unsigned int *codes, int n, bool down)
+{
+	int r = 0;
+
+	for (int k = 0; k < n && r == 0; k++) {
+		int i = down ? k : n - 1 - k, at = held_index(s, codes[i]);
+		if (down && at < 0 && s->n_held < HELD_MAX && (r = press(s, codes[i], true)) == 0)
+			s->held[s->n_held++] = codes[i];
+		else if (!down && at >= 0 && (r = press(s, codes[i], false)) == 0)
+			s->held[at] = s->held[--s->n_held];
+	}
+	return r;
+}
+
 static void
 cmd_keys(struct session *s, const char *verb, char *args)
 {
-	bool tap = !strcmp(verb, "key"), down = !strcmp(verb, "keydown");
 	char *save = NULL, err[300];
 	unsigned int codes[HELD_MAX];
 	int r = 0;
 
-	for (char *w = strtok_r(args, " \t", &save); w && r >= 0;
+	for (char *w = strtok_r(args, " \t", &save); w && r == 0;
 	     w = strtok_r(NULL, " \t", &save)) {
 		int n = vhid_key_parse(s->km, w, codes, HELD_MAX, err, sizeof(err));
 		if (n < 0) {
 			line_failed(s, "%s", err);
 			return;
 		}
-		for (int i = 0; i < n && r >= 0; i++)
-			if (tap || down || is_held(s, codes[i]))
-				r = press(s, codes[i], tap || down);
-		for (int i = n - 1; i >= 0 && r >= 0; i--) {
-			if (tap)
-				r = press(s, codes[i], false);
-			else if (down && !is_held(s, codes[i]) && s->n_held < HELD_MAX)
-				s->held[s->n_held++] = codes[i];
-		}
-		for (int i = 0; i < n && !tap && !down; i++)
-			for (int h = 0; h < s->n_held; h++)
-				if (s->held[h] == codes[i])
-					s->held[h--] = s->held[--s->n_held];
+		if (!strcmp(verb, "key"))
+			r = tap(s, codes, n);
+		else
+			r = hold(s, codes, n, !strcmp(verb, "keydown"));
 	}
-	if (r >= 0)
+	if (r == 0)
 		line_ok(s);
 }
 
@@ -229,9 +247,10 @@ run_line(struct session *s, char *line)
 	if (!line[0] || line[0] == '#')
 		return;
 	line[verb_len] = '\0';
-	if (!strcmp(line, "type"))
+	if (!strcmp(line, "type")) {
+		s->n_held = 0; /* typing releases every held key first */
 		cmd_text(s, args);
-	else if (!strcmp(line, "key") || !strcmp(line, "keydown") || !strcmp(line, "keyup"))
+	} else if (!strcmp(line, "key") || !strcmp(line, "keydown") || !strcmp(line, "keyup"))
 		cmd_keys(s, line, args);
 	else if (!strcmp(line, "delay") || !strcmp(line, "typedelay"))
 		cmd_delay(s, args, line[0] == 't');

@@ -210,6 +210,56 @@ led_callback(void)
 	vt_close_node(&d);
 }
 
+/* Decode a keyboard until the text is complete; false after timeout_ms. */
+static bool
+decode_text(struct vt_dev *d, struct xkb_decoder *dec, const char *want, int timeout_ms)
+{
+	struct input_event ev[64];
+	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+
+	while (strcmp(xkb_decoder_text(dec), want) && vt_now_ms() < end) {
+		int n = vt_read_frame(d, ev, 64, 100);
+		for (int i = 0; i < n; i++)
+			if (ev[i].type == EV_KEY)
+				xkb_decoder_key(dec, ev[i].code, ev[i].value);
+	}
+	return !strcmp(xkb_decoder_text(dec), want);
+}
+
+/* README's example, as a reader of it would run it: text, ctrl+s, then the pointer. */
+static void
+readme_example(void)
+{
+	const char *argv[] = {PYTHON, EXAMPLES "/hello.py", NULL};
+	struct input_event click[] = {EV(EV_REL, REL_X, 100), EV(EV_REL, REL_Y, -40)};
+	struct xkb_decoder *dec;
+	struct vt_proc p;
+	struct vt_dev d;
+
+	vt_spawn(&p, argv, NULL);
+	const char *node = vt_nodes_next(watch, "vhid keyboard", 30000);
+	if (!node[0] || vt_open_node(&d, node) < 0 || xkb_decoder_new("us", NULL, &dec) < 0) {
+		vt_proc_wait(&p, 5000);
+		return vt_fail("python.readme.keyboard", "no keyboard: %s", p.buf);
+	}
+	/* ctrl+s is the control character 0x13 to xkbcommon */
+	vt_check(decode_text(&d, dec, "Hello from vhid!\n\x13", 20000), "python.readme.typed",
+		 "decoded \"%s\"", xkb_decoder_text(dec));
+	xkb_decoder_free(dec);
+	vt_close_node(&d);
+	node = vt_nodes_next(watch, "vhid pointer", 20000);
+	if (!node[0] || vt_open_node(&d, node) < 0) {
+		vt_proc_wait(&p, 5000);
+		return vt_fail("python.readme.pointer", "no pointer: %s", p.buf);
+	}
+	vt_expect_frame(&d, "python.readme.pointer.moves", click, 2, 5000);
+	vt_check(vt_wait_event(&d, EV_KEY, BTN_LEFT, 0, 5000) &&
+			 vt_wait_event(&d, EV_REL, REL_WHEEL, -1, 5000),
+		 "python.readme.click.and.scroll", "no click or scroll");
+	vt_check(vt_proc_wait(&p, 10000) == 0, "python.readme.exit", "%s", p.buf);
+	vt_close_node(&d);
+}
+
 int
 main(void)
 {
@@ -236,6 +286,7 @@ main(void)
 	untypeable();
 	pointer();
 	led_callback();
+	readme_example();
 	vt_daemon_stop(&dmn, SIGTERM);
 	return vt_finish();
 }
