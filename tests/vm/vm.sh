@@ -99,7 +99,7 @@ add_elf() { # ROOT SRC DST
 		done
 }
 
-# python3 for the Python binding's tests (test-python): the interpreter, the standard modules
+# python3 for the Python binding's tests (test-python-*): the interpreter, the standard modules
 # the binding and the examples import (python-files.py asks the host's python3), the package
 # where Debian puts it, and the examples; about 4 MiB packed
 add_python() { # ROOT
@@ -130,10 +130,10 @@ build_payload() { # prints the initrd path
 	for f in vhidd/vhidd vhidctl/vhidctl tests/vm/vmhelper; do
 		[ -x "$BUILD/$f" ] && add_elf "$root" "$BUILD/$f" "/usr/bin/$(basename "$f")"
 	done
-	# the examples (test-examples, test-python)
+	# the examples (test-examples, test-python-*)
 	[ -x "$BUILD/examples/remap-caps-escape" ] &&
 		add_elf "$root" "$BUILD/examples/remap-caps-escape" /usr/bin/remap-caps-escape
-	[ -x "$BUILD/tests/vm/test-python" ] && add_python "$root"
+	[ -x "$BUILD/tests/vm/test-python-typing" ] && add_python "$root"
 	# the previous release, for test-compat (built from git history, cached by commit)
 	if old=$("$HERE/../../scripts/build-release.sh" v0.1.0); then
 		add_elf "$root" "$old/build/vhidd/vhidd" /usr/bin/vhidd-0.1.0
