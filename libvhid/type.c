@@ -275,7 +275,10 @@ typing_answer(struct vhid_client *c, uint32_t id, int status, const char *messag
 				j->resume_ms = client_now_ms() + d->type_delay_ms;
 			j->pos++;
 		}
-		client_arm_timer(c); /* the next report is due, even if no dispatch reads this */
+		/* read by a blocking call, not by dispatch: wake the program's loop for the next
+		 * report (dispatch pumps by itself) */
+		if (!c->dispatching)
+			client_arm_timer(c);
 		return true;
 	}
 	return false;
