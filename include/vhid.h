@@ -65,7 +65,9 @@ enum vhid_error {
 	VHID_EADMIN = 1016,       /**< the request needs root or the policy's admin group */
 	VHID_ENOCAP = 1017,       /**< the daemon lacks the capability the request needs
 				   *   (@since 0.2) */
-	VHID_ELAST = 1017
+	VHID_EUNTYPEABLE = 1018,  /**< the keyboard layout cannot produce some characters of
+				   *   the text; nothing was typed (@since 0.2) */
+	VHID_ELAST = 1018
 };
 
 /**
@@ -288,6 +290,12 @@ struct vhid_client_listener {
 	/** Reconnected (see vhid_client_set_reconnect): every device is being created
 	 *  again; ready follows for each. */
 	void (*reconnected)(struct vhid_client *client, void *data);
+	/** A vhid_device_type_start() job ended: error 0 when every key of it was
+	 *  typed, else why it stopped (-ECANCELED, -ENOTCONN, a vhidd error) with
+	 *  message saying so (valid during the call; "" on success). Keys it pressed
+	 *  are released either way. @since 0.2 */
+	void (*typed)(struct vhid_client *client, struct vhid_device *device, unsigned int job,
+		      int error, const char *message, void *data);
 };
 
 /**
@@ -636,6 +644,189 @@ int vhid_pointer_move(struct vhid_device *pointer, int dx, int dy);
 int vhid_pointer_scroll(struct vhid_device *pointer, int vertical, int horizontal);
 /** Place an absolute pointer at x, y (0..32767). @since 0.1 */
 int vhid_absolute_move(struct vhid_device *absolute, int x, int y);
+
+/* ------------------------------------------------------------------------ */
+/* Typing text on a keyboard layout, and naming keys (@since 0.2)          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * vhid types text the way a person would on the layout the target (the
+ * compositor, X server or console) uses: it looks up which key and modifiers
+ * produce each character on that XKB layout (libxkbcommon, as compositors do),
+ * including AltGr levels and dead keys (French "ê" is ^ then e), and plans the
+ * whole text before the first key goes out. Text the layout cannot produce is
+ * refused with -VHID_EUNTYPEABLE naming the characters, and nothing is typed.
+ * Modifiers are held only for the characters that need them, so they never
+ * leak into the next one ("Can you", never "CAN YOu"), and Caps Lock and Num
+ * Lock are taken from the keyboard's LEDs. Newline types Return, tab Tab.
+ */
+
+/**
+ * XKB rule names of a layout ("RMLVO"). Set size to sizeof(struct vhid_rmlvo);
+ * NULL or "" members are detected (see vhid_keymap_new()).
+ * @since 0.2
+ */
+struct vhid_rmlvo {
+	size_t size;         /**< sizeof(struct vhid_rmlvo) as the caller compiled it */
+	const char *rules;   /**< "evdev" */
+	const char *model;   /**< "pc105" */
+	const char *layout;  /**< "de"; the first of a list "de,us" is used */
+	const char *variant; /**< "nodeadkeys", or "" */
+	const char *options; /**< "compose:ralt,ctrl:nocaps" */
+};
+
+/** Flags of vhid_keymap_new(). @since 0.2 */
+enum vhid_keymap_flags {
+	/** Use only the names given: unset members take libxkbcommon's defaults
+	 *  (evdev, pc105, us), never the environment or /etc/default/keyboard. */
+	VHID_KEYMAP_NO_DETECT = 1 << 0
+};
+
+/**
+ * A keyboard layout compiled for typing: which keys produce which characters.
+ * Created with vhid_keymap_new(), freed with vhid_keymap_destroy(); independent
+ * of any client. Not thread-safe (typing updates its lock state); use it from
+ * one thread at a time. One keymap may serve many devices.
+ */
+struct vhid_keymap;
+
+/**
+ * Compile a layout for typing (5-25 ms: it simulates every key, see DESIGN.md).
+ * @param names the layout, or NULL to detect it as vhidctl does. Member by member,
+ *        unless VHID_KEYMAP_NO_DETECT: the names given, then XKB_DEFAULT_RULES,
+ *        _MODEL, _LAYOUT, _VARIANT, _OPTIONS, then /etc/default/keyboard
+ *        (XKBLAYOUT=, XKBVARIANT=, XKBMODEL=, XKBOPTIONS=), then "us". A variant
+ *        comes from the same place as its layout (unless only the variant is given:
+ *        it then applies to the detected layout). Strings are copied.
+ * @param flags enum vhid_keymap_flags bits
+ * @param msg if not NULL, receives why it failed, e.g. "cannot compile keyboard
+ *        layout 'xx': is it installed in /usr/share/X11/xkb? (layout from
+ *        /etc/default/keyboard)"
+ * @return 0, -EINVAL (the layout does not compile; names->size too small; unknown
+ *         flags), -ENOMEM
+ * @since 0.2
+ */
+int vhid_keymap_new(const struct vhid_rmlvo *names, unsigned int flags, struct vhid_keymap **out,
+		    char *msg, size_t msglen);
+
+/** Free a keymap. NULL is ignored. Jobs started with it do not need it. @since 0.2 */
+void vhid_keymap_destroy(struct vhid_keymap *keymap);
+
+/** The layout as "de(nodeadkeys)". Owned by the keymap, valid until it is destroyed.
+ *  @since 0.2 */
+const char *vhid_keymap_get_layout(const struct vhid_keymap *keymap);
+
+/** Where the layout came from: "the caller", "XKB_DEFAULT_LAYOUT",
+ *  "/etc/default/keyboard" or "default (us)". Owned by the keymap. @since 0.2 */
+const char *vhid_keymap_get_source(const struct vhid_keymap *keymap);
+
+/**
+ * Plan for this lock state (enum vhid_led bits; only Caps Lock and Num Lock
+ * matter). vhid_device_type() sets it from the keyboard's LEDs by itself; this is
+ * for checking text without a device. @return 0, -ENOMEM. @since 0.2
+ */
+int vhid_keymap_set_leds(struct vhid_keymap *keymap, unsigned int leds);
+
+/**
+ * Can this layout type the text (UTF-8, len bytes)? Plans it without sending.
+ * @param msg if not NULL, receives e.g. "the keyboard layout 'fr' cannot type
+ *        'ñ' (U+00F1), '€' (U+20AC); nothing was typed"
+ * @return 0, -VHID_EUNTYPEABLE, -EILSEQ (not valid UTF-8), -ENOMEM
+ * @since 0.2
+ */
+int vhid_keymap_check(struct vhid_keymap *keymap, const char *text, size_t len, char *msg,
+		      size_t msglen);
+
+/**
+ * The characters of the text this layout cannot type, each once, in order of
+ * first appearance.
+ * @param chars receives up to max code points (may be NULL when max is 0)
+ * @return how many there are (0: the text is typeable; may exceed max),
+ *         -EILSEQ, -ENOMEM
+ * @since 0.2
+ */
+int vhid_keymap_get_untypeable(struct vhid_keymap *keymap, const char *text, size_t len,
+			       uint32_t *chars, size_t max);
+
+/**
+ * Type text on a keyboard device (blocking). The whole text is planned first for
+ * the device's current LED state; untypeable text fails before any key is sent.
+ * Each report then waits for vhidd's answer, which paces typing to what the kernel
+ * takes. Keys held through vhid_key_press() and friends are released first (a held
+ * Ctrl would turn text into shortcuts); when it returns, nothing is held. Runs no
+ * callbacks (pushes that arrive are queued for vhid_client_dispatch()).
+ * The LEDs are what vhidd last reported: a compositor sets them a few
+ * milliseconds after it opens the device, so dispatch a little after
+ * vhid_device_wait_reader() when the target may have Caps Lock on.
+ * @param keymap the target's layout; not kept
+ * @param text UTF-8, len bytes (pass strlen(text) for a C string)
+ * @return 0, -VHID_EUNTYPEABLE (vhid_client_last_error() names the characters),
+ *         -EILSEQ, -EINVAL (not a keyboard), -EBUSY (typing jobs are pending on the
+ *         device), -ENOTCONN, -VHID_ENOTREADY, or a vhidd error; on failure every
+ *         key is released.
+ * @since 0.2
+ */
+int vhid_device_type(struct vhid_device *keyboard, struct vhid_keymap *keymap, const char *text,
+		     size_t len);
+
+/**
+ * Type text without blocking: plan it now (failing as vhid_device_type() does,
+ * with nothing queued), then type it from vhid_client_dispatch(), one report per
+ * answer of vhidd, and report the end through the typed callback. Jobs of a device
+ * run one after another in the order started; the keyboard's press/release
+ * helpers and vhid_device_type() return -EBUSY until they are done. The device's
+ * LED state when the job is started is the one planned for.
+ * @param keymap the target's layout; not kept
+ * @param job if not NULL, receives the job's number (> 0) as the typed callback
+ *        will name it
+ * @return 0, or as vhid_device_type() (except -EBUSY)
+ * @since 0.2
+ */
+int vhid_device_type_start(struct vhid_device *keyboard, struct vhid_keymap *keymap,
+			   const char *text, size_t len, unsigned int *job);
+
+/**
+ * Stop every typing job of the device and release its keys. Each job ends with
+ * the typed callback and -ECANCELED. @return how many jobs were stopped.
+ * @since 0.2
+ */
+int vhid_device_type_cancel(struct vhid_device *keyboard);
+
+/** Typing jobs started on the device and not yet ended. @since 0.2 */
+unsigned int vhid_device_type_pending(const struct vhid_device *keyboard);
+
+/**
+ * Pause delay_ms after each keystroke (a character, or each key of a dead-key
+ * sequence) of vhid_device_type() and typing jobs, for targets that lose fast
+ * input (some remote desktops and VMs). 0, the default: no pause beyond vhidd's
+ * answer to each report. @return 0, or -EINVAL above 10000 ms. @since 0.2
+ */
+int vhid_device_set_type_delay(struct vhid_device *keyboard, unsigned int delay_ms);
+
+/**
+ * Parse a key or key combination: names joined by '+' ("ctrl+alt+t", "KEY_A",
+ * "shift+F5", "super", "volume-up"). Each name is, in order: an alias (ctrl, shift,
+ * alt, altgr, super/meta/win, esc, enter, del, pgup, ...), a Linux name (KEY_*,
+ * BTN_*, any case), a keysym name of the keymap's layout ("q", "at", "ssharp",
+ * "Return": the key that produces it, after the modifiers it needs, so "ctrl+q" is
+ * the key labelled Q on AZERTY too), a HID consumer or system usage name
+ * ("volume-up", "play-pause"), or a Linux name without KEY_ ("enter", "f5").
+ * Write "plus" for '+'. Pure when keymap is NULL (keysym names are then not
+ * tried); thread-safe as far as the keymap is.
+ * @param codes receives up to max Linux key codes in press order (release in
+ *        reverse), each once
+ * @param msg if not NULL, receives e.g. "unknown key name 'ctlr'; did you mean
+ *        'ctrl'"
+ * @return the number of codes (at least 1), -ENOENT (an unknown name),
+ *         -EINVAL (empty name, "ctrl++"), -E2BIG (more than max codes)
+ * @since 0.2
+ */
+int vhid_key_parse(const struct vhid_keymap *keymap, const char *combo, unsigned int *codes,
+		   size_t max, char *msg, size_t msglen);
+
+/** The Linux name of a key code ("KEY_A", "BTN_LEFT"), or NULL if it has none.
+ *  The string is static. @since 0.2 */
+const char *vhid_key_get_name(unsigned int code);
 
 #ifdef __cplusplus
 }

@@ -116,7 +116,19 @@ queue_event(struct vhid_client *c, enum event_type type, uint32_t device, int va
 	e->type = type;
 	e->device = device;
 	e->value = value;
+	e->job = 0;
 	snprintf(e->message, sizeof(e->message), "%s", msg ? msg : "");
+}
+
+void
+client_queue_typed(struct vhid_client *c, const struct vhid_device *d, unsigned int job, int error,
+		   const char *message)
+{
+	size_t n = c->n_events;
+
+	queue_event(c, EV_TYPED, d->serial, error, message);
+	if (c->n_events > n)
+		c->events[n].job = job;
 }
 
 struct vhid_device *
@@ -128,11 +140,21 @@ client_find_device(struct vhid_client *c, uint32_t id)
 	return NULL;
 }
 
+static struct vhid_device *
+find_serial(struct vhid_client *c, uint32_t serial)
+{
+	for (struct vhid_device *d = c->devices; d; d = d->next)
+		if (d->serial == serial)
+			return d;
+	return NULL;
+}
+
 static void
 deliver(struct vhid_client *c, const struct event *e)
 {
 	const struct vhid_client_listener *l = &c->listener;
-	struct vhid_device *d = client_find_device(c, e->device);
+	struct vhid_device *d =
+		e->type == EV_TYPED ? find_serial(c, e->device) : client_find_device(c, e->device);
 
 	switch (e->type) {
 	case EV_READY:
@@ -167,6 +189,10 @@ deliver(struct vhid_client *c, const struct event *e)
 		if (l->reconnected)
 			l->reconnected(c, c->data);
 		break;
+	case EV_TYPED:
+		if (d && l->typed)
+			l->typed(c, d, e->job, e->value, e->message, c->data);
+		break;
 	}
 }
 
@@ -197,18 +223,26 @@ static void
 arm_timer(struct vhid_client *c)
 {
 	struct itimerspec its = {0};
-	uint64_t at = 0, now = client_now_ms();
+	uint64_t at = 0, now = client_now_ms(), typing = typing_due_ms(c);
 
 	if (c->connected && lease_ms(c))
 		at = c->last_tx_ms + lease_ms(c) / 3;
 	else if (!c->connected && c->reconnect && c->ever_connected)
 		at = c->reconnect_at_ms;
+	if (typing && (!at || typing < at))
+		at = typing;
 	if (at) {
 		uint64_t in = at > now ? at - now : 1;
 		its.it_value.tv_sec = (time_t)(in / 1000);
 		its.it_value.tv_nsec = (long)(in % 1000) * 1000000;
 	}
 	timerfd_settime(c->timer_fd, 0, &its, NULL);
+}
+
+void
+client_arm_timer(struct vhid_client *c)
+{
+	arm_timer(c);
 }
 
 static void handle_frame(struct vhid_client *c, const struct vhid_frame *f, struct answer *a);
@@ -236,6 +270,10 @@ lost(struct vhid_client *c, int err)
 	connection_close(&c->conn);
 	c->connected = false;
 	memset(&c->hello, 0, sizeof(c->hello));
+	if (!c->last_error[0])
+		client_fail(c, err, "vhidd closed the connection");
+	/* while the devices still have their ids, which the typed callbacks look up */
+	typing_fail_all(c, err, c->last_error);
 	for (struct vhid_device *d = c->devices; d; d = d->next) {
 		d->ready = false;
 		d->id = 0;
@@ -243,8 +281,6 @@ lost(struct vhid_client *c, int err)
 	}
 	c->backoff_ms = 100;
 	c->reconnect_at_ms = client_now_ms() + c->backoff_ms;
-	if (!c->last_error[0])
-		client_fail(c, err, "vhidd closed the connection");
 	queue_event(c, EV_DISCONNECTED, 0, err, NULL);
 	arm_timer(c);
 }
@@ -358,7 +394,9 @@ handle_error(struct vhid_client *c, const struct vhid_frame *f, struct answer *a
 		a->status = e.status < 0 ? e.status : -EIO;
 		client_fail(c, a->status, "%s", text);
 	} else if (f->hdr.id) {
-		queue_event(c, EV_ERROR, sent_device(c, f->hdr.id), e.status, text);
+		/* a typing job's report: its typed callback says so, not the error callback */
+		if (!typing_answer(c, f->hdr.id, e.status < 0 ? e.status : -EIO, text))
+			queue_event(c, EV_ERROR, sent_device(c, f->hdr.id), e.status, text);
 	} else {
 		/* id 0: about the connection itself (denied, violation); the close follows */
 		c->fatal = e.status < 0 ? e.status : -ECONNRESET;
@@ -433,6 +471,8 @@ handle_frame(struct vhid_client *c, const struct vhid_frame *f, struct answer *a
 				a->status = 0;
 				a->value = r.value;
 			}
+		} else {
+			typing_answer(c, f->hdr.id, 0, "");
 		}
 		break; /* other replies: heartbeats, posts that asked for one */
 	case VHID_MSG_HELLO_REPLY:
@@ -527,18 +567,34 @@ send_frame(struct vhid_client *c, uint16_t type, uint32_t id, const void *msg, c
 }
 
 int
-client_send_async(struct vhid_client *c, uint16_t type, const void *msg, const void *extra,
-		  size_t extra_len, uint32_t device)
+client_send_tracked(struct vhid_client *c, uint16_t type, const void *msg, const void *extra,
+		    size_t extra_len, uint32_t device, uint32_t *id_out)
 {
 	uint32_t id = ++c->next_id;
 	int r = send_frame(c, type, id, msg, extra, extra_len);
 
 	if (r < 0)
 		return r;
+	if (id_out)
+		*id_out = id;
 	c->sent[c->sent_pos].id = id;
 	c->sent[c->sent_pos].device = device;
 	c->sent_pos = (c->sent_pos + 1) % (sizeof(c->sent) / sizeof(c->sent[0]));
 	return flush_wait(c, PIPELINE_HIGH_WATER, NULL);
+}
+
+int
+client_send_async(struct vhid_client *c, uint16_t type, const void *msg, const void *extra,
+		  size_t extra_len, uint32_t device)
+{
+	return client_send_tracked(c, type, msg, extra, extra_len, device, NULL);
+}
+
+void
+client_read_pending(struct vhid_client *c)
+{
+	if (c->connected)
+		read_frames(c, NULL);
 }
 
 int
@@ -817,6 +873,7 @@ vhid_client_destroy(struct vhid_client *c)
 	while (c->devices) {
 		struct vhid_device *d = c->devices;
 		c->devices = d->next;
+		typing_free(d);
 		free(d);
 	}
 	free(c->events);
@@ -871,6 +928,7 @@ vhid_client_dispatch(struct vhid_client *c)
 	maybe_reconnect(c);
 	if (c->connected && lease_ms(c) && client_now_ms() - c->last_tx_ms >= lease_ms(c) / 3)
 		vhid_client_heartbeat(c);
+	typing_pump(c);
 	if (c->connected && connection_flush(&c->conn) < 0)
 		lost(c, -EPIPE);
 	n = deliver_events(c);

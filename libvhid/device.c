@@ -78,6 +78,7 @@ vhid_device_create(struct vhid_client *c, const struct vhid_device_params *p,
 	if (!d)
 		return client_fail(c, -ENOMEM, "out of memory");
 	d->client = c;
+	d->serial = ++c->next_serial;
 	d->kind = p->kind;
 	d->params.kind = (uint8_t)p->kind;
 	d->params.country = p->country;
@@ -156,6 +157,7 @@ vhid_device_destroy(struct vhid_device *d)
 			r = client_transact(c, VHID_MSG_DESTROY_DEVICE, &m, NULL, 0, &a);
 	}
 	unlink_device(d);
+	typing_free(d);
 	free(d);
 	return r == -ENODEV ? 0 : r; /* already gone is fine */
 }
@@ -183,8 +185,8 @@ is_apple_report(const struct vhid_device *d, const void *report)
 	       (id == VHID_REPORT_APPLE_TOP_CASE || id == VHID_REPORT_APPLE_KEYBOARD);
 }
 
-static int
-post(struct vhid_device *d, const void *report, size_t len, bool wait)
+int
+device_post(struct vhid_device *d, const void *report, size_t len, bool wait, uint32_t *tracked)
 {
 	struct vhid_client *c = d->client;
 	struct vhid_msg_post m = {.device = d->id};
@@ -206,6 +208,9 @@ post(struct vhid_device *d, const void *report, size_t len, bool wait)
 		return client_fail(c, d->gone ? d->gone : -VHID_ENOTREADY,
 				   d->gone ? "the device is gone"
 					   : "the device is not ready yet (wait for ready)");
+	if (!wait && tracked)
+		return client_send_tracked(c, VHID_MSG_POST_REPORT, &m, report, len, d->id,
+					   tracked);
 	if (!wait) {
 		m.flags = VHID_POST_NO_REPLY;
 		return client_send_async(c, VHID_MSG_POST_REPORT, &m, report, len, d->id);
@@ -216,13 +221,13 @@ post(struct vhid_device *d, const void *report, size_t len, bool wait)
 VHID_EXPORT int
 vhid_device_post(struct vhid_device *d, const void *report, size_t len)
 {
-	return post(d, report, len, !d->client->pipelined);
+	return device_post(d, report, len, !d->client->pipelined, NULL);
 }
 
 VHID_EXPORT int
 vhid_device_send(struct vhid_device *d, const void *report, size_t len)
 {
-	return post(d, report, len, false);
+	return device_post(d, report, len, false, NULL);
 }
 
 VHID_EXPORT int
@@ -318,6 +323,10 @@ need_kind(struct vhid_device *d, bool keyboard)
 {
 	bool ok = keyboard ? d->kind == VHID_DEVICE_KEYBOARD : d->kind != VHID_DEVICE_KEYBOARD;
 
+	/* a typing job's reports carry the whole keyboard state: a press now would be lost */
+	if (ok && keyboard && d->jobs)
+		return client_fail(d->client, -EBUSY,
+				   "typing jobs are still running on this keyboard");
 	if (ok)
 		return 0;
 	return client_fail(d->client, -EINVAL, "this helper needs a %s device",

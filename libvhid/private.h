@@ -16,7 +16,8 @@
 struct vhid_device {
 	struct vhid_client *client;
 	struct vhid_device *next;
-	uint32_t id; /* 0 while it does not exist in the daemon */
+	uint32_t id;     /* 0 while it does not exist in the daemon */
+	uint32_t serial; /* the handle's own number, kept across reconnects (EV_TYPED) */
 	enum vhid_device_kind kind;
 	struct vhid_msg_create params; /* kept to create it again after a reconnect */
 	bool ready;
@@ -32,6 +33,9 @@ struct vhid_device {
 	uint16_t system[VHID_MAX_KEYS];
 	uint32_t buttons;
 	uint16_t abs_x, abs_y;
+	/* typing (type.c): the jobs, head first, and the pause after each keystroke */
+	struct type_job *jobs;
+	unsigned int type_delay_ms;
 };
 
 enum event_type {
@@ -43,12 +47,15 @@ enum event_type {
 	EV_ERROR,
 	EV_DISCONNECTED,
 	EV_RECONNECTED,
+	EV_TYPED,
 };
 
 struct event {
 	enum event_type type;
-	uint32_t device; /* looked up again at delivery: the handle may be gone */
+	uint32_t device; /* looked up again at delivery: the handle may be gone
+			  * (EV_TYPED: the handle's serial, as a disconnect zeroes ids) */
 	int value;
+	unsigned int job; /* EV_TYPED */
 	char message[VHID_MAX_ERROR_MESSAGE];
 };
 
@@ -86,6 +93,8 @@ struct vhid_client {
 		uint32_t id, device;
 	} sent[64]; /* recent requests sent without waiting, to name the device of an ERROR */
 	unsigned int sent_pos;
+	unsigned int next_job; /* the last typing job number handed out */
+	uint32_t next_serial;  /* the last device handle number handed out */
 };
 
 uint64_t client_now_ms(void);
@@ -102,8 +111,34 @@ struct vhid_device *client_find_device(struct vhid_client *c, uint32_t id);
  * versions. */
 int client_need_cap(struct vhid_client *c, unsigned int cap, const char *request,
 		    const char *function);
+/* Like client_send_async, but the daemon answers: *id receives the request id. */
+int client_send_tracked(struct vhid_client *c, uint16_t type, const void *msg, const void *extra,
+			size_t extra_len, uint32_t device, uint32_t *id);
+/* Read what the daemon sent (queueing pushes as events); nothing runs. */
+void client_read_pending(struct vhid_client *c);
+/* Re-arm the client's timer for the next heartbeat, reconnect or typing step. */
+void client_arm_timer(struct vhid_client *c);
+/* Queue the typed callback of a job. */
+void client_queue_typed(struct vhid_client *c, const struct vhid_device *d, unsigned int job,
+			int error, const char *message);
 /* (Re)create one device in the daemon from its saved params. */
 int device_create_remote(struct vhid_device *d);
 void device_clear_state(struct vhid_device *d);
+/* Validate and post a report: wait for the answer, or not (tracked: ask for an answer and
+ * put the request id there; NULL: no answer unless it fails). */
+int device_post(struct vhid_device *d, const void *report, size_t len, bool wait,
+		uint32_t *tracked);
+
+/* Typing jobs (type.c). */
+/* Send the next report of every device's head job, or end it; from dispatch only. */
+void typing_pump(struct vhid_client *c);
+/* An answer arrived for request id: true if it was a typing job's (status 0 or negative). */
+bool typing_answer(struct vhid_client *c, uint32_t id, int status, const char *message);
+/* When the pump has work: 0 none, 1 at once, else the CLOCK_MONOTONIC ms of the next step. */
+uint64_t typing_due_ms(const struct vhid_client *c);
+/* The connection is gone: end every job with error. */
+void typing_fail_all(struct vhid_client *c, int error, const char *message);
+/* Free a device's jobs without callbacks (the device is being freed). */
+void typing_free(struct vhid_device *d);
 
 #endif

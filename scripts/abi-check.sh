@@ -82,8 +82,9 @@ sed 's/^\tsize_t size; \/\*\*< sizeof(struct vhid_client_listener)/\tvoid *inser
 if ! grep -q inserted "$TMP/inc/vhid.h"; then
 	result 1 "catches.broken.struct" "cannot break vhid.h: the size member moved?"
 elif ! ${CC:-cc} -shared -fPIC -g -O2 -std=c11 -D_GNU_SOURCE -fvisibility=hidden -I"$TMP/inc" \
-	-Iinclude -Icommon -I"$BUILD" libvhid/client.c libvhid/device.c common/connection.c \
+	-Iinclude -Icommon -I"$BUILD" libvhid/*.c common/connection.c \
 	common/errors.c common/groups.c common/protocol.c common/report.c common/usage.c \
+	$(pkg-config --cflags --libs xkbcommon) \
 	-Wl,--version-script=libvhid/libvhid.sym -Wl,-soname,"$(soname "$lib")" \
 	-o "$TMP/libvhid.so.broken" 2>"$TMP/cc.err"; then
 	result 1 "catches.broken.struct" "cannot build it: $(head -3 "$TMP/cc.err")"

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "layout.h"
-#include "planner.h"
 #include "vhidctl.h"
 
 static int
@@ -143,16 +141,12 @@ cli_device(struct vhid_client *c, enum vhid_device_kind kind, int wait_reader_ms
 	return d;
 }
 
-struct planner *
-cli_open_planner(const char *layout, const char *variant, char *err, size_t errlen)
+struct vhid_keymap *
+cli_open_keymap(const char *layout, const char *variant, char *err, size_t errlen)
 {
-	struct layout_names ln;
-	struct planner *p = NULL;
-	char why[256];
+	struct vhid_rmlvo names = {.size = sizeof(names), .layout = layout, .variant = variant};
+	struct vhid_keymap *km = NULL;
 
-	layout_detect(&ln, layout, variant, "/etc/default/keyboard");
-	struct planner_layout pl = {ln.rules, ln.model, ln.layout, ln.variant, ln.options};
-	if (planner_new(&pl, &p, why, sizeof(why)) < 0)
-		snprintf(err, errlen, "%s (layout from %s)", why, ln.source);
-	return p;
+	vhid_keymap_new(&names, 0, &km, err, errlen);
+	return km;
 }

@@ -9,8 +9,15 @@
 #include <unistd.h>
 
 #include "hold.h"
-#include "keynames.h"
 #include "vhidctl.h"
+
+#define COMBO_MAX 32
+
+/* A key combination: Linux key codes in press order. */
+struct combo {
+	unsigned int codes[COMBO_MAX];
+	int n;
+};
 
 struct key_opts {
 	bool down, up;
@@ -19,24 +26,26 @@ struct key_opts {
 	const char *layout, *variant;
 };
 
-static struct planner *
-open_planner(const struct key_opts *o)
+static struct vhid_keymap *
+open_keymap(const struct key_opts *o)
 {
-	char err[300];
-	struct planner *p = cli_open_planner(o->layout, o->variant, err, sizeof(err));
+	char err[400];
+	struct vhid_keymap *km = cli_open_keymap(o->layout, o->variant, err, sizeof(err));
 
-	if (!p)
+	if (!km)
 		fprintf(stderr, "vhidctl: warning: %s; keysym names are unavailable\n", err);
-	return p;
+	return km;
 }
 
 static int
-parse_combo(struct planner *p, const char *text, struct combo *out)
+parse_combo(struct vhid_keymap *km, const char *text, struct combo *out)
 {
 	char err[300];
+	int n = vhid_key_parse(km, text, out->codes, COMBO_MAX, err, sizeof(err));
 
-	if (keyname_parse_combo(p, text, out, err, sizeof(err)) < 0)
+	if (n < 0)
 		return cli_usage("key", "%s", err);
+	out->n = n;
 	return 0;
 }
 
@@ -159,7 +168,7 @@ cmd_key(struct cli *cli)
 	struct combo combos[16];
 	struct vhid_client *c;
 	struct vhid_device *kbd;
-	struct planner *p;
+	struct vhid_keymap *km;
 	int n = 0, code = EXIT_OK, sigfd;
 
 	if ((code = parse_opts(cli, &o)) >= 0)
@@ -168,11 +177,11 @@ cmd_key(struct cli *cli)
 		return key_up(cli);
 	if (cli->argc - optind > 16)
 		return cli_usage("key", "at most 16 combinations at once");
-	p = open_planner(&o);
+	km = open_keymap(&o);
 	for (int i = optind; i < cli->argc; i++, n++)
-		if ((code = parse_combo(p, cli->argv[i], &combos[n])) != 0)
+		if ((code = parse_combo(km, cli->argv[i], &combos[n])) != 0)
 			break;
-	planner_free(p);
+	vhid_keymap_destroy(km);
 	if (code)
 		return code;
 	sigfd = hold_signals();

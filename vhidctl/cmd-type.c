@@ -1,10 +1,9 @@
 /*
  * cmd-type.c - `vhidctl type TEXT|-`: type text exactly, on the layout the
- * compositor uses. Every character is planned (planner.c) before anything is
- * typed; characters the layout cannot produce are listed and nothing is sent.
- * There are no fixed delays: each report waits for vhidd's answer, which paces
- * typing to what the kernel takes, and a held modifier stays held across
- * characters that need it.
+ * compositor uses, through libvhid's typing (vhid_keymap_*, typing jobs). The
+ * text is checked before connecting; characters the layout cannot produce are
+ * listed and no device is created. There are no fixed delays: each report
+ * waits for vhidd's answer, which paces typing to what the kernel takes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,7 +13,6 @@
 #include <unistd.h>
 
 #include "hold.h"
-#include "planner.h"
 #include "vhidctl.h"
 
 struct type_opts {
@@ -43,9 +41,10 @@ parse_opts(struct cli *cli, struct type_opts *o)
 			o->variant = optarg;
 			break;
 		case 'd':
-			if (parse_duration_ms(optarg, &o->delay_ms) < 0)
+			if (parse_duration_ms(optarg, &o->delay_ms) < 0 || o->delay_ms > 10000)
 				return cli_usage("type",
-						 "bad --delay '%s' (milliseconds between keys)",
+						 "bad --delay '%s' (milliseconds between keys, "
+						 "at most 10000)",
 						 optarg);
 			break;
 		case 'w':
@@ -84,124 +83,46 @@ read_all(FILE *f, size_t *len)
 	return buf;
 }
 
-static void
-append_char(char *buf, size_t len, size_t *n, uint32_t cp)
-{
-	char u[8] = "";
-
-	if (cp < 0x80)
-		snprintf(u, sizeof(u), "%c", cp >= 0x20 ? (int)cp : '?');
-	else if (cp < 0x800)
-		snprintf(u, sizeof(u), "%c%c", 0xc0 | cp >> 6, 0x80 | (cp & 0x3f));
-	else if (cp < 0x10000)
-		snprintf(u, sizeof(u), "%c%c%c", 0xe0 | cp >> 12, 0x80 | ((cp >> 6) & 0x3f),
-			 0x80 | (cp & 0x3f));
-	else
-		snprintf(u, sizeof(u), "%c%c%c%c", 0xf0 | cp >> 18, 0x80 | ((cp >> 12) & 0x3f),
-			 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
-	if (*n < len)
-		*n += (size_t)snprintf(buf + *n, len - *n, "%s'%s' (U+%04X)", *n ? ", " : "", u,
-				       cp);
-}
-
-/* Plan the text; on characters the layout lacks, name them all and type nothing. */
+/* Refuse untypeable text before connecting: no device appears for nothing. */
 static int
-plan(struct planner *p, const char *text, size_t len, struct keystroke **strokes, size_t *n)
+check_text(struct vhid_keymap *km, const char *text, size_t len)
 {
-	uint32_t *missing = NULL;
-	size_t n_missing = 0, used = 0;
-	char list[1024];
-	int r = planner_plan(p, text, len, strokes, n, &missing, &n_missing);
+	char msg[1200];
+	int r = vhid_keymap_check(km, text, len, msg, sizeof(msg));
 
-	if (r == -EINVAL)
+	if (r == -VHID_EUNTYPEABLE)
+		return cli_fail(EXIT_UNTYPABLE, "%s (choose the layout with --layout)", msg);
+	if (r == -EILSEQ)
 		return cli_usage("type", "the text is not valid UTF-8");
-	if (r == -ENOENT) {
-		for (size_t i = 0; i < n_missing; i++)
-			append_char(list, sizeof(list), &used, missing[i]);
-		free(missing);
-		return cli_fail(
-			EXIT_UNTYPABLE,
-			"layout '%s' cannot type %s; nothing was typed (choose the layout with --layout)",
-			planner_describe(p), list);
-	}
 	if (r < 0)
-		return cli_error("cannot plan the text: %s", strerror(-r));
+		return cli_error("cannot plan the text: %s", msg);
 	return EXIT_OK;
 }
 
-static bool
-has_mod(const struct keystroke *k, uint16_t mod)
-{
-	for (int i = 0; i < k->n_mods; i++)
-		if (k->mods[i] == mod)
-			return true;
-	return false;
-}
-
-/* Type the strokes, keeping a modifier held while consecutive strokes need it. */
 static int
-type_strokes(struct vhid_device *kbd, const struct keystroke *s, size_t n, struct type_opts *o,
-	     int sigfd)
+type_text(struct cli *cli, struct type_opts *o, struct vhid_keymap *km, const char *text,
+	  size_t len)
 {
-	struct keystroke held = {0}, none = {0};
-	int r = 0;
-
-	for (size_t i = 0; i <= n && r == 0; i++) {
-		const struct keystroke *want = i < n ? &s[i] : &none;
-		for (int m = held.n_mods - 1; m >= 0 && r == 0; m--)
-			if (!has_mod(want, held.mods[m]))
-				r = vhid_key_release(kbd, held.mods[m]);
-		for (int m = 0; m < want->n_mods && r == 0; m++)
-			if (!has_mod(&held, want->mods[m]))
-				r = vhid_key_press(kbd, want->mods[m]);
-		held = *want;
-		if (i == n || r)
-			break;
-		r = vhid_key_press(kbd, want->key);
-		if (r == 0)
-			r = vhid_key_release(kbd, want->key);
-		if (r == 0 && o->delay_ms > 0 &&
-		    hold_wait(vhid_device_get_client(kbd), sigfd, o->delay_ms) != 0)
-			r = -EINTR;
-	}
-	return r;
-}
-
-static int
-type_text(struct cli *cli, struct type_opts *o, struct planner *p, const char *text, size_t len)
-{
-	struct keystroke *strokes = NULL;
+	struct cli_typing t = {0};
 	struct vhid_client *c;
 	struct vhid_device *kbd;
-	size_t n = 0;
 	int code, sigfd, r;
 
-	if ((code = plan(p, text, len, &strokes, &n)) != EXIT_OK)
+	if ((code = check_text(km, text, len)) != EXIT_OK)
 		return code;
-	code = EXIT_OK;
 	sigfd = hold_signals();
-	if (!(c = cli_connect(cli, NULL, NULL, &code)))
+	if (!(c = cli_connect(cli, &cli_typing_listener, &t, &code)))
 		goto out;
 	if (!(kbd = cli_device(c, VHID_DEVICE_KEYBOARD, (int)o->wait_ms, &code)))
 		goto out;
+	vhid_device_set_type_delay(kbd, (unsigned int)o->delay_ms);
 	/* the compositor sets the lock LEDs as it opens the keyboard; a Caps Lock
-	 * that is on changes which level every letter needs */
+	 * that is on changes which level every letter needs (libvhid plans for the LEDs) */
 	hold_wait(c, sigfd, 50);
-	unsigned int leds = vhid_device_get_leds(kbd);
-	if (leds & (VHID_LED_CAPS_LOCK | VHID_LED_NUM_LOCK)) {
-		planner_set_locks(p, leds & VHID_LED_CAPS_LOCK, leds & VHID_LED_NUM_LOCK);
-		free(strokes);
-		strokes = NULL;
-		if ((code = plan(p, text, len, &strokes, &n)) != EXIT_OK)
-			goto out;
-	}
-	r = type_strokes(kbd, strokes, n, o, sigfd);
-	if (r == -EINTR)
-		code = cli_error("interrupted; released every key");
-	else if (r < 0)
-		code = cli_fail(cli_exit_for(r), "%s", vhid_client_last_error(c));
+	r = cli_type(&t, kbd, km, text, len, sigfd);
+	if (r < 0)
+		code = cli_type_failed(&t, c, r);
 out:
-	free(strokes);
 	vhid_client_destroy(c);
 	if (sigfd >= 0)
 		close(sigfd);
@@ -212,7 +133,7 @@ int
 cmd_type(struct cli *cli)
 {
 	struct type_opts o = {0};
-	struct planner *p;
+	struct vhid_keymap *km;
 	char *text = NULL;
 	size_t len;
 	int code;
@@ -224,13 +145,13 @@ cmd_type(struct cli *cli)
 		if (!text)
 			return cli_error("out of memory reading standard input");
 	}
-	char err[300];
-	p = cli_open_planner(o.layout, o.variant, err, sizeof(err));
-	if (p)
-		code = type_text(cli, &o, p, text ? text : o.text, text ? len : strlen(o.text));
+	char err[400];
+	km = cli_open_keymap(o.layout, o.variant, err, sizeof(err));
+	if (km)
+		code = type_text(cli, &o, km, text ? text : o.text, text ? len : strlen(o.text));
 	else
 		code = cli_error("%s", err);
-	planner_free(p);
+	vhid_keymap_destroy(km);
 	free(text);
 	return code;
 }

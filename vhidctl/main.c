@@ -56,6 +56,22 @@ const struct command commands[] = {
 	 "type text exactly, on the keyboard layout in use", NULL},
 	{"key", cmd_key, "key [--down|--up] [--hold MS] [--wait MS] COMBO...",
 	 "press key combinations such as ctrl+alt+t", NULL},
+	{"session", cmd_session,
+	 "session [--layout L] [--variant V] [--delay MS] [--wait MS] [--ack]",
+	 "type and press keys from commands on standard input, with one keyboard",
+	 "Creates one keyboard, waits for the compositor to open it, then runs one command\n"
+	 "per line of standard input until its end (or SIGINT/SIGTERM):\n\n"
+	 "  type TEXT            type the rest of the line exactly (no newline: key enter)\n"
+	 "  key COMBO...         press and release combinations, e.g. key ctrl+s\n"
+	 "  keydown COMBO...     press and keep them down; keyup COMBO... releases them\n"
+	 "  delay MS             wait\n"
+	 "  typedelay MS         pause MS after each typed key from now on (default 0)\n"
+	 "  layout L [VARIANT]   type for another layout from now on\n\n"
+	 "Empty lines and lines starting with # are skipped. A failing line is reported on\n"
+	 "stderr as 'vhidctl: line N: why' and the session goes on; the exit status is 1\n"
+	 "if any line failed. Keys held with keydown are released when the session ends.\n\n"
+	 "  -a, --ack   also answer every command on stdout: 'ok N' or 'error N why', after\n"
+	 "              'ready LAYOUT' once the keyboard is open, so a program can wait"},
 	{"mouse", cmd_mouse, "mouse move DX DY | mouse to X Y",
 	 "move the pointer, relative or absolute", NULL},
 	{"click", cmd_click, "click [--double] [BUTTON]", "click a pointer button (default left)",

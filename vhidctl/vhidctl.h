@@ -83,12 +83,31 @@ const char *status_socket_path(const struct cli *cli);
 /* The uhid module: "loaded", "builtin", "loadable" or "missing" (cmd-status.c). */
 const char *status_uhid_module(void);
 
-struct planner;
 /*
- * The keystroke planner for the layout in use: layout/variant if given, else
- * XKB_DEFAULT_*, else /etc/default/keyboard, else us. NULL with the reason in err.
+ * The keymap of the layout in use: layout/variant if given, else XKB_DEFAULT_*, else
+ * /etc/default/keyboard, else us (vhid_keymap_new). NULL with the reason in err.
  */
-struct planner *cli_open_planner(const char *layout, const char *variant, char *err, size_t errlen);
+struct vhid_keymap *cli_open_keymap(const char *layout, const char *variant, char *err,
+				    size_t errlen);
+
+/*
+ * Typing through libvhid's job form (typing.c), so that a signal on sigfd stops it
+ * with every key released. Connect with cli_typing_listener and a struct cli_typing
+ * as its data.
+ */
+struct cli_typing {
+	unsigned int job; /* the job waited for */
+	bool done;
+	int error;
+	char message[300];
+};
+extern const struct vhid_client_listener cli_typing_listener;
+/* 0, -EINTR (a signal: cancelled), or the job's error (message in t->message, or
+ * vhid_client_last_error when it could not start). */
+int cli_type(struct cli_typing *t, struct vhid_device *kbd, struct vhid_keymap *km,
+	     const char *text, size_t len, int sigfd);
+/* Report a typing failure: the exit code, after printing why. */
+int cli_type_failed(const struct cli_typing *t, struct vhid_client *c, int r);
 
 /* The default of --wait: how long a short-lived device waits for its first reader. */
 #define CLI_WAIT_READER_MS 1000
@@ -125,6 +144,7 @@ int cmd_log(struct cli *cli);
 int cmd_reset(struct cli *cli);
 int cmd_explain(struct cli *cli);
 int cmd_type(struct cli *cli);
+int cmd_session(struct cli *cli);
 int cmd_key(struct cli *cli);
 int cmd_mouse(struct cli *cli);
 int cmd_click(struct cli *cli);

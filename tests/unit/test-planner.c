@@ -513,7 +513,7 @@ layout_explicit_wins(void **state)
 	assert_int_equal(layout_detect(&n, "us", "dvorak", kbd_path), 0);
 	assert_string_equal(n.layout, "us");
 	assert_string_equal(n.variant, "dvorak");
-	assert_string_equal(n.source, "--layout");
+	assert_string_equal(n.source, "the caller");
 	/* the file's variant belongs to the file's layout, not to --layout */
 	assert_int_equal(layout_detect(&n, "us", NULL, kbd_path), 0);
 	assert_string_equal(n.variant, "");

@@ -1,11 +1,13 @@
 /*
  * bench-typing.c - typing: 1000 mixed printable ASCII characters with
- * `vhidctl type`, then with `ydotool type` at its default delays and at zero
- * delay. What reached evdev is decoded back through xkbcommon (xkbdecode.c,
- * like a compositor) and compared with the text by edit distance (Levenshtein:
- * a lost or doubled character counts once, not as a shifted tail).
+ * `vhidctl type`, with libvhid's typing API from C (the blocking call, and a
+ * typing job driven by dispatch) and from Python (vhid.Keyboard.type), then
+ * with `ydotool type` at its default delays and at zero delay. What reached evdev is decoded back
+ * through xkbcommon (xkbdecode.c, like a compositor) and compared with the text by edit distance
+ * (Levenshtein: a lost or doubled character counts once, not as a shifted tail).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +168,100 @@ type_vhidctl(const char *text)
 	xkb_decoder_free(dec);
 }
 
+/* ---- libvhid's typing API, in a child process like the other typists ---- */
+
+static bool typed_done;
+
+static void
+on_typed(struct vhid_client *c, struct vhid_device *d, unsigned int job, int error,
+	 const char *message, void *data)
+{
+	typed_done = true;
+	*(int *)data = error;
+}
+
+static int
+child_type(const char *text, bool job)
+{
+	static const struct vhid_client_listener l = {.size = sizeof(l), .typed = on_typed};
+	struct vhid_device_params p = {.kind = VHID_DEVICE_KEYBOARD, .name = "bench api keyboard"};
+	struct vhid_rmlvo names = {.size = sizeof(names), .layout = "us"};
+	struct vhid_keymap *km = NULL;
+	struct vhid_client *c;
+	struct vhid_device *kbd;
+	int r = 0;
+
+	if (vhid_keymap_new(&names, VHID_KEYMAP_NO_DETECT, &km, NULL, 0) < 0 ||
+	    vhid_client_new("bench-api", &l, &r, &c) < 0 || vhid_client_connect(c, NULL) < 0 ||
+	    vhid_device_create(c, &p, &kbd) < 0 || vhid_device_wait_ready(kbd, 5000) < 0 ||
+	    vhid_device_wait_reader(kbd, 5000) < 0)
+		return 1;
+	if (!job)
+		return vhid_device_type(kbd, km, text, strlen(text)) < 0;
+	if (vhid_device_type_start(kbd, km, text, strlen(text), NULL) < 0)
+		return 1;
+	while (!typed_done) {
+		struct pollfd pfd = {.fd = vhid_client_get_fd(c), .events = POLLIN};
+		poll(&pfd, 1, 1000);
+		vhid_client_dispatch(c);
+	}
+	vhid_client_destroy(c);
+	return r != 0;
+}
+
+static const char py_script[] =
+	"import sys, vhid\n"
+	"c = vhid.Client('bench-python')\n"
+	"k = c.keyboard('bench python keyboard', keymap=vhid.Keymap('us', detect=False),"
+	" wait_reader=5)\n"
+	"k.type(sys.argv[1])\n";
+
+/* One typist of the API: fork (C) or python3 (Python); decode what its keyboard made. */
+static void
+type_api(const char *name, const char *devname, const char *text, int mode)
+{
+	const char *const py[] = {"/usr/bin/python3", "-c", py_script, text, NULL};
+	struct typing t = {.name = name};
+	struct xkb_decoder *dec;
+	struct evreader rd;
+	char label[64];
+	int watch = bench_watch_nodes();
+	const char *node;
+	pid_t pid;
+
+	snprintf(label, sizeof(label), "bench.typing.%s", name);
+	if (xkb_decoder_new("us", NULL, &dec) < 0)
+		return vt_fail(label, "no xkb decoder for us");
+	t.spawn_ns = bench_now_ns();
+	if (mode == 2) {
+		pid = bench_spawn(py, "/tmp/python-type.out");
+	} else {
+		fflush(stdout);
+		if ((pid = fork()) == 0)
+			_exit(child_type(text, mode == 1));
+	}
+	node = bench_next_node(watch, devname, 60000); /* python3 starts slowly under TCG */
+	close(watch);
+	if (!node[0] || evr_open(&rd, node) < 0) {
+		bench_reap(pid, 5000);
+		xkb_decoder_free(dec);
+		return vt_fail(label, "no keyboard appeared");
+	}
+	decode(pid, &rd, dec, &t);
+	finish(&t, dec, text);
+	emit(&t, strlen(text), rd.dropped);
+	/* SYN_DROPPED: the kernel had the events and the reader (this process, on the one
+	 * busy vCPU) lost them; exactness itself is test-typing-api's and test-python-*'s */
+	if (t.errors && rd.dropped)
+		printf("# %s: the reader lost events (SYN_DROPPED): its wrong characters are not "
+		       "the typist's\n",
+		       name);
+	vt_check((t.errors == 0 || rd.dropped) && t.status == 0, label,
+		 "%zu wrong characters, exit %d", t.errors, t.status);
+	evr_close(&rd);
+	xkb_decoder_free(dec);
+}
+
 static void
 type_ydotool(struct evreader *rd, const char *name, const char *const *args, const char *text)
 {
@@ -217,6 +313,10 @@ bench_typing(void)
 		return;
 	mixed_text(text, n);
 	type_vhidctl(text);
+	type_api("libvhid_blocking", "bench api keyboard", text, 0);
+	type_api("libvhid_job", "bench api keyboard", text, 1);
+	if (access("/usr/bin/python3", X_OK) == 0)
+		type_api("python", "bench python keyboard", text, 2);
 	if (bench_opts.ydotool)
 		ydotool_typing(text);
 	else

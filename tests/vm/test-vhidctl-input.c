@@ -25,7 +25,8 @@ expect_cmd(const char *name, const char *devname, const char *const *args,
 	const char *node;
 
 	vt_spawn_vhidctl(&p, 0, NULL, 0, args);
-	node = vt_nodes_next(watch, devname, 3000);
+	/* bounds a failure only: a busy host may take seconds to start vhidctl */
+	node = vt_nodes_next(watch, devname, 15000);
 	if (!node[0] || vt_open_node(&d, node) < 0) {
 		vt_fail(name, "no %s node appeared", devname);
 		vt_proc_wait(&p, 3000);

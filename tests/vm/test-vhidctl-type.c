@@ -4,6 +4,8 @@
  * compositor would, and must equal the input exactly: 500 mixed characters on
  * us, German on de, French on fr (AZERTY, dead keys), us with Dvorak.
  * Characters a layout lacks are refused, listed, and nothing is typed.
+ * `vhidctl session` types a stream of commands with one keyboard, answers each
+ * line, goes on after a failing one, and releases held keys when it ends.
  */
 #include <errno.h>
 #include <signal.h>
@@ -167,6 +169,98 @@ default_layout_from_environment(void)
 	xkb_decoder_free(dec);
 }
 
+/* Decode the node until `text` shows in the output (and the node is quiet). */
+static bool
+decode_until_output(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec, const char *text,
+		    int timeout_ms)
+{
+	struct input_event ev[64];
+	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+
+	for (;;) {
+		int n = vt_read_frame(d, ev, 64, 50);
+		for (int i = 0; i < n; i++)
+			if (ev[i].type == EV_KEY)
+				xkb_decoder_key(dec, ev[i].code, ev[i].value);
+		if (n == 0 && vt_proc_expect(p, text, 1))
+			return true;
+		if (vt_now_ms() > end)
+			return false;
+	}
+}
+
+static const char session_input[] = "type Grüße\n"
+				    "key enter\n"
+				    "# a comment\n"
+				    "type λ\n"
+				    "bogus\n"
+				    "type x\n"
+				    "keydown shift\n";
+
+static void
+session(void)
+{
+	const char *argv[] = {"/usr/bin/vhidctl", "session", "--layout", "de", "--ack", NULL};
+	struct xkb_decoder *dec;
+	struct vt_proc p;
+	struct vt_dev d;
+	int in;
+
+	vt_spawn(&p, argv, &in);
+	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 15000);
+	if (!node[0] || vt_open_node(&d, node) < 0 || xkb_decoder_new("de", NULL, &dec) < 0) {
+		close(in);
+		vt_proc_wait(&p, 5000);
+		return vt_fail("session.starts", "no keyboard: %s", p.buf);
+	}
+	vt_check(vt_proc_expect(&p, "ready de", 10000), "session.ready", "%s", p.buf);
+	if (write(in, session_input, strlen(session_input)) < 0)
+		vt_fail("session.input", "cannot write");
+	bool acked = decode_until_output(&p, &d, dec, "ok 7", 20000);
+	vt_check(acked && !strcmp(xkb_decoder_text(dec), "Grüße\nx"), "session.types.lines",
+		 "decoded \"%s\": %s", xkb_decoder_text(dec), p.buf);
+	vt_check(strstr(p.buf, "error 4 ") && strstr(p.buf, "cannot type 'λ'") &&
+			 strstr(p.buf, "error 5 unknown command 'bogus'") && strstr(p.buf, "ok 6"),
+		 "session.errors.per.line", "%s", p.buf);
+	vt_check(vt_key_down(&d, KEY_LEFTSHIFT), "session.keydown.holds", "Shift is up");
+	kill(p.pid, SIGTERM);
+	vt_check(vt_wait_event(&d, EV_KEY, KEY_LEFTSHIFT, 0, 5000), "session.end.releases.held",
+		 "Shift stayed down");
+	int st = vt_proc_wait(&p, 5000);
+	vt_check(st == 1, "session.exit.1.after.failed.lines", "exit %d", st);
+	close(in);
+	xkb_decoder_free(dec);
+	vt_close_node(&d);
+}
+
+/* The end of input ends the session: exit 0 when every line worked. */
+static void
+session_eof(void)
+{
+	const char *argv[] = {"/usr/bin/vhidctl", "session", "--layout", "us", NULL};
+	struct xkb_decoder *dec;
+	struct vt_proc p;
+	struct vt_dev d;
+	int in, status;
+
+	vt_spawn(&p, argv, &in);
+	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 15000);
+	if (!node[0] || vt_open_node(&d, node) < 0 || xkb_decoder_new("us", NULL, &dec) < 0) {
+		close(in);
+		vt_proc_wait(&p, 5000);
+		return vt_fail("session.eof", "no keyboard: %s", p.buf);
+	}
+	if (write(in, "type abc\ntype  d e", 18) < 0)
+		vt_fail("session.eof", "cannot write");
+	close(in);
+	decode_until_done(&p, &d, dec, &status);
+	vt_check(status == 0 && !strcmp(xkb_decoder_text(dec), "abc d e"), "session.eof.exit.0",
+		 "exit %d, decoded \"%s\"", status, xkb_decoder_text(dec));
+	close(p.out);
+	xkb_decoder_free(dec);
+	vt_close_node(&d);
+}
+
 int
 main(void)
 {
@@ -191,6 +285,8 @@ main(void)
 	round_trip("type.newline.and.tab", "us", NULL, "line one\n\tindented\nend");
 	refused();
 	default_layout_from_environment();
+	session();
+	session_eof();
 	vt_daemon_stop(&dmn, SIGTERM);
 	return vt_finish();
 }

@@ -110,6 +110,26 @@ add_elf() { # ROOT SRC DST
 		done
 }
 
+# python3 for the Python binding's tests (test-python-*): the interpreter, the standard modules
+# the binding and the examples import (python-files.py asks the host's python3), the package
+# where Debian puts it, and the examples; about 4 MiB packed
+add_python() { # ROOT
+	local py f src=$HERE/../../python
+	py=$(readlink -f /usr/bin/python3 2>/dev/null) && [ -x "$py" ] || return 0
+	add_elf "$1" "$py" "$py"
+	ln -sf "$(basename "$py")" "$1/usr/bin/python3"
+	/usr/bin/python3 "$HERE/python-files.py" "$src" "$BUILD/libvhid/libvhid.so.1" |
+		while read -r f; do
+			case $f in
+			*.so) add_elf "$1" "$f" "$f" ;;
+			*) install -D -m 644 "$f" "$1$f" ;;
+			esac
+		done
+	mkdir -p "$1/usr/lib/python3/dist-packages" "$1/usr/share/vhid/examples"
+	cp -r "$src/vhid" "$1/usr/lib/python3/dist-packages/"
+	cp "$HERE"/../../examples/*.py "$1/usr/share/vhid/examples/"
+}
+
 build_payload() { # prints the initrd path
 	local root=$WORK/payload f name
 	rm -rf "$root"
@@ -121,6 +141,10 @@ build_payload() { # prints the initrd path
 	for f in vhidd/vhidd vhidctl/vhidctl tests/vm/vmhelper; do
 		[ -x "$BUILD/$f" ] && add_elf "$root" "$BUILD/$f" "/usr/bin/$(basename "$f")"
 	done
+	# the examples (test-examples, test-python-*)
+	[ -x "$BUILD/examples/remap-caps-escape" ] &&
+		add_elf "$root" "$BUILD/examples/remap-caps-escape" /usr/bin/remap-caps-escape
+	[ -x "$BUILD/tests/vm/test-python-typing" ] && add_python "$root"
 	# the previous release, for test-compat (built from git history, cached by commit)
 	if old=$("$HERE/../../scripts/build-release.sh" v0.1.0); then
 		add_elf "$root" "$old/build/vhidd/vhidd" /usr/bin/vhidd-0.1.0

@@ -76,6 +76,36 @@ vt_spawn_vhidctl(struct vt_proc *p, unsigned int uid, const unsigned int *groups
 	return 0;
 }
 
+int
+vt_spawn(struct vt_proc *p, const char *const *argv, int *in)
+{
+	int pfd[2], ifd[2] = {-1, -1};
+
+	memset(p, 0, sizeof(*p));
+	if (pipe(pfd) < 0 || (in && pipe(ifd) < 0))
+		return -errno;
+	fflush(stdout);
+	p->pid = fork();
+	if (p->pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		dup2(in ? ifd[0] : null, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		if (in)
+			close(ifd[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	p->out = pfd[0];
+	if (in) {
+		close(ifd[0]);
+		*in = ifd[1];
+	}
+	return 0;
+}
+
 static bool
 read_more(struct vt_proc *p, int timeout_ms)
 {

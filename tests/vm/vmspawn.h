@@ -19,6 +19,9 @@ struct vt_proc {
  * that create a device get --wait 60000 unless args name one: the test's open starts them. */
 int vt_spawn_vhidctl(struct vt_proc *p, unsigned int uid, const unsigned int *groups, int n,
 		     const char *const *args);
+/* Start any program (argv[0] a path) as root; with in, its stdin is a pipe whose write
+ * end lands there (else /dev/null). */
+int vt_spawn(struct vt_proc *p, const char *const *argv, int *in);
 /* Read until `text` appears in the output (true) or vt_bound(timeout_ms) ends. */
 bool vt_proc_expect(struct vt_proc *p, const char *text, int timeout_ms);
 /* Wait for exit (collecting output); returns the exit status, or -1 after vt_bound(timeout_ms)

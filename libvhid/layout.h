@@ -1,6 +1,6 @@
 /* layout.h - which keyboard layout to type for. */
-#ifndef VHIDCTL_LAYOUT_H
-#define VHIDCTL_LAYOUT_H
+#ifndef LIBVHID_LAYOUT_H
+#define LIBVHID_LAYOUT_H
 
 struct layout_names {
 	char rules[64], model[64], layout[64], variant[64], options[256];

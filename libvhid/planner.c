@@ -1,5 +1,5 @@
 /*
- * planner.c - layout-aware typing on libxkbcommon.
+ * planner.c - layout-aware typing on libxkbcommon (libvhid's keymaps, keymap.c).
  *
  * At planner_new time (and again on every lock change) we simulate every key
  * of the keymap under a few modifier combinations, the way the target's
@@ -774,20 +774,22 @@ planner_free(struct planner *p)
 	free(p);
 }
 
-void
+int
 planner_set_locks(struct planner *p, bool caps_lock, bool num_lock)
 {
 	bool old_caps = p->caps_lock, old_num = p->num_lock;
 
 	if (caps_lock == old_caps && num_lock == old_num)
-		return;
+		return 0;
 	p->caps_lock = caps_lock;
 	p->num_lock = num_lock;
 	if (build_tables(p) < 0) {
 		/* the old tables stay, and so must the state they were built for */
 		p->caps_lock = old_caps;
 		p->num_lock = old_num;
+		return -ENOMEM;
 	}
+	return 0;
 }
 
 struct plan {
@@ -877,7 +879,7 @@ fail:
 }
 
 int
-planner_keysym(struct planner *p, const char *name, struct keystroke *out)
+planner_keysym(const struct planner *p, const char *name, struct keystroke *out)
 {
 	const struct sym_entry *e;
 	xkb_keysym_t sym;

@@ -1,5 +1,5 @@
 /*
- * keynames.c - what a key name in `vhidctl key` means. In order: modifier
+ * keynames.c - what a key name means (vhid_key_parse(), `vhidctl key`). In order: modifier
  * aliases (ctrl, alt, super, ...), "KEY_*" Linux codes, xkb keysym names on the
  * layout in use (so "ctrl+q" is the key that types q on AZERTY too), vhid's
  * HID usage names ("volume-up"), and Linux names without the prefix ("enter").
@@ -9,12 +9,13 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <libevdev/libevdev.h>
+#include <linux/input-event-codes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "keycodes.h"
 #include "usage.h"
 
 static const struct {
@@ -49,18 +50,36 @@ single(struct key_spec *out, uint16_t code, const char *how)
 	return 0;
 }
 
+int
+keyname_code(const char *name)
+{
+	unsigned int n;
+	const struct keycode_name *t = keycode_table(&n);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (strcasecmp(t[i].name, name) == 0)
+			return (int)t[i].code;
+	return -ENOENT;
+}
+
+const char *
+keyname_of_code(unsigned int code)
+{
+	unsigned int n;
+	const struct keycode_name *t = keycode_table(&n);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (t[i].code == code)
+			return t[i].name;
+	return NULL;
+}
+
 static int
 from_evdev_name(const char *name, struct key_spec *out)
 {
-	char upper[64];
-	int code;
+	int code = keyname_code(name);
 
-	if (strlen(name) >= sizeof(upper))
-		return -ENOENT;
-	for (size_t i = 0; i <= strlen(name); i++)
-		upper[i] = (char)toupper((unsigned char)name[i]);
-	code = libevdev_event_code_from_name(EV_KEY, upper);
-	if (code < 0 || code > 0xffff)
+	if (code < 0)
 		return -ENOENT;
 	return single(out, (uint16_t)code, "Linux key code");
 }
@@ -83,7 +102,7 @@ from_usage_name(const char *name, struct key_spec *out)
 
 /* A keysym of the layout: its key, after the modifiers it needs. */
 static int
-from_keysym(struct planner *p, const char *name, struct key_spec *out)
+from_keysym(const struct planner *p, const char *name, struct key_spec *out)
 {
 	struct keystroke k;
 
@@ -98,7 +117,7 @@ from_keysym(struct planner *p, const char *name, struct key_spec *out)
 }
 
 int
-keyname_resolve(struct planner *p, const char *name, struct key_spec *out)
+keyname_resolve(const struct planner *p, const char *name, struct key_spec *out)
 {
 	char with_prefix[64];
 
@@ -182,14 +201,14 @@ keyname_suggest(const char *name, char *buf, size_t len)
 	size_t limit = strlen(name) / 3 + 2, n = 0;
 	unsigned int count;
 	const struct usage_key *t;
+	const struct keycode_name *kt = keycode_table(&count);
 
 	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
 		consider(&b, name, aliases[i].name);
-	for (unsigned int code = 0; code < KEY_CNT; code++) {
-		const char *kn = libevdev_event_code_get_name(EV_KEY, code);
-		if (kn && strncmp(kn, "KEY_", 4) == 0) {
-			consider(&b, name, kn);
-			consider(&b, name, kn + 4);
+	for (unsigned int i = 0; i < count; i++) {
+		if (strncmp(kt[i].name, "KEY_", 4) == 0) {
+			consider(&b, name, kt[i].name);
+			consider(&b, name, kt[i].name + 4);
 		}
 	}
 	t = usage_consumer_table(&count);
@@ -213,7 +232,7 @@ add_code(struct combo *c, uint16_t code)
 }
 
 int
-keyname_parse_combo(struct planner *p, const char *text, struct combo *out, char *err,
+keyname_parse_combo(const struct planner *p, const char *text, struct combo *out, char *err,
 		    size_t errlen)
 {
 	char copy[256], *save = NULL, hint[200];

@@ -1,5 +1,5 @@
 /*
- * layout.c - which keyboard layout to type for: the command line, then
+ * layout.c - which keyboard layout to type for: the names the caller gave, then
  * libxkbcommon's XKB_DEFAULT_* variables, then the system's keyboard
  * configuration (/etc/default/keyboard, as written by Debian's
  * keyboard-configuration and read by the console and most compositors).
@@ -119,7 +119,7 @@ pick_layout(struct layout_names *out, const char *layout, const char *variant,
 	const char *l = "us", *v = "", *src = "default (us)";
 
 	if (is_set(layout))
-		l = layout, v = "", src = "--layout";
+		l = layout, v = "", src = "the caller";
 	else if (env("XKB_DEFAULT_LAYOUT"))
 		l = env("XKB_DEFAULT_LAYOUT"), v = env("XKB_DEFAULT_VARIANT"),
 		src = "XKB_DEFAULT_LAYOUT";
@@ -129,7 +129,7 @@ pick_layout(struct layout_names *out, const char *layout, const char *variant,
 	/* an explicit variant alone applies to whichever layout was found */
 	copy_first(out->variant, sizeof(out->variant), is_set(variant) ? variant : v ? v : "");
 	if (is_set(variant) && !is_set(layout))
-		snprintf(out->source, sizeof(out->source), "%s, --variant", src);
+		snprintf(out->source, sizeof(out->source), "%s, variant from the caller", src);
 	else
 		copy_str(out->source, sizeof(out->source), src);
 }

@@ -1,6 +1,6 @@
-/* keynames.h - key names for `vhidctl key`: resolution and suggestions. */
-#ifndef VHIDCTL_KEYNAMES_H
-#define VHIDCTL_KEYNAMES_H
+/* keynames.h - key names (vhid_key_parse, `vhidctl key`): resolution and suggestions. */
+#ifndef LIBVHID_KEYNAMES_H
+#define LIBVHID_KEYNAMES_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,8 +19,12 @@ struct key_spec {
 };
 
 /* p may be NULL (then keysyms are not tried). 0 or -ENOENT. */
-int keyname_resolve(struct planner *p, const char *name, struct key_spec *out);
+int keyname_resolve(const struct planner *p, const char *name, struct key_spec *out);
 bool keyname_is_modifier(uint16_t code);
+/* A Linux name, any case ("KEY_A", "btn_left"): its code, or -ENOENT. */
+int keyname_code(const char *name);
+/* The canonical name of a code ("KEY_A"), or NULL. */
+const char *keyname_of_code(unsigned int code);
 #define COMBO_MAX 32
 
 /* A key combination: key codes in press order, each once. */
@@ -34,7 +38,7 @@ struct combo {
  * empty name (write "plus" for '+'), with the message in err; -ENOENT for an
  * unknown name, with "unknown key name 'x'; did you mean 'y'" in err.
  */
-int keyname_parse_combo(struct planner *p, const char *text, struct combo *out, char *err,
+int keyname_parse_combo(const struct planner *p, const char *text, struct combo *out, char *err,
 			size_t errlen);
 
 /* Up to three nearest known names, "'enter', 'KEY_END'", or "" when none is close. */

@@ -4,8 +4,8 @@
  * layout reaches only through a dead key (French "ê") become two keystrokes,
  * found through the locale's Compose table.
  */
-#ifndef VHIDCTL_PLANNER_H
-#define VHIDCTL_PLANNER_H
+#ifndef LIBVHID_PLANNER_H
+#define LIBVHID_PLANNER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,8 +30,9 @@ int planner_new(const struct planner_layout *layout, struct planner **out, char 
 		size_t errlen);
 void planner_free(struct planner *p);
 
-/* The target's lock state (from the keyboard LEDs); plans compensate for it. */
-void planner_set_locks(struct planner *p, bool caps_lock, bool num_lock);
+/* The target's lock state (from the keyboard LEDs); plans compensate for it.
+ * 0, or -ENOMEM (the previous state stays). */
+int planner_set_locks(struct planner *p, bool caps_lock, bool num_lock);
 
 /*
  * Plan UTF-8 text. Returns 0 with *strokes (malloc'd; the caller frees) in
@@ -45,7 +46,7 @@ int planner_plan(struct planner *p, const char *utf8, size_t len, struct keystro
 
 /* The keystroke producing a keysym given by name ("a", "ssharp", "Return", "F5",
  * "at"): 0, or -ENOENT when the name is unknown or not on this layout. */
-int planner_keysym(struct planner *p, const char *name, struct keystroke *out);
+int planner_keysym(const struct planner *p, const char *name, struct keystroke *out);
 
 /* "de(nodeadkeys)", for messages. */
 const char *planner_describe(const struct planner *p);
