@@ -3,6 +3,7 @@
 #define VHID_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum log_level {
 	LOG_LEVEL_SILENT = 0,
@@ -20,10 +21,13 @@ enum log_level log_get_level(void);
 
 /*
  * Replace the output. The default writes to stderr: with syslog-style "<N>"
- * prefixes when stderr is the journal (JOURNAL_STREAM is set), so journald
+ * prefixes when stderr is the journal (log_stderr_is_journal()), so journald
  * keeps the level; otherwise with a timestamp and level name.
  */
 void log_set_handler(log_handler_fn fn, void *data);
+
+/* Whether stderr is the journal: JOURNAL_STREAM names stderr's device and inode. */
+bool log_stderr_is_journal(void);
 
 /* Also append every line to this file (NULL stops): everything the level lets
  * through, and always errors, warnings and info. Returns 0 or -errno. */
