@@ -1,7 +1,7 @@
 # Thin wrapper over meson; every target installs what it lacks (scripts/deps.sh).
 BUILD ?= build
 
-.PHONY: all build check demo bench install clean
+.PHONY: all build check demo bench deb install clean
 
 all: build
 
@@ -30,6 +30,11 @@ bench:
 	@tests/vm/vm.sh bench $(BUILD) $(BENCH_ARGS); rc=$$?; \
 	scripts/bench-report.py --log $(BUILD)/vm/bench.log --json bench/results.json \
 		--doc docs/BENCHMARKS.md || rc=1; exit $$rc
+
+# Debian packages (vhid, libvhid1, libvhid-dev) in build/deb/, checked by lintian
+deb:
+	@scripts/deps.sh deb
+	@scripts/deb.sh
 
 install: build
 	@meson install -C $(BUILD)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh [build|check|demo|bench] - install what this project needs on Debian 12, and nothing
+# deps.sh [build|check|demo|bench|deb] - install what this project needs on Debian 12, and nothing
 # it already has. Idempotent: when every package is present it only runs dpkg-query.
 # Runs apt-get as root (directly, or through sudo when that is available).
 set -eu
@@ -11,12 +11,15 @@ VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd bin
 CHECK="valgrind clang-format"
 # ydotool is the peer we compare with; strace counts vhidd's system calls per report
 BENCH="ydotool ydotoold strace"
+# make deb: debhelper's dh, lintian, and the .pc files that place units and udev rules
+DEB="debhelper dpkg-dev lintian systemd udev"
 
 case "${1:-check}" in
 build) WANT="$BUILD" ;;
 check|demo) WANT="$BUILD $VM $CHECK" ;;
 bench) WANT="$BUILD $VM $CHECK $BENCH" ;;
-*) echo "usage: $0 [build|check|demo|bench]" >&2; exit 2 ;;
+deb) WANT="$BUILD $DEB" ;;
+*) echo "usage: $0 [build|check|demo|bench|deb]" >&2; exit 2 ;;
 esac
 
 missing=""
