@@ -4,8 +4,10 @@
 # Runs apt-get as root (directly, or through sudo when that is available).
 set -eu
 
+# dpkg-dev: without dpkg-architecture meson installs libraries into <prefix>/lib64,
+# which Debian's loader does not search, instead of <prefix>/lib/<multiarch>
 BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-data libx11-data
-       libcmocka-dev libsystemd-dev scdoc"
+       libcmocka-dev libsystemd-dev scdoc dpkg-dev"
 # the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio
 VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod"
 CHECK="valgrind clang-format"
