@@ -87,11 +87,12 @@ shift_down() { # the kernel's state of KEY_LEFTSHIFT on $HOLD_NODE
 	[ $? = 10 ]
 }
 hold_node_down() { HOLD_NODE=$(event_node "vhidctl keyboard") && shift_down; }
-# hold_start: alice holds shift; returns once the kernel has it down and
-# evtest records the node's events in $T/ev.log
+# hold_start [WAIT_MS]: alice holds shift; returns once the kernel has it down
+# and evtest records the node's events in $T/ev.log. WAIT_MS is vhidctl's wait
+# for a reader (default 30000; 0.1.0's vhidd never saw one under its unit)
 hold_start() {
 	HOLD_NODE=
-	alice vhidctl key --down --wait 30000 shift >"$T/hold.log" 2>&1 &
+	alice vhidctl key --down --wait "${1:-30000}" shift >"$T/hold.log" 2>&1 &
 	HOLDER=$!
 	wait_for 30 hold_node_down || return 1
 	: >"$T/ev.log"

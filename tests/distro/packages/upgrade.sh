@@ -13,8 +13,11 @@ usermod -aG vhid alice
 check upgrade.previous-works "alice cannot use vhid $prev" alice vhidctl key --wait 1 a
 # the admin's edit: a lease the daemon reports back
 sed -i 's/^#lease-ms = 3000$/lease-ms = 2500/' /etc/vhid/vhidd.conf
-systemctl reload vhidd
-hold_start || fail upgrade.held "shift never went down: $(cat "$T/hold.log")"
+# restart, not reload: 0.1.0's reload re-owned /run/vhid to root (issue 9, defect 2)
+systemctl restart vhidd
+# 0.1.0's vhidd cannot count readers under its own unit (issue 9, defect 3):
+# its vhidctl would wait the whole --wait before pressing
+hold_start 1000 || fail upgrade.held "shift never went down: $(cat "$T/hold.log")"
 holder=$HOLDER
 old=$(daemon_pid)
 
