@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "protocol.h"
 #include "usage.h"
 #include "vmdaemon.h"
@@ -203,8 +204,9 @@ main(void)
 
 	fd = raw_connect();
 	hello(fd, 99);
-	expect_error_and_close(fd, "version-mismatch", -VHID_EVERSION,
-			       "the client speaks version 99, vhidd 0.1.0 speaks version 1", true);
+	expect_error_and_close(
+		fd, "version-mismatch", -VHID_EVERSION,
+		"the client speaks version 99, vhidd " VHID_VERSION " speaks version 1", true);
 	close(fd);
 	still_works("version-mismatch");
 

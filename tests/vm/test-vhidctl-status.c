@@ -48,7 +48,7 @@ check_status_json(const struct vt_daemon *d, const struct vt_agent *a)
 		 "status.json.client.name.and.pid", "no client status-agent with pid %d",
 		 (int)a->pid);
 	vt_check(contains(&r, "\"pid\": %d,", (int)d->pid) &&
-			 contains(&r, "\"version\": \"0.1.0\""),
+			 contains(&r, "\"version\": \"" VHID_VERSION "\""),
 		 "status.json.daemon.pid.version", "daemon pid %d or version missing", (int)d->pid);
 	vt_check(contains(&r, "\"uhid\": true") && contains(&r, "\"uhid_node\": true") &&
 			 contains(&r, "\"uhid_module\": \"loaded\""),
