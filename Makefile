@@ -1,7 +1,7 @@
 # Thin wrapper over meson; every target installs what it lacks (scripts/deps.sh).
 BUILD ?= build
 
-.PHONY: all build check check-kernels stress-check demo bench distro distro-shell install clean
+.PHONY: all build check check-kernels stress-check demo bench deb distro distro-shell install clean
 
 all: build
 
@@ -57,6 +57,11 @@ distro-shell:
 	@ninja -C $(BUILD) >/dev/null
 	@tests/distro/run.sh --build $(BUILD) $(if $(wildcard $(BUILD)/deb/*.deb),--debs $(BUILD)/deb) \
 		shell $(RELEASE)
+
+# Debian packages (vhid, libvhid1, libvhid-dev) in build/deb/, checked by lintian
+deb:
+	@scripts/deps.sh deb
+	@scripts/deb.sh
 
 install: build
 	@meson install -C $(BUILD)

@@ -228,12 +228,32 @@ timestamp(char *buf, size_t len)
 	snprintf(buf + n, len - n, ".%03ld", ts.tv_nsec / 1000000);
 }
 
+/*
+ * JOURNAL_STREAM is inherited: a child of a journald-logged service whose
+ * stderr was redirected still has it. sd_journal_stream_fd(3) says to trust it
+ * only when its "device:inode" is stderr's own.
+ */
+bool
+log_stderr_is_journal(void)
+{
+	static int cached = -1;
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (cached < 0)
+		cached = env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 &&
+			 fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+			 (unsigned long long)st.st_ino == ino;
+	return cached;
+}
+
 static void
 default_output(enum log_level level, const char *msg)
 {
 	char ts[40];
 
-	if (getenv("JOURNAL_STREAM")) {
+	if (log_stderr_is_journal()) {
 		fprintf(stderr, "<%d>%s\n", level_prio[level], msg);
 	} else {
 		timestamp(ts, sizeof(ts));

@@ -3,6 +3,7 @@
 #define VHID_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum log_level {
 	LOG_LEVEL_SILENT = 0,
@@ -20,13 +21,15 @@ enum log_level log_get_level(void);
 
 /*
  * Replace the output. The default writes to stderr: with syslog-style "<N>"
- * prefixes when stderr is the journal (JOURNAL_STREAM is set), so journald
+ * prefixes when stderr is the journal (log_stderr_is_journal()), so journald
  * keeps the level; otherwise with a timestamp and level name.
  */
 void log_set_handler(log_handler_fn fn, void *data);
 
 /* Also give every line of level info and above, whatever the level, to fn (NULL stops). */
 void log_set_tap(log_handler_fn fn, void *data);
+/* Whether stderr is the journal: JOURNAL_STREAM names stderr's device and inode. */
+bool log_stderr_is_journal(void);
 
 /* Also append every line to this file (NULL stops): everything the level lets
  * through, and always errors, warnings and info. The file is mode 0600, and is

@@ -192,6 +192,7 @@ _Static_assert(sizeof(struct vhid_msg_error) == 8, "error size");
 enum vhid_daemon_flag {
 	VHID_DAEMON_HAS_UHID = 1u << 0,
 	VHID_DAEMON_HAS_UEVENTS = 1u << 1,
+	VHID_DAEMON_HAS_READERS = 1u << 2, /* since 0.2: it can count readers of devices */
 };
 
 struct vhid_msg_status_daemon {

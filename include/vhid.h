@@ -433,6 +433,9 @@ struct vhid_status_daemon {
 	int has_uevents; /**< the daemon sees kernel uevents */
 	const char *socket, *config, *socket_group;
 	const char *log_file; /**< "" when vhidd logs to the journal only */
+	/** @since 0.2: the daemon can count the programs reading a device (always 0
+	 * from a 0.1 daemon, which did not say) */
+	int has_readers;
 };
 
 /** @since 0.1 */

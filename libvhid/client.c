@@ -320,6 +320,7 @@ status_part(struct answer *a, const struct vhid_frame *f)
 			m.d.config,
 			m.d.socket_group,
 			m.d.log_file,
+			!!(m.d.flags & VHID_DAEMON_HAS_READERS),
 		};
 		l->daemon(&d, a->data);
 	} else if (f->hdr.type == VHID_MSG_STATUS_CLIENT && l->client) {

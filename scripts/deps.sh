@@ -1,11 +1,13 @@
 #!/bin/sh
-# deps.sh [build|check|demo|bench|distro|stress] - install what this project needs on Debian 12, and nothing
+# deps.sh [build|check|demo|bench|distro|stress|deb] - install what this project needs on Debian 12, and nothing
 # it already has. Idempotent: when every package is present it only runs dpkg-query.
 # Runs apt-get as root (directly, or through sudo when that is available).
 set -eu
 
+# dpkg-dev: without dpkg-architecture meson installs libraries into <prefix>/lib64,
+# which Debian's loader does not search, instead of <prefix>/lib/<multiarch>
 BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-data libx11-data
-       libcmocka-dev libsystemd-dev scdoc"
+       libcmocka-dev libsystemd-dev scdoc dpkg-dev"
 # the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio;
 # the archive keyring verifies the kernels tests/vm/kernels.sh fetches with apt
 VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod
@@ -18,6 +20,8 @@ DISTRO="debootstrap e2fsprogs debian-archive-keyring qemu-system-x86 xz-utils zs
 BENCH="ydotool ydotoold strace"
 # scripts/stress-check.sh loads the machine while make check runs
 STRESS="stress-ng"
+# make deb: debhelper's dh, lintian, and the .pc files that place units and udev rules
+DEB="debhelper dpkg-dev lintian systemd udev"
 
 # --list MODE: only print the packages (tests/distro/build-image.sh puts BUILD in the images)
 LIST=""
@@ -29,7 +33,8 @@ check) WANT="$BUILD $VM $CHECK $DISTRO" ;;
 distro) WANT="$BUILD $DISTRO" ;;
 bench) WANT="$BUILD $VM $CHECK $BENCH" ;;
 stress) WANT="$BUILD $VM $CHECK $DISTRO $STRESS" ;;
-*) echo "usage: $0 [build|check|demo|bench|distro|stress]" >&2; exit 2 ;;
+deb) WANT="$BUILD $DEB" ;;
+*) echo "usage: $0 [build|check|demo|bench|distro|stress|deb]" >&2; exit 2 ;;
 esac
 
 [ -n "$LIST" ] && { echo $WANT; exit 0; }

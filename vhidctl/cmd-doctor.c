@@ -7,7 +7,7 @@
  * Output: one line per check, "PASS name: detail", "FAIL name: problem" plus
  * "  fix: command", or "SKIP name: why", then "N checks passed, M failed".
  * Checks, in order: kernel, uhid-node, daemon, socket, access, versions,
- * single-daemon, device.
+ * single-daemon, readers, device.
  *
  * It talks to vhidd only through libvhid; it only lstat()s the socket, to tell
  * "no socket" from a stale one.
@@ -45,6 +45,7 @@ struct doctor {
 	unsigned int daemon_pid;    /* 0 unless vhidd answered */
 	int pids[MAX_PIDS], n_pids; /* every running vhidd */
 	bool has_uhid, has_node;
+	int has_readers; /* -1 unknown (no answer, or a 0.1 daemon) */
 	int passed, failed;
 };
 
@@ -117,6 +118,7 @@ on_daemon(const struct vhid_status_daemon *s, void *data)
 
 	snprintf(d->group, sizeof(d->group), "%s", s->socket_group);
 	d->daemon_pid = s->pid;
+	d->has_readers = s->daemon_version >= 200 ? s->has_readers : -1; /* 0.1 did not say */
 }
 
 /*
@@ -254,14 +256,19 @@ check_daemon(struct doctor *d)
 
 /* ---- d. the socket and its directory ----------------------------------------- */
 
-/* Whether st is mode root:gid; if not, what it is ("0755 root:root") in what. */
+/*
+ * Whether st has this mode and group, owned by root (vhidd made it) or by the
+ * daemon's user (systemd's vhidd.socket and tmpfiles.d make them so); if not,
+ * what it is ("0755 root:root") in what.
+ */
 static bool
 owned_right(const struct stat *st, unsigned int mode, gid_t gid, char *what, size_t len)
 {
 	struct group *g = getgrgid(st->st_gid);
-	struct passwd *p = getpwuid(st->st_uid);
+	struct passwd *p = getpwuid(st->st_uid), *daemon = getpwnam(VHID_DEFAULT_USER);
+	bool owner = st->st_uid == 0 || (daemon && st->st_uid == daemon->pw_uid);
 
-	if ((st->st_mode & 07777) == mode && st->st_uid == 0 && st->st_gid == gid)
+	if ((st->st_mode & 07777) == mode && owner && st->st_gid == gid)
 		return true;
 	snprintf(what, len, "%04o %s:%s", st->st_mode & 07777, p ? p->pw_name : "?",
 		 g ? g->gr_name : "?");
@@ -284,7 +291,8 @@ check_dir(struct doctor *d, const char *dir, const char *group, gid_t gid)
 	snprintf(fix, sizeof(fix),
 		 "sudo chown root:%s %s && sudo chmod 0750 %s   (or restart vhidd, it sets them)",
 		 group, dir, dir);
-	report(d, FAIL, "socket", fix, "%s is %s, want 0750 root:%s", dir, what, group);
+	report(d, FAIL, "socket", fix, "%s is %s, want 0750 root:%s or %s:%s", dir, what, group,
+	       VHID_DEFAULT_USER, group);
 	return false;
 }
 
@@ -304,7 +312,8 @@ check_socket_file(struct doctor *d, const char *group, gid_t gid)
 	snprintf(fix, sizeof(fix),
 		 "sudo chown root:%s %s && sudo chmod 0660 %s   (or restart vhidd, it sets them)",
 		 group, d->socket, d->socket);
-	report(d, FAIL, "socket", fix, "%s is %s, want 0660 root:%s", d->socket, what, group);
+	report(d, FAIL, "socket", fix, "%s is %s, want 0660 root:%s or %s:%s", d->socket, what,
+	       group, VHID_DEFAULT_USER, group);
 	return false;
 }
 
@@ -335,11 +344,11 @@ check_socket(struct doctor *d)
 	if (d->sock_errno == 0 && !check_socket_file(d, g->gr_name, g->gr_gid))
 		return;
 	if (d->sock_errno == 0)
-		report(d, PASS, "socket", NULL, "%s is a socket, 0660 root:%s, in %s 0750 root:%s",
-		       d->socket, g->gr_name, dir, g->gr_name);
+		report(d, PASS, "socket", NULL, "%s is a socket, mode 0660 group %s, in %s 0750",
+		       d->socket, g->gr_name, dir);
 	else
-		report(d, PASS, "socket", NULL, "%s is 0750 root:%s (this user cannot look inside)",
-		       dir, g->gr_name);
+		report(d, PASS, "socket", NULL,
+		       "%s is 0750 group %s (this user cannot look inside)", dir, g->gr_name);
 }
 
 /* ---- e. may this user use it? -------------------------------------------------- */
@@ -465,7 +474,24 @@ check_single(struct doctor *d)
 	report(d, FAIL, "single-daemon", fix, "%d vhidd processes run: pids %s", d->n_pids, list);
 }
 
-/* ---- h. a real device ------------------------------------------------------------ */
+/* ---- h. can vhidd tell when a program reads a device? ----------------------------- */
+
+static void
+check_readers(struct doctor *d)
+{
+	if (d->has_readers < 0)
+		report(d, SKIP, "readers", NULL, "vhidd did not say (not reachable, or 0.1)");
+	else if (d->has_readers)
+		report(d, PASS, "readers", NULL, "vhidd counts the programs reading its devices");
+	else
+		report(d, FAIL, "readers",
+		       "see why: vhidctl log | grep /dev/input; vhidd needs to read the directory "
+		       "/dev/input",
+		       "vhidd cannot count readers: 'vhidctl type' waits its full timeout for a "
+		       "compositor");
+}
+
+/* ---- i. a real device ------------------------------------------------------------ */
 
 static void
 device_failed(struct doctor *d, int r)
@@ -536,7 +562,7 @@ parse_options(struct cli *cli)
 int
 cmd_doctor(struct cli *cli)
 {
-	struct doctor d = {.socket = status_socket_path(cli)};
+	struct doctor d = {.socket = status_socket_path(cli), .has_readers = -1};
 	int r = parse_options(cli);
 
 	if (r >= 0)
@@ -552,6 +578,7 @@ cmd_doctor(struct cli *cli)
 	check_access(&d);
 	check_versions(&d);
 	check_single(&d);
+	check_readers(&d);
 	check_device(&d);
 	vhid_client_destroy(d.client);
 	printf("%d checks passed, %d failed\n", d.passed, d.failed);

@@ -11,7 +11,8 @@
  *               "socket": "/run/vhid/vhidd.sock", "config": "/etc/vhid/vhidd.conf",
  *               "socket_group": "vhid", "lease_ms": 3000,
  *               "log_file": "/run/vhid/vhidd.log" ("" = the journal only),
- *               "uhid": true (vhidd sees /dev/uhid), "uevents": true},
+ *               "uhid": true (vhidd sees /dev/uhid), "uevents": true,
+ *               "readers": true (vhidd can count a device's readers)},
  *    "kernel": {"uhid_node": true (/dev/uhid exists here),
  *               "uhid_module": "loaded" | "builtin" | "loadable" | "missing"},
  *    "clients": [{"id": 2, "name": "my-tool", "pid": 456, "uid": 1000, "gid": 1000,
@@ -263,6 +264,7 @@ json_daemon(struct json *j, const struct vhid_status_daemon *d)
 	json_string(j, "log_file", d->log_file);
 	json_bool(j, "uhid", d->has_uhid);
 	json_bool(j, "uevents", d->has_uevents);
+	json_bool(j, "readers", d->has_readers);
 	json_end_object(j);
 }
 
@@ -383,6 +385,8 @@ print_daemon(const struct vhid_status_daemon *d, unsigned int minor)
 	       d->log_file[0] ? d->log_file : "the journal (journalctl -u vhidd)");
 	printf("  uhid         %s\n", d->has_uhid ? "yes" : "no: vhidd cannot create devices");
 	printf("  uevents      %s\n", d->has_uevents ? "yes" : "no");
+	printf("  readers      %s\n",
+	       d->has_readers ? "counted" : "not counted: see vhidctl log (and vhidctl doctor)");
 }
 
 static void

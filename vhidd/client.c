@@ -3,6 +3,7 @@
  * assembly, bounded output, leases, and teardown that releases every key.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,24 @@
 #include "daemon.h"
 #include "log.h"
 #include "logring.h"
+
+/* /proc/PID/<name> into buf, cut at the first NUL or newline; false if empty. */
+static bool
+read_proc(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] != '\0';
+}
 
 /*
  * The supplementary groups as they were at connect(); SO_PEERCRED has only the
@@ -69,7 +88,10 @@ read_credentials(struct client *c, int fd)
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)c->pid);
 	n = readlink(path, c->exe, sizeof(c->exe) - 1);
 	c->exe[n > 0 ? n : 0] = '\0';
-	if (n <= 0)
+	/* exe needs ptrace access, which an unprivileged vhidd has to its own processes
+	 * only; anyone may read argv[0] and comm, what the client calls itself */
+	if (n <= 0 && !read_proc(c->pid, "cmdline", c->exe, sizeof(c->exe)) &&
+	    !read_proc(c->pid, "comm", c->exe, sizeof(c->exe)))
 		snprintf(c->exe, sizeof(c->exe), "?");
 	return 0;
 }

@@ -71,6 +71,12 @@ struct daemon {
 	uint32_t next_client_id;
 	uint64_t start_ms;
 	unsigned int socket_gid;
+	int inherited_fd; /* the socket systemd passed, or -1: then we made our own */
+	int lock_fd;      /* flock on lock_path while serving our own socket, or -1 */
+	dev_t socket_dev; /* the socket we bound: never unlink another daemon's */
+	ino_t socket_ino;
+	char socket_path[108]; /* systemd's socket's path */
+	char lock_path[120];
 	char log_path[128]; /* the log file, "" when only stderr/the journal get the log */
 	bool running, shutting_down, accept_paused;
 };
@@ -78,7 +84,7 @@ struct daemon {
 uint64_t now_ms(void);
 
 /* server.c: the listening socket */
-void server_prepare(struct daemon *d);
+int server_prepare(struct daemon *d);
 int server_listen(struct daemon *d);
 void server_close(struct daemon *d);
 void server_accept(struct daemon *d);

@@ -298,7 +298,7 @@ default_log_file(struct daemon *d)
 	const char *slash;
 	int r;
 
-	if (d->opt.log_file || getenv("JOURNAL_STREAM"))
+	if (d->opt.log_file || log_stderr_is_journal())
 		return;
 	slash = strrchr(d->opt.socket_path, '/');
 	snprintf(path, sizeof(path), "%.*s/vhidd.log",
@@ -404,7 +404,8 @@ main(int argc, char **argv)
 		else
 			snprintf(d.log_path, sizeof(d.log_path), "%s", d.opt.log_file);
 	}
-	server_prepare(&d);
+	if (server_prepare(&d) < 0)
+		return 1;
 	default_log_file(&d);
 	log_info("vhidd %s (protocol %d.%d, version number %d) starting, pid %d", VHID_VERSION,
 		 VHID_PROTOCOL_VERSION, VHID_PROTOCOL_MINOR, VHID_VERSION_NUMBER, (int)getpid());

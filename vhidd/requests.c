@@ -306,7 +306,9 @@ send_status_daemon(struct client *c, uint32_t id)
 	};
 
 	m.flags = (access(d->opt.uhid_path, F_OK) == 0 ? VHID_DAEMON_HAS_UHID : 0) |
-		  (vdev_ctx_has_uevents(d->vdev) ? VHID_DAEMON_HAS_UEVENTS : 0);
+		  (vdev_ctx_has_uevents(d->vdev) ? VHID_DAEMON_HAS_UEVENTS : 0) |
+		  /* a bit of minor 1: a 1.0 client was told that bit is reserved */
+		  (c->minor >= 1 && vdev_ctx_has_readers(d->vdev) ? VHID_DAEMON_HAS_READERS : 0);
 	for (struct client *o = d->clients; o; o = o->next)
 		for (int i = 0; i < MAX_DEVICES_PER_CLIENT; i++)
 			m.devices += o->devices[i].dev != NULL;

@@ -2,16 +2,17 @@
  * vdev-nodes.c - how vhidd learns a device's nodes and readers: kernel uevents
  * name its HID device (by uniq), its eventN and hidrawN, and the driver's bind
  * (readiness, DESIGN.md §7); sysfs is the fallback when uevents are missing or
- * were lost; inotify on the evdev node counts the programs reading it (§21).
+ * were lost; inotify on the directory /dev/input counts the programs reading
+ * each node (§21).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -49,8 +50,9 @@ add_node(struct vdev *dev, const char *devname)
 		if (dev->n_evdev < VDEV_MAX_EVDEV)
 			snprintf(dev->evdev[dev->n_evdev++], sizeof(dev->evdev[0]), "/dev/%s",
 				 devname);
-		/* watch at once: udev and readers open the node only after its uevent */
-		watch_node(dev);
+		/* readers counted since the node appeared, before we knew it was ours */
+		if (dev->n_evdev == 1)
+			update_readers(dev->ctx, devname + 6);
 	} else if (strncmp(devname, "hidraw", 6) == 0) {
 		snprintf(dev->hidraw, sizeof(dev->hidraw), "/dev/%s", devname);
 	}
@@ -204,66 +206,108 @@ set_readers(struct vdev *dev, unsigned int readers)
 		dev->listener->readers(dev, readers, dev->data);
 }
 
-/*
- * Programs that opened the node before the watch existed: count the file
- * descriptors in /proc that refer to it. Needs root; without it the count
- * starts at 0 and only later opens are seen.
- */
-static unsigned int
-count_openers(const char *node)
+/* N of "eventN", or -1 for any other name (jsN, mouseN, by-id, ...). */
+static int
+event_number(const char *name)
 {
-	struct stat want, st;
-	char fdpath[300], self[16];
-	struct dirent *p, *f;
-	unsigned int n = 0;
-	DIR *procs, *fds;
+	char *end;
+	long n;
 
-	if (stat(node, &want) < 0 || !(procs = opendir("/proc")))
-		return 0;
-	snprintf(self, sizeof(self), "%d", (int)getpid());
-	while ((p = readdir(procs))) {
-		if (p->d_name[0] < '1' || p->d_name[0] > '9' || strcmp(p->d_name, self) == 0)
-			continue;
-		snprintf(fdpath, sizeof(fdpath), "/proc/%.20s/fd", p->d_name);
-		if (!(fds = opendir(fdpath)))
-			continue;
-		while ((f = readdir(fds)))
-			if (f->d_name[0] != '.' && fstatat(dirfd(fds), f->d_name, &st, 0) == 0 &&
-			    S_ISCHR(st.st_mode) && st.st_rdev == want.st_rdev)
-				n++;
-		closedir(fds);
-	}
-	closedir(procs);
-	return n;
+	if (strncmp(name, "event", 5) != 0 || !name[5])
+		return -1;
+	n = strtol(name + 5, &end, 10);
+	return *end || n < 0 || n >= VDEV_MAX_EVENT_NODES ? -1 : (int)n;
 }
 
-/* Watch the first evdev node for opens and closes from user space. */
+static unsigned int *
+open_count(struct vdev_ctx *ctx, const char *name)
+{
+	int n = event_number(name);
+	unsigned int *grown;
+
+	if (n < 0)
+		return NULL;
+	if ((size_t)n >= ctx->n_opens) {
+		grown = realloc(ctx->opens, ((size_t)n + 64) * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		memset(grown + ctx->n_opens, 0, ((size_t)n + 64 - ctx->n_opens) * sizeof(*grown));
+		ctx->opens = grown;
+		ctx->n_opens = (size_t)n + 64;
+	}
+	return &ctx->opens[n];
+}
+
+/* Tell the device whose first evdev node is /dev/input/<name> its reader count. */
 void
-watch_node(struct vdev *dev)
+update_readers(struct vdev_ctx *ctx, const char *name)
 {
-	unsigned int already;
+	unsigned int *count = open_count(ctx, name);
 
-	if (dev->wd >= 0 || dev->ctx->inotify_fd < 0 || dev->n_evdev == 0)
-		return;
-	dev->wd = inotify_add_watch(dev->ctx->inotify_fd, dev->evdev[0], IN_OPEN | IN_CLOSE);
-	if (dev->wd < 0) {
-		log_debug("%s: cannot watch %s: %s", dev->params.label, dev->evdev[0],
-			  strerror(errno));
-		return;
-	}
-	/* a fast reader may have opened the node before its uevent reached us */
-	already = count_openers(dev->evdev[0]);
-	if (already)
-		set_readers(dev, already);
+	for (struct vdev *d = ctx->devices; count && d; d = d->next)
+		if (!d->dead && d->n_evdev > 0 && strcmp(d->evdev[0] + 11, name) == 0)
+			set_readers(d, *count);
 }
 
-static struct vdev *
-find_by_wd(struct vdev_ctx *ctx, int wd)
+/*
+ * One watch on the directory, not one per node: a node watch needs the node
+ * to be openable, which DevicePolicy=closed and an unprivileged vhidd forbid
+ * (EPERM), while the directory only has to be readable. It also sees a node
+ * from its creation, so no reader is missed before its uevent reaches us.
+ * Without /dev/input yet (no input device so far), watch /dev for it.
+ */
+void
+watch_input_dir(struct vdev_ctx *ctx)
 {
-	for (struct vdev *d = ctx->devices; d; d = d->next)
-		if (d->wd == wd)
-			return d;
-	return NULL;
+	ctx->input_wd = inotify_add_watch(ctx->inotify_fd, "/dev/input",
+					  IN_OPEN | IN_CLOSE | IN_CREATE | IN_DELETE | IN_ONLYDIR);
+	if (ctx->input_wd >= 0) {
+		ctx->readers_ok = true;
+		return;
+	}
+	if (errno == ENOENT && ctx->dev_wd < 0)
+		ctx->dev_wd = inotify_add_watch(ctx->inotify_fd, "/dev", IN_CREATE | IN_ONLYDIR);
+	if (errno == ENOENT && ctx->dev_wd >= 0) {
+		ctx->readers_ok = true;
+		log_debug("no /dev/input yet: watching /dev for it");
+		return;
+	}
+	ctx->readers_ok = false;
+	log_warn("cannot watch /dev/input: %s. Programs reading vhid's devices cannot be "
+		 "counted, and clients waiting for a reader wait their full timeout",
+		 strerror(errno));
+}
+
+static void
+handle_dir_event(struct vdev_ctx *ctx, const struct inotify_event *ev)
+{
+	unsigned int *count;
+
+	if (ev->wd == ctx->dev_wd) {
+		if ((ev->mask & IN_CREATE) && ev->len && strcmp(ev->name, "input") == 0) {
+			inotify_rm_watch(ctx->inotify_fd, ctx->dev_wd);
+			ctx->dev_wd = -1;
+			watch_input_dir(ctx);
+		}
+		return;
+	}
+	if (ev->wd != ctx->input_wd)
+		return;
+	if (ev->mask & IN_IGNORED) {
+		ctx->input_wd = -1;
+		ctx->readers_ok = false;
+		log_warn("/dev/input went away: readers are no longer counted");
+		return;
+	}
+	if (!ev->len || (ev->mask & IN_ISDIR) || !(count = open_count(ctx, ev->name)))
+		return;
+	if (ev->mask & (IN_CREATE | IN_DELETE))
+		*count = 0;
+	else if (ev->mask & IN_OPEN)
+		(*count)++;
+	else if ((ev->mask & IN_CLOSE) && *count > 0)
+		(*count)--;
+	update_readers(ctx, ev->name);
 }
 
 void
@@ -275,16 +319,12 @@ dispatch_inotify(struct vdev_ctx *ctx)
 	while ((n = read(ctx->inotify_fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
-			struct vdev *d = find_by_wd(ctx, ev->wd);
 			p += sizeof(*ev) + ev->len;
-			if (!d || d->dead)
-				continue;
-			if (ev->mask & IN_IGNORED)
-				d->wd = -1;
-			else if (ev->mask & IN_OPEN)
-				set_readers(d, d->readers + 1);
-			else if ((ev->mask & IN_CLOSE) && d->readers > 0)
-				set_readers(d, d->readers - 1);
+			if (ev->mask & IN_Q_OVERFLOW)
+				log_warn("inotify queue overflowed: reader counts may be off until "
+					 "the devices are recreated");
+			else
+				handle_dir_event(ctx, ev);
 		}
 	}
 }

@@ -13,6 +13,7 @@
 
 #define UHID_SYSFS "/sys/devices/virtual/misc/uhid"
 #define POLL_INTERVAL_NS (10 * 1000000ull) /* sysfs fallback only */
+#define VDEV_MAX_EVENT_NODES 65536         /* eventN counted up to this N */
 
 struct vdev {
 	struct vdev_ctx *ctx;
@@ -24,7 +25,6 @@ struct vdev {
 	int fd;
 
 	bool started, bound, ready, open, failed, dead;
-	int wd;               /* inotify watch on the evdev node, -1 = none */
 	unsigned int readers; /* user-space open file descriptions of the evdev node */
 	bool lingering;       /* released, waiting out the linger before UHID_DESTROY */
 	uint64_t created_ns, ready_ns;
@@ -51,8 +51,13 @@ struct vdev {
 
 struct vdev_ctx {
 	int epfd;
-	int uevent_fd;  /* -1: no uevents, poll sysfs instead */
-	int inotify_fd; /* opens and closes of the evdev nodes by user space */
+	int uevent_fd;       /* -1: no uevents, poll sysfs instead */
+	int inotify_fd;      /* opens and closes of the evdev nodes by user space */
+	int input_wd;        /* the watch on /dev/input, -1 = none */
+	int dev_wd;          /* the watch on /dev while /dev/input does not exist, -1 = none */
+	bool readers_ok;     /* false: readers cannot be counted (GET_STATUS says so) */
+	unsigned int *opens; /* open count of /dev/input/eventN by N, since its creation */
+	size_t n_opens;
 	int timer_fd;
 	char uhid_path[256];
 	uint64_t start_timeout_ns, ready_timeout_ns, linger_ns;
@@ -76,7 +81,8 @@ void check_ready(struct vdev *dev);
 void handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue);
 void dispatch_uevents(struct vdev_ctx *ctx);
 void resolve_sysfs(struct vdev *dev);
-void watch_node(struct vdev *dev);
+void watch_input_dir(struct vdev_ctx *ctx);
+void update_readers(struct vdev_ctx *ctx, const char *name);
 void dispatch_inotify(struct vdev_ctx *ctx);
 
 #endif

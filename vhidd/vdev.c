@@ -195,7 +195,6 @@ check_ready(struct vdev *dev)
 {
 	if (dev->ready || dev->failed || !dev->started || !dev->bound)
 		return;
-	watch_node(dev); /* if the node was not there when its uevent came */
 	dev->ready = true;
 	dev->deadline_ns = 0;
 	dev->ready_ns = now_ns() - dev->created_ns;
@@ -450,6 +449,7 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 						       : (uint64_t)opts->linger_ms * 1000000ull;
 	ctx->uevent_fd = -1;
 	ctx->inotify_fd = -1;
+	ctx->input_wd = ctx->dev_wd = -1;
 	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ctx->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (ctx->epfd < 0 || ctx->timer_fd < 0) {
@@ -466,6 +466,8 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 			 strerror(errno));
 	else if ((r = epoll_add(ctx->epfd, ctx->inotify_fd, &tag_inotify)) < 0)
 		goto fail;
+	else
+		watch_input_dir(ctx);
 	ctx->uevent_fd = uevent_open();
 	if (ctx->uevent_fd < 0) {
 		log_warn("kernel uevents unavailable (%s); readiness falls back to polling sysfs",
@@ -510,6 +512,7 @@ vdev_ctx_free(struct vdev_ctx *ctx)
 		close(ctx->uevent_fd);
 	if (ctx->inotify_fd >= 0)
 		close(ctx->inotify_fd);
+	free(ctx->opens);
 	if (ctx->timer_fd >= 0)
 		close(ctx->timer_fd);
 	if (ctx->epfd >= 0)
@@ -527,6 +530,12 @@ bool
 vdev_ctx_has_uevents(const struct vdev_ctx *ctx)
 {
 	return ctx->uevent_fd >= 0;
+}
+
+bool
+vdev_ctx_has_readers(const struct vdev_ctx *ctx)
+{
+	return ctx->readers_ok;
 }
 
 int
@@ -629,7 +638,6 @@ vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 			 proto_kind_name(params->kind), params->name);
 	dev->listener = listener;
 	dev->data = data;
-	dev->wd = -1;
 	init_reports(dev);
 	dev->fd = open_uhid(ctx->uhid_path);
 	if (dev->fd < 0) {
@@ -674,8 +682,6 @@ finish_destroy(struct vdev *dev)
 	struct vdev_ctx *ctx = dev->ctx;
 	struct uhid_event ev;
 
-	if (dev->wd >= 0)
-		inotify_rm_watch(ctx->inotify_fd, dev->wd);
 	/* out of the loop first: from here the fd belongs to the reaper */
 	epoll_ctl(ctx->epfd, EPOLL_CTL_DEL, dev->fd, NULL);
 	if (ctx->reaper_started &&

@@ -74,6 +74,8 @@ int vdev_ctx_get_fd(struct vdev_ctx *ctx);
 int vdev_ctx_dispatch(struct vdev_ctx *ctx);
 /* Whether kernel uevents are available (otherwise readiness falls back to polling sysfs). */
 bool vdev_ctx_has_uevents(const struct vdev_ctx *ctx);
+/* Whether readers of the evdev nodes can be counted (inotify on /dev/input works). */
+bool vdev_ctx_has_readers(const struct vdev_ctx *ctx);
 
 /*
  * Create a device: opens the uhid node and writes UHID_CREATE2. Returns 0,

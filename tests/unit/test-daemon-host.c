@@ -2,7 +2,8 @@
  * Host tests of vhidd's socket and protocol handling, with libvhid as the
  * client. The host has no /dev/uhid, so device creation must fail with a clear
  * error; everything else (handshake, status, violations, single instance, stale
- * sockets, shutdown) runs for real. check.sh runs this under ASan+UBSan and
+ * sockets, socket activation, the socket directory's checks, shutdown) runs
+ * for real. check.sh runs this under ASan+UBSan and
  * under valgrind, with the daemon itself wrapped ($VHID_TEST_WRAPPER), so the
  * daemon's request path is checked by both.
  */
@@ -14,6 +15,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,6 +35,7 @@
 static char dir[64], sock[96], conf[320];
 static pid_t started[8]; /* killed in teardown if a failed assertion left them running */
 static int n_started;
+static int pass_fd = -1; /* a listening socket handed over as systemd does, or -1 */
 
 /* Start vhidd on our socket; returns its pid once it listens, or -1. */
 static pid_t
@@ -59,6 +62,20 @@ start_daemon(int *status_if_exited)
 	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
+		if (pass_fd >= 0) {
+			/* sd_listen_fds(3): fd 3, LISTEN_FDS=1, LISTEN_PID=ours; the ready
+			 * pipe moves out of the way first */
+			int ready = fcntl(pfd[1], F_DUPFD, 10);
+			snprintf(fdarg, sizeof(fdarg), "%d", ready);
+			if (pass_fd == 3)
+				fcntl(3, F_SETFD, 0); /* dup2 onto itself would keep CLOEXEC */
+			else
+				dup2(pass_fd, 3);
+			setenv("LISTEN_FDS", "1", 1);
+			char me[16];
+			snprintf(me, sizeof(me), "%d", (int)getpid());
+			setenv("LISTEN_PID", me, 1);
+		}
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -126,6 +143,8 @@ teardown(void **state)
 	unlink(log);
 	unlink(conf);
 	unlink(sock);
+	snprintf(log, sizeof(log), "%s/vhidd.sock.lock", dir); /* left by a daemon killed hard */
+	unlink(log);
 	rmdir(dir);
 	return 0;
 }
@@ -343,6 +362,62 @@ single_instance_and_stale_socket(void **state)
 	c = connect_client();
 	vhid_client_destroy(c);
 	assert_int_equal(stop_daemon(first, SIGTERM), 0);
+}
+
+/* Under systemd (vhidd.socket) the daemon serves the socket it was given and
+ * leaves it in place when it stops: clients wait in its backlog meanwhile. */
+static void
+socket_activation(void **state)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), cfd;
+	struct seen s = {0};
+	struct stat st;
+	pid_t pid;
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(lfd, 16), 0);
+	pass_fd = lfd;
+	pid = start_daemon(NULL);
+	pass_fd = -1;
+	assert_true(pid > 0);
+	struct vhid_client *c = connect_client();
+	struct vhid_status_listener l = {.size = sizeof(l), .daemon = on_daemon};
+	assert_int_equal(vhid_client_get_status(c, 1, &l, &s), 0);
+	assert_string_equal(s.socket, sock);
+	vhid_client_destroy(c);
+	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
+	assert_int_equal(stat(sock, &st), 0); /* not unlinked */
+	cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(cfd, (struct sockaddr *)&addr, sizeof(addr)), 0); /* backlog */
+	close(cfd);
+	close(lfd);
+	unlink(sock);
+}
+
+/* Its own socket goes only into a real directory that no one else controls. */
+static void
+socket_dir_checked(void **state)
+{
+	char saved[sizeof(sock)], real[80], link[80];
+	int status = 0;
+
+	memcpy(saved, sock, sizeof(saved));
+	snprintf(real, sizeof(real), "%s/real", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	assert_int_equal(mkdir(real, 0750), 0);
+	assert_int_equal(symlink(real, link), 0);
+	snprintf(sock, sizeof(sock), "%s/vhidd.sock", link);
+	assert_int_equal(start_daemon(&status), -1); /* "... is a symbolic link" */
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	assert_int_equal(chmod(real, 0777), 0);
+	snprintf(sock, sizeof(sock), "%s/vhidd.sock", real);
+	assert_int_equal(start_daemon(&status), -1); /* "... is writable by others" */
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	memcpy(sock, saved, sizeof(sock));
+	unlink(link);
+	rmdir(real);
 }
 
 static void
@@ -715,6 +790,8 @@ main(void)
 		cmocka_unit_test(abi_growth),
 		cmocka_unit_test(plain_user_scope),
 		cmocka_unit_test(error_text_boundary),
+		cmocka_unit_test(socket_activation),
+		cmocka_unit_test(socket_dir_checked),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -17,8 +17,8 @@
 #define VHID_GID 990
 #define GROUP_FILE "/etc/group"
 
-static const char *const checks[] = {"kernel", "uhid-node", "daemon",        "socket",
-				     "access", "versions",  "single-daemon", "device"};
+static const char *const checks[] = {"kernel",   "uhid-node",     "daemon",  "socket", "access",
+				     "versions", "single-daemon", "readers", "device"};
 
 static int
 doctor_as(struct vt_cli *r, unsigned int uid, const unsigned int *groups, int n)
@@ -63,8 +63,8 @@ check_healthy(const char *who, unsigned int uid, const unsigned int *groups, int
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
 		passed += has(&r, "PASS", checks[i], NULL, NULL);
 	snprintf(test, sizeof(test), "healthy.%s.all.pass.exit.0", who);
-	vt_check(r.status == 0 && passed == 8 && strstr(r.out, "\n8 checks passed, 0 failed\n"),
-		 test, "exit %d, %d of 8 passed", r.status, passed);
+	vt_check(r.status == 0 && passed == 9 && strstr(r.out, "\n9 checks passed, 0 failed\n"),
+		 test, "exit %d, %d of 9 passed", r.status, passed);
 	snprintf(test, sizeof(test), "healthy.%s.device.nodes", who);
 	vt_check(has(&r, "PASS", "device", "/dev/input/event", NULL) &&
 			 strstr(r.out, "/dev/hidraw"),

@@ -77,9 +77,15 @@ vt_daemon_stop(struct vt_daemon *d, int sig)
 void
 vt_write_policy(const char *text)
 {
+	char dir[sizeof(VT_CONFIG)] = VT_CONFIG;
 	FILE *f;
 
-	mkdir("/etc/vhid", 0755);
+	/* its directories, e.g. /usr/local/etc/vhid for the default prefix */
+	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
 	f = fopen(VT_CONFIG, "w");
 	if (f) {
 		fputs(text, f);

@@ -10,11 +10,12 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "config.h"
 #include "vhid.h"
 #include "vmtest.h"
 
 #define VT_SOCKET "/run/vhid/vhidd.sock"
-#define VT_CONFIG "/etc/vhid/vhidd.conf"
+#define VT_CONFIG VHID_DEFAULT_CONFIG /* where vhidd reads it: <prefix>/<sysconfdir>/vhid */
 
 struct vt_daemon {
 	pid_t pid;
