@@ -21,7 +21,7 @@ BENCH="ydotool ydotoold strace"
 # scripts/stress-check.sh loads the machine while make check runs
 STRESS="stress-ng"
 # make deb: debhelper's dh, lintian, and the .pc files that place units and udev rules
-DEB="debhelper dpkg-dev lintian systemd udev"
+DEB="debhelper dh-python python3 dpkg-dev lintian systemd udev"
 
 # --list MODE: only print the packages (tests/distro/build-image.sh puts BUILD in the images)
 LIST=""
