@@ -1,7 +1,7 @@
 # Thin wrapper over meson; every target installs what it lacks (scripts/deps.sh).
 BUILD ?= build
 
-.PHONY: all build check demo bench install clean
+.PHONY: all build check demo bench fuzz install clean
 
 all: build
 
@@ -31,8 +31,15 @@ bench:
 	scripts/bench-report.py --log $(BUILD)/vm/bench.log --json bench/results.json \
 		--doc docs/BENCHMARKS.md || rc=1; exit $$rc
 
+# the libFuzzer harnesses for FUZZ_SECONDS (default 600) each, then their line coverage
+# (docs/FUZZING.md); FUZZ_TARGETS picks some ("frame request")
+fuzz:
+	@scripts/deps.sh fuzz
+	@tests/fuzz/run.sh fuzz $(FUZZ_TARGETS); rc=$$?; tests/fuzz/coverage.sh $(FUZZ_TARGETS) || rc=1; \
+	exit $$rc
+
 install: build
 	@meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz build-fuzz-cov

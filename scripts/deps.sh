@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh [build|check|demo|bench] - install what this project needs on Debian 12, and nothing
+# deps.sh [build|check|demo|bench|fuzz] - install what this project needs on Debian 12, and nothing
 # it already has. Idempotent: when every package is present it only runs dpkg-query.
 # Runs apt-get as root (directly, or through sudo when that is available).
 set -eu
@@ -10,14 +10,18 @@ BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-da
 VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd binutils kmod"
 # abigail-tools: abidw/abidiff for libvhid's ABI check (scripts/abi-check.sh)
 CHECK="valgrind clang-format abigail-tools"
+# the libFuzzer harnesses (tests/fuzz): clang and its fuzzer runtime (only recommended by
+# clang-14, so named), llvm-14 for the coverage report of make fuzz
+FUZZ="clang-14 libclang-rt-14-dev"
 # ydotool is the peer we compare with; strace counts vhidd's system calls per report
 BENCH="ydotool ydotoold strace"
 
 case "${1:-check}" in
 build) WANT="$BUILD" ;;
-check|demo) WANT="$BUILD $VM $CHECK" ;;
-bench) WANT="$BUILD $VM $CHECK $BENCH" ;;
-*) echo "usage: $0 [build|check|demo|bench]" >&2; exit 2 ;;
+check|demo) WANT="$BUILD $VM $CHECK $FUZZ" ;;
+bench) WANT="$BUILD $VM $CHECK $FUZZ $BENCH" ;;
+fuzz) WANT="$BUILD $FUZZ llvm-14" ;;
+*) echo "usage: $0 [build|check|demo|bench|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=""
