@@ -77,6 +77,7 @@ def request_seeds(ex):
         u32(7, 20, 0), u32(7, 21, 1), u32(7, 22, 2), u32(8, 23, 0), u32(8, 24, 1),
         u32(5, 25, 0x701), u32(5, 26, 0), u32(4, 27, 0x702), u32(4, 28, 0x701),
     ]
+    get_all_log = frame(9, 30, struct.pack("<IHH", 0, 0, 0))  # every line the ring holds
     seeds = {
         # flags 0: the input carries its own HELLO
         "session-examples": b"\x00" + hello + creates[0] + creates[1] + SEP + b"".join(posts),
@@ -94,6 +95,12 @@ def request_seeds(ex):
         "no-hello": b"\x00" + creates[0],
         "bad-magic": b"\x00" + hello[:8] + b"XXXX" + hello[12:],
         "unknown-type": b"\x03" + frame(0x0042, 9, b"") + misc[0],
+        # the clock moves 1 s per step: no HELLO within 5 s; 60 s without a device
+        "handshake-timeout": b"\x00" + SEP * 6,
+        "idle-timeout": b"\x01" + SEP * 61,
+        # GET_LOG answers pile up unread within one step: the output bound drops the client
+        "output-overflow": b"\x03" + get_all_log * 250,
+        "status-after-backlog": b"\x0b" + misc[3] + get_all_log * 60 + misc[3],
     }
     return seeds
 
@@ -105,6 +112,12 @@ def reports(ex):
         device = struct.unpack_from("<I", data, 8)[0]
         out.append((1 if device == 0x701 else 2, data[16:]))
     return out
+
+
+def keys(rid, usages):
+    """A key-array report (IDs 2, 3, 4, 7): 32 little-endian slots."""
+    slots = list(usages) + [0] * (32 - len(usages))
+    return bytes([rid]) + struct.pack("<32H", *slots)
 
 
 def absolute_report(x, y):
@@ -129,7 +142,7 @@ def post_seeds(ex):
     set_multiplier = b"\x07\x02\x02\x00\x02\x01\x01"
     kbd = [r for k, r in reports(ex) if k == 1]
     ptr = [r for k, r in reports(ex) if k == 2]
-    apple = b"\x03" + struct.pack("<H", 0x04) + bytes(62)  # Apple top case: Fn+? (page 0xff)
+    apple = keys(3, [0x04])  # Apple top case brightness-up, translated to consumer 0x06f
     return {
         "keyboard-examples": b"\x00" + SEP.join(b"\x00" + r for r in kbd),
         "keyboard-consumer-apple": b"\x00" + SEP.join([b"\x00" + kbd[-1], b"\x01" + apple,
@@ -141,6 +154,10 @@ def post_seeds(ex):
         "absolute": b"\x02" + SEP.join([b"\x00" + absolute_report(100, 200), b"\x06",
                                         get_input]),
         "stopped": b"\x00" + SEP.join([b"\x07\x05", b"\x00" + kbd[0]]),
+        "system-power": b"\x00" + SEP.join([b"\x00" + keys(7, [0x81]), b"\x00" + keys(7, [])]),
+        # 32 consumer keys (play .. 0x0cf) plus a translated Apple key: one too many
+        "consumer-overflow": b"\x00" + SEP.join([b"\x00" + keys(2, range(0xB0, 0xD0)),
+                                                  b"\x00" + apple]),
     }
 
 

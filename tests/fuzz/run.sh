@@ -51,7 +51,7 @@ stat() {
 # run_target TARGET SECONDS WORKDIR: the corpus first (every input is run), then fuzzing
 run_target() {
 	local t=$1 secs=$2 work=$3 bin=$B/tests/fuzz/fuzz-$t log rc cov
-	log=$B/fuzz-logs/$t.log
+	log=$B/fuzz-logs/$MODE-$t.log
 	mkdir -p "$work" "$B/fuzz-logs" "$B/fuzz-artifacts"
 	# -timeout bounds one input (a hang), never the run's speed
 	"$bin" -max_total_time="$secs" -timeout=30 -print_final_stats=1 \
