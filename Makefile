@@ -1,7 +1,7 @@
 # Thin wrapper over meson; every target installs what it lacks (scripts/deps.sh).
 BUILD ?= build
 
-.PHONY: all build check check-kernels stress-check demo bench deb distro distro-shell install clean
+.PHONY: all build check check-kernels stress-check demo bench deb distro distro-shell fuzz install clean
 
 all: build
 
@@ -63,8 +63,15 @@ deb:
 	@scripts/deps.sh deb
 	@scripts/deb.sh
 
+# the libFuzzer harnesses for FUZZ_SECONDS (default 600) each, then their line coverage
+# (docs/FUZZING.md); FUZZ_TARGETS picks some ("frame request")
+fuzz:
+	@scripts/deps.sh fuzz
+	@tests/fuzz/run.sh fuzz $(FUZZ_TARGETS); rc=$$?; tests/fuzz/coverage.sh $(FUZZ_TARGETS) || rc=1; \
+	exit $$rc
+
 install: build
 	@meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz build-fuzz-cov

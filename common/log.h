@@ -44,7 +44,8 @@ void log_set_file_max(long bytes);
 int log_level_from_name(const char *name);
 
 void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void log_vwrite(enum log_level level, const char *fmt, va_list ap);
+void log_vwrite(enum log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* errno is preserved across every logging call, so callers can log then return -errno. */
 #define log_error(...) log_write(LOG_LEVEL_ERROR, __VA_ARGS__)

@@ -222,6 +222,9 @@ proto_parse_frame(const uint8_t *buf, size_t len, struct vhid_frame *frame)
 	return VHID_HEADER_SIZE + frame->hdr.length;
 }
 
+static int fail(char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static int
 fail(char *msg, size_t msglen, const char *fmt, ...)
 {

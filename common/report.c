@@ -187,6 +187,9 @@ vhid_report_encode_absolute(const struct vhid_absolute_report *r, uint8_t *buf)
 
 /* ---- validation ---------------------------------------------------------- */
 
+static int fail(int code, char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 static int
 fail(int code, char *msg, size_t msglen, const char *fmt, ...)
 {

@@ -87,6 +87,9 @@ VALGRIND="valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kin
 # the host daemon test wraps the vhidd it starts too, so the daemon is checked as well
 VHID_TEST_WRAPPER=$VALGRIND stage "host tests under valgrind" tests/run-host-tests.py "$BUILD" \
 	"host-valgrind" --wrapper "$VALGRIND"
+# the libFuzzer harnesses (own clang build, build-fuzz): the committed corpus, then a few
+# seconds of fuzzing each; make fuzz runs them for longer (docs/FUZZING.md)
+stage "fuzz (libFuzzer: corpus + ${FUZZ_CHECK_SECONDS:-5} s per target)" tests/fuzz/run.sh check
 vm_stages
 # the benchmark at a few hundred iterations, so it cannot rot (make bench is the real run)
 bench_smoke() {

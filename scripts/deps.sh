@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh [build|check|demo|bench|distro|stress|deb] - install what this project needs on Debian 12, and nothing
+# deps.sh [build|check|demo|bench|distro|stress|deb|fuzz] - install what this project needs on Debian 12, and nothing
 # it already has. Idempotent: when every package is present it only runs dpkg-query.
 # Runs apt-get as root (directly, or through sudo when that is available).
 set -eu
@@ -16,6 +16,9 @@ VM="qemu-system-x86 linux-image-amd64 busybox-static cpio gzip xz-utils zstd bin
 CHECK="valgrind clang-format abigail-tools"
 # the distro tier (tests/distro): builds Debian images with debootstrap, packs them with mkfs.ext4
 DISTRO="debootstrap e2fsprogs debian-archive-keyring qemu-system-x86 xz-utils zstd binutils"
+# the libFuzzer harnesses (tests/fuzz): clang and its fuzzer runtime (only recommended by
+# clang-14, so named), llvm-14 for the coverage report of make fuzz
+FUZZ="clang-14 libclang-rt-14-dev"
 # ydotool is the peer we compare with; strace counts vhidd's system calls per report
 BENCH="ydotool ydotoold strace"
 # scripts/stress-check.sh loads the machine while make check runs
@@ -29,12 +32,13 @@ LIST=""
 case "${1:-check}" in
 build) WANT="$BUILD" ;;
 demo) WANT="$BUILD $VM $CHECK" ;;
-check) WANT="$BUILD $VM $CHECK $DISTRO" ;;
+check) WANT="$BUILD $VM $CHECK $DISTRO $FUZZ" ;;
 distro) WANT="$BUILD $DISTRO" ;;
 bench) WANT="$BUILD $VM $CHECK $BENCH" ;;
-stress) WANT="$BUILD $VM $CHECK $DISTRO $STRESS" ;;
+stress) WANT="$BUILD $VM $CHECK $DISTRO $FUZZ $STRESS" ;;
 deb) WANT="$BUILD $DEB" ;;
-*) echo "usage: $0 [build|check|demo|bench|distro|stress|deb]" >&2; exit 2 ;;
+fuzz) WANT="$BUILD $FUZZ llvm-14" ;;
+*) echo "usage: $0 [build|check|demo|bench|distro|stress|deb|fuzz]" >&2; exit 2 ;;
 esac
 
 [ -n "$LIST" ] && { echo $WANT; exit 0; }

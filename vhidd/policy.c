@@ -43,6 +43,9 @@ system_user(const char *name, unsigned int *uid)
 
 const struct policy_resolver policy_system_resolver = {system_group, system_user};
 
+static void append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static void
 append(char *buf, size_t len, const char *fmt, ...)
 {

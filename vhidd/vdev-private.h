@@ -76,6 +76,9 @@ int uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len);
 int send_input(struct vdev *dev, const uint8_t *data, size_t len);
 void fail_device(struct vdev *dev, int error, const char *why);
 void check_ready(struct vdev *dev);
+/* One event the kernel sent (read from the device's fd); the fuzz harnesses call it too,
+ * since a pipe that stands in for /dev/uhid cannot address one device of several. */
+void handle_uhid_event(struct vdev *dev, const struct uhid_event *ev);
 
 /* vdev-nodes.c: the kernel's uevents, the sysfs fallback, and readers by inotify */
 void handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue);

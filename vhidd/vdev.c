@@ -337,7 +337,7 @@ on_output(struct vdev *dev, const struct uhid_output_req *out)
 			  out->rtype, out->size);
 }
 
-static void
+void
 handle_uhid_event(struct vdev *dev, const struct uhid_event *ev)
 {
 	switch (ev->type) {
