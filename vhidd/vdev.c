@@ -154,11 +154,15 @@ int
 send_input(struct vdev *dev, const uint8_t *data, size_t len)
 {
 	struct uhid_event ev;
+	int r;
 
 	ev.type = UHID_INPUT2;
 	ev.u.input2.size = (uint16_t)len;
 	memcpy(ev.u.input2.data, data, len);
-	return uhid_write(dev, &ev, offsetof(struct uhid_event, u.input2.data) + len);
+	r = uhid_write(dev, &ev, offsetof(struct uhid_event, u.input2.data) + len);
+	if (r < 0)
+		dev->write_error = r; /* vdev_post/vdev_reset decide what it means */
+	return r;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
