@@ -408,8 +408,13 @@ dispatch_timer(struct vdev_ctx *ctx)
 		}
 		if (d->dead || d->failed || d->ready || d->lingering)
 			continue;
-		if (d->started && (ctx->uevent_fd < 0 || (d->deadline_ns && now >= d->deadline_ns)))
+		if (d->started &&
+		    (ctx->uevent_fd < 0 || (d->deadline_ns && now >= d->deadline_ns))) {
 			resolve_sysfs(d); /* fallback polling, or a last look before giving up */
+			if (d->ready && ctx->uevent_fd >= 0)
+				log_warn("%s: its uevents were lost: ready only at its deadline",
+					 d->params.label);
+		}
 		if (d->ready || !d->deadline_ns || now < d->deadline_ns)
 			continue;
 		if (!d->started)
