@@ -179,10 +179,12 @@ dispatch_uevents(struct vdev_ctx *ctx)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
-			/* the kernel dropped uevents: ask sysfs about everyone pending */
+			/* the kernel dropped uevents: ask sysfs about everyone pending, the
+			 * not yet started too: its UHID_START may be read just after this,
+			 * and the bind it waits for may be among the lost */
 			log_warn("uevent queue overflowed; rescanning sysfs");
 			for (struct vdev *d = ctx->devices; d; d = d->next)
-				if (!d->ready && !d->dead && d->started)
+				if (!d->ready && !d->dead)
 					resolve_sysfs(d);
 			continue;
 		}

@@ -27,6 +27,7 @@ struct vdev {
 	bool started, bound, ready, open, failed, dead;
 	unsigned int readers; /* user-space open file descriptions of the evdev node */
 	bool lingering;       /* released, waiting out the linger before UHID_DESTROY */
+	int write_error;      /* the last failed input write (-errno), 0 = none */
 	uint64_t created_ns, ready_ns;
 	uint64_t deadline_ns; /* start or ready timeout, 0 = none */
 

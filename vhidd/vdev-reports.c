@@ -78,15 +78,11 @@ post_consumer_source(struct vdev *dev, uint8_t id, const uint8_t *report, char *
 	return 0;
 }
 
-int
-vdev_post(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t msglen)
+static int
+post_report(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t msglen)
 {
-	char scratch[1];
 	int r;
 
-	if (!msg || !msglen)
-		msg = scratch, msglen = sizeof(scratch);
-	msg[0] = '\0';
 	if (dev->dead || dev->failed || dev->lingering) {
 		snprintf(msg, msglen, "%s is gone", dev->params.label);
 		return -ENODEV;
@@ -119,16 +115,12 @@ vdev_post(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t
 	}
 }
 
-int
-vdev_reset(struct vdev *dev)
+static int
+reset_reports(struct vdev *dev)
 {
 	uint8_t buf[VHID_MAX_REPORT_SIZE];
 	int r = 0;
 
-	if (dev->dead || dev->failed)
-		return -ENODEV;
-	if (!dev->ready)
-		return -VHID_ENOTREADY;
 	log_info("%s: reset", dev->params.label);
 	if (dev->params.kind == VHID_DEVICE_KEYBOARD) {
 		memset(dev->consumer_keys, 0, sizeof(dev->consumer_keys));
@@ -154,4 +146,64 @@ vdev_reset(struct vdev *dev)
 	if ((r = send_input(dev, buf, VHID_POINTER_REPORT_SIZE)) == 0)
 		memcpy(dev->last_pointer, buf, VHID_POINTER_REPORT_SIZE);
 	return r;
+}
+
+/*
+ * A write to /dev/uhid failed (DESIGN.md §27). Out of memory is transient: the
+ * report was not sent, the device's state is unchanged (only a successful write
+ * commits it) and the client may retry. Any other error means the kernel's state
+ * of the device is no longer known, so the device fails: its owner gets
+ * DEVICE_GONE with the error, and destroying it makes the kernel release every
+ * key it holds. A failed release (reset) always fails the device for that
+ * reason. The failed callback may free dev: nothing touches it afterwards.
+ */
+static int
+write_failed(struct vdev *dev, int r, bool transient_ok, char *msg, size_t msglen)
+{
+	char why[400];
+	bool transient = r == -ENOMEM || r == -ENOBUFS || r == -EAGAIN;
+
+	dev->write_error = 0;
+	if (transient && transient_ok) {
+		snprintf(msg, msglen,
+			 "%s: writing the report to the kernel failed (%s); nothing "
+			 "changed, try again",
+			 dev->params.label, strerror(-r));
+		log_warn("%s", msg);
+		return r;
+	}
+	snprintf(why, sizeof(why), "writing to %.256s failed (%s): the device is gone",
+		 dev->ctx->uhid_path, strerror(-r));
+	snprintf(msg, msglen, "%s: %s", dev->params.label, why);
+	fail_device(dev, r, why);
+	return r;
+}
+
+int
+vdev_post(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t msglen)
+{
+	char scratch[1];
+	int r;
+
+	if (!msg || !msglen)
+		msg = scratch, msglen = sizeof(scratch);
+	msg[0] = '\0';
+	dev->write_error = 0;
+	r = post_report(dev, report, len, msg, msglen);
+	return r < 0 && dev->write_error ? write_failed(dev, r, true, msg, msglen) : r;
+}
+
+int
+vdev_reset(struct vdev *dev)
+{
+	char msg[200];
+	int r;
+
+	if (dev->dead || dev->failed)
+		return -ENODEV;
+	if (!dev->ready)
+		return -VHID_ENOTREADY;
+	dev->write_error = 0;
+	r = reset_reports(dev);
+	return r < 0 && dev->write_error ? write_failed(dev, r, false, msg, sizeof(msg)) : r;
 }

@@ -154,11 +154,15 @@ int
 send_input(struct vdev *dev, const uint8_t *data, size_t len)
 {
 	struct uhid_event ev;
+	int r;
 
 	ev.type = UHID_INPUT2;
 	ev.u.input2.size = (uint16_t)len;
 	memcpy(ev.u.input2.data, data, len);
-	return uhid_write(dev, &ev, offsetof(struct uhid_event, u.input2.data) + len);
+	r = uhid_write(dev, &ev, offsetof(struct uhid_event, u.input2.data) + len);
+	if (r < 0)
+		dev->write_error = r; /* vdev_post/vdev_reset decide what it means */
+	return r;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -404,8 +408,13 @@ dispatch_timer(struct vdev_ctx *ctx)
 		}
 		if (d->dead || d->failed || d->ready || d->lingering)
 			continue;
-		if (d->started && (ctx->uevent_fd < 0 || (d->deadline_ns && now >= d->deadline_ns)))
+		if (d->started &&
+		    (ctx->uevent_fd < 0 || (d->deadline_ns && now >= d->deadline_ns))) {
 			resolve_sysfs(d); /* fallback polling, or a last look before giving up */
+			if (d->ready && ctx->uevent_fd >= 0)
+				log_warn("%s: its uevents were lost: ready only at its deadline",
+					 d->params.label);
+		}
 		if (d->ready || !d->deadline_ns || now < d->deadline_ns)
 			continue;
 		if (!d->started)

@@ -141,6 +141,9 @@ build_payload() { # prints the initrd path
 	for f in vhidd/vhidd vhidctl/vhidctl tests/vm/vmhelper; do
 		[ -x "$BUILD/$f" ] && add_elf "$root" "$BUILD/$f" "/usr/bin/$(basename "$f")"
 	done
+	# the fault-injection shim (test-faults-*)
+	[ -f "$BUILD/tests/vm/libvtfault.so" ] &&
+		add_elf "$root" "$BUILD/tests/vm/libvtfault.so" /usr/lib/vhid-test/libvtfault.so
 	# the examples (test-examples, test-python-*)
 	[ -x "$BUILD/examples/remap-caps-escape" ] &&
 		add_elf "$root" "$BUILD/examples/remap-caps-escape" /usr/bin/remap-caps-escape

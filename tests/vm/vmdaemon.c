@@ -1,5 +1,6 @@
 /* vmdaemon.c - see vmdaemon.h. */
 #include "vmdaemon.h"
+#include "xkbdecode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -97,11 +98,16 @@ vt_write_policy(const char *text)
 
 struct agent {
 	struct vhid_client *client;
-	struct vhid_device *dev;
-	int ready, lease, leds_events, reconnected, disconnected;
+	struct vhid_device *dev;       /* the last created device */
+	struct vhid_device *kbd, *ptr; /* the last keyboard; the last pointer or absolute */
+	struct vhid_keymap *keymap;    /* "us", for typing */
+	int ready, lease, leds_events, reconnected, disconnected, gone, typed;
 	/* how many of each a "wait" has already consumed: events that came
 	 * before the wait command count, each at most once */
-	int seen[5];
+	int seen[7];
+	int gone_error, typed_error; /* of the last device_gone and typed events */
+	char loop_text[256];         /* "typeloop": typed again each time it ends well */
+	bool restart;
 	unsigned int leds;
 	/* the longest time the agent's loop went without running (ms): a client
 	 * the machine starves cannot heartbeat, and its lease rightly expires */
@@ -149,6 +155,28 @@ on_reconnected(struct vhid_client *c, void *data)
 	((struct agent *)data)->reconnected++;
 }
 
+static void
+on_gone(struct vhid_client *c, struct vhid_device *d, int error, void *data)
+{
+	((struct agent *)data)->gone++;
+	((struct agent *)data)->gone_error = error;
+}
+
+static void
+on_typed(struct vhid_client *c, struct vhid_device *d, unsigned int job, int error,
+	 const char *message, void *data)
+{
+	struct agent *a = data;
+
+	if (a->loop_text[0] && error == 0) {
+		a->restart = true; /* from the loop: not inside the library's callback */
+		return;
+	}
+	a->loop_text[0] = '\0';
+	a->typed++;
+	a->typed_error = error;
+}
+
 static const struct vhid_client_listener agent_listener = {
 	.size = sizeof(agent_listener),
 	.ready = on_ready,
@@ -156,6 +184,8 @@ static const struct vhid_client_listener agent_listener = {
 	.lease_expired = on_lease,
 	.disconnected = on_disconnected,
 	.reconnected = on_reconnected,
+	.device_gone = on_gone,
+	.typed = on_typed,
 };
 
 static void
@@ -190,11 +220,12 @@ result(int fd, struct agent *a, int r)
 static int *
 counter(struct agent *a, const char *what, int **seen)
 {
-	static const char *const names[] = {"ready", "lease", "leds", "reconnected",
-					    "disconnected"};
-	int *counts[] = {&a->ready, &a->lease, &a->leds_events, &a->reconnected, &a->disconnected};
+	static const char *const names[] = {"ready",        "lease", "leds", "reconnected",
+					    "disconnected", "gone",  "typed"};
+	int *counts[] = {&a->ready,        &a->lease, &a->leds_events, &a->reconnected,
+			 &a->disconnected, &a->gone,  &a->typed};
 
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 7; i++)
 		if (!strcmp(what, names[i])) {
 			*seen = &a->seen[i];
 			return counts[i];
@@ -217,39 +248,79 @@ wait_count(struct agent *a, int *count, int start, int timeout_ms)
 	return *count > start;
 }
 
+/* "create KIND [NAME]": the name is the rest of the line */
+static void
+agent_create(struct agent *a, const char *what, const char *line, int out)
+{
+	const char *name = strchr(line + 7, ' ');
+	struct vhid_device_params p = {.kind = !strcmp(what, "pointer")    ? VHID_DEVICE_POINTER
+					       : !strcmp(what, "absolute") ? VHID_DEVICE_ABSOLUTE
+									   : VHID_DEVICE_KEYBOARD,
+				       .name = name ? name + 1 : NULL};
+	int r = vhid_device_create(a->client, &p, &a->dev);
+
+	if (r == 0)
+		r = vhid_device_wait_ready(a->dev, vt_bound(5000));
+	if (r < 0) {
+		result(out, a, r);
+		return;
+	}
+	*(p.kind == VHID_DEVICE_KEYBOARD ? &a->kbd : &a->ptr) = a->dev;
+	a->seen[0] = a->ready; /* this ready is consumed: "wait ready" waits for the next */
+	say(out, "ok %s", vhid_device_get_evdev(a->dev));
+}
+
+/* "type TEXT" (blocking), "typestart TEXT" (a job; "wait typed" says how it ended),
+ * "typeloop TEXT" (a job started again each time it ends well, until one fails) */
+static void
+agent_type(struct agent *a, const char *text, bool job, int out)
+{
+	struct vhid_rmlvo names = {.size = sizeof(names), .layout = "us"};
+	char msg[300];
+
+	if (!a->keymap &&
+	    vhid_keymap_new(&names, VHID_KEYMAP_NO_DETECT, &a->keymap, msg, sizeof(msg)) < 0) {
+		say(out, "err -22 no keymap: %s", msg);
+		return;
+	}
+	result(out, a,
+	       job ? vhid_device_type_start(a->kbd, a->keymap, text, strlen(text), NULL)
+		   : vhid_device_type(a->kbd, a->keymap, text, strlen(text)));
+}
+
+static const char *
+evdev_or_dash(struct vhid_device *d)
+{
+	return d && vhid_device_get_evdev(d) ? vhid_device_get_evdev(d) : "-";
+}
+
 static void
 agent_command(struct agent *a, char *line, int out)
 {
 	char what[32] = "";
 	int x = 0, y = 0;
+	/* press/release go to the keyboard, button/move to the pointer, when there are both */
+	struct vhid_device *kbd = a->kbd ? a->kbd : a->dev, *ptr = a->ptr ? a->ptr : a->dev;
 
 	if (!strncmp(line, "connect", 7)) {
 		result(out, a, vhid_client_connect(a->client, NULL));
 	} else if (sscanf(line, "create %31s", what) == 1) {
-		struct vhid_device_params p = {
-			.kind = !strcmp(what, "pointer")    ? VHID_DEVICE_POINTER
-				: !strcmp(what, "absolute") ? VHID_DEVICE_ABSOLUTE
-							    : VHID_DEVICE_KEYBOARD};
-		int r = vhid_device_create(a->client, &p, &a->dev);
-		if (r == 0)
-			r = vhid_device_wait_ready(a->dev, vt_bound(5000));
-		if (r < 0) {
-			result(out, a, r);
-		} else {
-			a->seen[0] = a->ready; /* this ready is consumed: "wait ready" waits for the
-						  next */
-			say(out, "ok %s", vhid_device_get_evdev(a->dev));
-		}
+		agent_create(a, what, line, out);
+	} else if (!strncmp(line, "typeloop ", 9)) {
+		snprintf(a->loop_text, sizeof(a->loop_text), "%s", line + 9);
+		agent_type(a, a->loop_text, true, out);
+	} else if (!strncmp(line, "typestart ", 10) || !strncmp(line, "type ", 5)) {
+		agent_type(a, strchr(line, ' ') + 1, line[4] == 's', out);
 	} else if (sscanf(line, "press %i", &x) == 1) {
-		result(out, a, vhid_keyboard_press(a->dev, (uint16_t)x));
+		result(out, a, vhid_keyboard_press(kbd, (uint16_t)x));
 	} else if (sscanf(line, "release %i", &x) == 1) {
-		result(out, a, vhid_keyboard_release(a->dev, (uint16_t)x));
+		result(out, a, vhid_keyboard_release(kbd, (uint16_t)x));
 	} else if (sscanf(line, "button %i %i", &x, &y) == 2) {
 		result(out, a,
-		       y ? vhid_pointer_press(a->dev, (unsigned)x)
-			 : vhid_pointer_release(a->dev, (unsigned)x));
+		       y ? vhid_pointer_press(ptr, (unsigned)x)
+			 : vhid_pointer_release(ptr, (unsigned)x));
 	} else if (sscanf(line, "move %i %i", &x, &y) == 2) {
-		result(out, a, vhid_pointer_move(a->dev, x, y));
+		result(out, a, vhid_pointer_move(ptr, x, y));
 	} else if (sscanf(line, "reconnect %i", &x) == 1) {
 		result(out, a, vhid_client_set_reconnect(a->client, x));
 	} else if (sscanf(line, "wait %31s %i", what, &x) == 2) {
@@ -258,7 +329,11 @@ agent_command(struct agent *a, char *line, int out)
 			say(out, "err -22 unknown event %s", what);
 		} else if (wait_count(a, cnt, *seen, x)) {
 			(*seen)++;
-			say(out, "ok");
+			/* gone and typed say with which error */
+			if (cnt == &a->gone || cnt == &a->typed)
+				say(out, "ok %d", cnt == &a->gone ? a->gone_error : a->typed_error);
+			else
+				say(out, "ok");
 		} else {
 			say(out, "err -110 no %s event within %d ms", what, x);
 		}
@@ -267,6 +342,8 @@ agent_command(struct agent *a, char *line, int out)
 		a->max_gap_ms = 0;
 	} else if (!strncmp(line, "leds", 4)) {
 		say(out, "ok %u", a->dev ? vhid_device_get_leds(a->dev) : 0);
+	} else if (!strncmp(line, "nodes", 5)) {
+		say(out, "ok %s %s", evdev_or_dash(a->kbd), evdev_or_dash(a->ptr));
 	} else if (!strncmp(line, "node", 4)) {
 		say(out, "ok %s",
 		    a->dev && vhid_device_get_evdev(a->dev) ? vhid_device_get_evdev(a->dev) : "-");
@@ -295,6 +372,13 @@ agent_main(int in, int out, const char *name)
 		ran(&a);
 		if (p[1].revents)
 			vhid_client_dispatch(a.client);
+		if (a.restart) {
+			a.restart = false;
+			int r = vhid_device_type_start(a.kbd, a.keymap, a.loop_text,
+						       strlen(a.loop_text), NULL);
+			if (r < 0) /* ended, as a failed job would */
+				on_typed(a.client, a.kbd, 0, r, "", &a);
+		}
 		if (!p[0].revents)
 			continue;
 		ssize_t n = read(in, line + len, sizeof(line) - 1 - len);
@@ -344,19 +428,28 @@ vt_agent_spawn(struct vt_agent *a, const char *name, unsigned int uid, unsigned 
 }
 
 int
-vt_agent_cmd(struct vt_agent *a, char *answer, size_t len, int timeout_ms, const char *fmt, ...)
+vt_agent_send(struct vt_agent *a, const char *fmt, ...)
 {
-	char cmd[256], buf[512];
-	size_t got = 0;
+	char cmd[256];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(cmd, sizeof(cmd) - 1, fmt, ap);
 	va_end(ap);
-	cmd[n++] = '\n';
-	if (write(a->to_child, cmd, (size_t)n) != n)
+	if (n < 0 || n > (int)sizeof(cmd) - 2)
 		return -1;
+	cmd[n++] = '\n';
+	snprintf(a->last_cmd, sizeof(a->last_cmd), "%.15s", cmd);
+	return write(a->to_child, cmd, (size_t)n) == n ? 0 : -1;
+}
+
+int
+vt_agent_answer(struct vt_agent *a, char *answer, size_t len, int timeout_ms)
+{
+	char buf[512];
+	size_t got = 0;
+
 	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
 	while (!memchr(buf, '\n', got)) {
 		struct pollfd p = {.fd = a->from_child, .events = POLLIN};
@@ -373,11 +466,26 @@ vt_agent_cmd(struct vt_agent *a, char *answer, size_t len, int timeout_ms, const
 	if (answer)
 		snprintf(answer, len, "%s", buf);
 	if (!strncmp(buf, "ok", 2)) {
-		if (!strncmp(cmd, "create", 6))
+		if (!strncmp(a->last_cmd, "create", 6))
 			sscanf(buf, "ok %63s", a->node);
 		return 0;
 	}
 	return 1;
+}
+
+int
+vt_agent_cmd(struct vt_agent *a, char *answer, size_t len, int timeout_ms, const char *fmt, ...)
+{
+	char cmd[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(cmd) - 1 || vt_agent_send(a, "%s", cmd) < 0)
+		return -1;
+	return vt_agent_answer(a, answer, len, timeout_ms);
 }
 
 int
@@ -439,4 +547,70 @@ vt_key_down(struct vt_dev *d, int code)
 
 	ioctl(d->evfd, EVIOCGKEY(sizeof(bits)), bits);
 	return (bits[code / (8 * sizeof(long))] >> (code % (8 * sizeof(long)))) & 1;
+}
+
+static void
+decode_frames(struct vt_dev *node, struct xkb_decoder *dec, int timeout_ms)
+{
+	struct input_event ev[64];
+	int n = vt_read_frame(node, ev, 64, timeout_ms);
+
+	for (int i = 0; i < n; i++)
+		if (ev[i].type == EV_KEY)
+			xkb_decoder_key(dec, ev[i].code, ev[i].value);
+}
+
+bool
+vt_agent_types(struct vt_agent *a, struct vt_dev *node, const char *text, const char *name)
+{
+	struct xkb_decoder *dec;
+	char ans[256] = "";
+	int error = -1;
+
+	if (xkb_decoder_new("us", NULL, &dec) < 0) {
+		vt_fail(name, "no xkb decoder for \"us\"");
+		return false;
+	}
+	bool ok = vt_agent_cmd(a, ans, sizeof(ans), 2000, "typestart %s", text) == 0;
+	/* 20 ms per character on an idle machine is ample; only a failure waits it out */
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(1000 + 20 * (int)strlen(text));
+	while (ok && strlen(xkb_decoder_text(dec)) < strlen(text) && vt_now_ms() < end)
+		decode_frames(node, dec, 100);
+	if (ok && vt_agent_cmd(a, ans, sizeof(ans), 2000, "wait typed 2000") == 0)
+		sscanf(ans, "ok %d", &error);
+	decode_frames(node, dec, 0); /* the last releases, if still unread */
+	ok = vt_check(ok && error == 0 && !strcmp(xkb_decoder_text(dec), text), name,
+		      "typed \"%s\", the node gave \"%s\" (agent: %s)", text, xkb_decoder_text(dec),
+		      ans);
+	xkb_decoder_free(dec);
+	return ok;
+}
+
+int
+vt_held_key(int fd)
+{
+	unsigned long bits[KEY_CNT / (8 * sizeof(long)) + 1] = {0};
+
+	if (ioctl(fd, EVIOCGKEY(sizeof(bits)), bits) < 0)
+		return -1;
+	for (int k = 0; k < KEY_CNT; k++)
+		if ((bits[k / (8 * sizeof(long))] >> (k % (8 * sizeof(long)))) & 1)
+			return k;
+	return -1;
+}
+
+bool
+vt_node_gone(struct vt_dev *d, const char *path, int timeout_ms)
+{
+	struct input_event ev;
+	struct stat st;
+	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	int r;
+
+	while ((r = vt_read_frame(d, &ev, 1, 100)) != -ENODEV && vt_now_ms() < end)
+		;
+	/* devtmpfs unlinks the node just after evdev hangs up its readers */
+	while (stat(path, &st) == 0 && vt_now_ms() < end)
+		usleep(10000);
+	return r == -ENODEV && stat(path, &st) < 0 && errno == ENOENT;
 }
