@@ -15,11 +15,13 @@ trap 'rm -f "$LOG"' EXIT
 
 # stage NAME COMMAND...: run, echo its output, add its "X: N passed, M failed" line
 stage() {
-	local name=$1 line rc
+	local name=$1 line rc start=$SECONDS
 	shift
 	echo "== $name"
 	"$@" 2>&1 | tee "$LOG"
 	rc=${PIPESTATUS[0]}
+	# the wall time of each stage, so the 20-minute budget can be watched
+	echo "-- $name: $((SECONDS - start)) s (total $SECONDS s)"
 	line=$(grep -E '^[^ ].*: [0-9]+ passed, [0-9]+ failed$' "$LOG" | tail -1)
 	if [ -n "$line" ]; then
 		set -- $(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
