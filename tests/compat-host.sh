@@ -21,6 +21,10 @@ mkdir "$D/old"
 cp "$OLD/build/vhidd/vhidd" "$OLD/build/vhidctl/vhidctl" "$OLD/build/libvhid/libvhid.so.0" "$D/old/"
 chmod -R a+rX "$D/old"
 OLD_VHIDD=$D/old/vhidd OLD_VHIDCTL=$D/old/vhidctl
+# the same for this vhidctl: the build tree may lie under a directory only root can enter
+mkdir "$D/new"
+cp "$NEW_VHIDCTL" "$(dirname "$NEW_VHIDCTL")/../libvhid/libvhid.so.1" "$D/new/"
+chmod -R a+rX "$D/new"
 printf 'allow-groups = 0\nallow-users = 65534\nlease-ms = 2000\n' >"$D/vhidd.conf"
 PIDS=""
 trap 'for p in $PIDS; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$D"' EXIT
@@ -42,6 +46,7 @@ run() { # WHO BINARY ARGS...: output in $OUT (stdout) and $ERR, status in $RC
 	shift 2
 	case $bin in "$D"/old/*) export LD_LIBRARY_PATH="$D/old" ;; *) unset LD_LIBRARY_PATH ;; esac
 	if [ "$who" = nobody ]; then
+		[ "$bin" = "$NEW_VHIDCTL" ] && { bin=$D/new/vhidctl; export LD_LIBRARY_PATH="$D/new"; }
 		set -- setpriv --reuid=65534 --regid=65534 --clear-groups "$bin" -s "$D/s.sock" "$@"
 	else
 		set -- "$bin" -s "$D/s.sock" "$@"
