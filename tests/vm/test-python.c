@@ -44,7 +44,8 @@ decode_until_exit(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec)
 			if (waitpid(p->pid, &st, WNOHANG) == p->pid)
 				status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		}
-		idle = status >= 0 && n == 0 ? idle + 1 : 0;
+		/* a node that went away (-ENODEV) after the exit is quiet too */
+		idle = status >= 0 && n <= 0 ? idle + 1 : 0;
 	}
 	return status;
 }
@@ -152,7 +153,9 @@ collect(struct vt_proc *p, const char *devname, const char *done, struct tally *
 		for (int i = 0; i < n; i++)
 			count(t, &ev[i]);
 		vt_proc_expect(p, done, 1); /* collects its output so far */
-		idle = strstr(p->buf, done) && n == 0 ? idle + 1 : 0;
+		/* a node that went away (-ENODEV: the device's linger ended) is as quiet
+		 * as one that stays silent: the loop must end either way */
+		idle = strstr(p->buf, done) && n <= 0 ? idle + 1 : 0;
 	}
 	vt_close_node(&d);
 	return true;

@@ -85,7 +85,7 @@ read_thread(void *arg)
 
 	for (int idle = 0; idle < 3;) {
 		int n = decode_frame(r->dec, 100);
-		idle = r->stop && n == 0 ? idle + 1 : 0;
+		idle = r->stop && n <= 0 ? idle + 1 : 0; /* -ENODEV: gone, so quiet */
 	}
 	return NULL;
 }
@@ -120,7 +120,7 @@ type_job(struct vhid_keymap *km, const char *text, struct xkb_decoder *dec)
 		if (!js.done && poll(&p, 1, 5) > 0)
 			vhid_client_dispatch(client);
 		int n = decode_frame(dec, js.done ? 100 : 0);
-		idle = js.done && n == 0 ? idle + 1 : 0;
+		idle = js.done && n <= 0 ? idle + 1 : 0;
 	}
 	return js.error;
 }

@@ -48,6 +48,15 @@ need_vmlinux() {
 }
 
 # busybox 1.35's insmod cannot read .ko.zst, so every module is unpacked here
+make_alias() { # MODDIR: run depmod on an unpacked kernel's modules, in place
+	local t
+	t=$(mktemp -d) || return 1
+	mkdir -p "$t/lib/modules"
+	ln -s "$(realpath "$1")" "$t/lib/modules/$KVER"
+	depmod -b "$t" "$KVER" || echo "vm: depmod failed: test-daemon-identity will fail" >&2
+	rm -rf "$t"
+}
+
 add_module() { # ROOT MODULE-PATH-WITHOUT-SUFFIX
 	local f
 	f=$(ls "$MODDIR/kernel/$2".ko* 2>/dev/null | head -1)
@@ -83,6 +92,8 @@ need_base() {
 	# vhidd reads which IDs special HID drivers claim (hid-apple above is one) from
 	# the kernel's module tables, as on a real system (test-daemon-identity)
 	mkdir -p "$root/lib/modules/$KVER"
+	# a kernel unpacked from its .deb has no modules.alias (depmod makes it at install)
+	[ -f "$MODDIR/modules.alias" ] || make_alias "$MODDIR"
 	for f in modules.alias modules.builtin.modinfo; do
 		[ -f "$MODDIR/$f" ] && cp "$MODDIR/$f" "$root/lib/modules/$KVER/"
 	done
