@@ -426,12 +426,6 @@ client_handle_input(struct client *c)
 	client_flush(c);
 }
 
-void
-client_handle_output(struct client *c)
-{
-	client_flush(c);
-}
-
 static bool
 has_devices(const struct client *c)
 {

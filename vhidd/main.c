@@ -330,7 +330,7 @@ dispatch(struct daemon *d, struct epoll_event *ev)
 		if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 			client_handle_input(c);
 		if (!c->dead && (ev->events & EPOLLOUT))
-			client_handle_output(c);
+			client_flush(c);
 	}
 }
 

@@ -21,7 +21,6 @@ struct vdev {
 	struct vdev_params params;
 	const struct vdev_listener *listener;
 	void *data;
-	void *userdata;
 	int fd;
 
 	bool started, bound, ready, open, failed, dead;

@@ -797,15 +797,3 @@ vdev_get_ready_ns(const struct vdev *dev)
 {
 	return dev->ready ? dev->ready_ns : 0;
 }
-
-void
-vdev_set_userdata(struct vdev *dev, void *data)
-{
-	dev->userdata = data;
-}
-
-void *
-vdev_get_userdata(const struct vdev *dev)
-{
-	return dev->userdata;
-}

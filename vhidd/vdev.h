@@ -115,7 +115,5 @@ const char *vdev_get_hidraw(const struct vdev *dev);
 const char *vdev_get_syspath(const struct vdev *dev);
 /* Monotonic ns from vdev_create() to ready, 0 if not ready. */
 uint64_t vdev_get_ready_ns(const struct vdev *dev);
-void vdev_set_userdata(struct vdev *dev, void *data);
-void *vdev_get_userdata(const struct vdev *dev);
 
 #endif
