@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "vhidd/log.h"
 
 static int passes, failures;
 static struct vdev_ctx *ctx;

@@ -1,4 +1,4 @@
-/* log.h - leveled logging shared by vhidd, libvhid and vhidctl. */
+/* log.h - vhidd's leveled logging (libvhid reports errors to its caller, never logs). */
 #ifndef VHID_LOG_H
 #define VHID_LOG_H
 
