@@ -14,7 +14,7 @@
 #include "vhid.h"
 
 /* clang-format off */
-static const struct vhid_error_info table[] = {
+static const struct error_info table[] = {
 	{VHID_EREPORTID, "VHID_EREPORTID",
 	 "The report ID is not an input report of this device kind.",
 	 "Keyboards take IDs 1 (keys), 2 (consumer), 3 and 4 (Apple), 7 (system); pointers take ID 1."},
@@ -107,8 +107,8 @@ static const struct vhid_error_info table[] = {
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))
 
-const struct vhid_error_info *
-vhid_error_lookup(int code)
+const struct error_info *
+error_lookup(int code)
 {
 	code = abs(code);
 	for (size_t i = 0; i < TABLE_LEN; i++)
@@ -117,8 +117,8 @@ vhid_error_lookup(int code)
 	return NULL;
 }
 
-const struct vhid_error_info *
-vhid_error_lookup_name(const char *name)
+const struct error_info *
+error_lookup_name(const char *name)
 {
 	for (size_t i = 0; i < TABLE_LEN; i++) {
 		const char *n = table[i].name;
@@ -129,8 +129,8 @@ vhid_error_lookup_name(const char *name)
 	return NULL;
 }
 
-const struct vhid_error_info *
-vhid_error_at(unsigned int i)
+const struct error_info *
+error_at(unsigned int i)
 {
 	return i < TABLE_LEN ? &table[i] : NULL;
 }
@@ -138,7 +138,7 @@ vhid_error_at(unsigned int i)
 VHID_EXPORT const char *
 vhid_strerror(int error)
 {
-	const struct vhid_error_info *e = vhid_error_lookup(error);
+	const struct error_info *e = error_lookup(error);
 
 	if (error == 0)
 		return "Success";
@@ -151,7 +151,7 @@ vhid_strerror(int error)
 VHID_EXPORT const char *
 vhid_error_name(int error)
 {
-	const struct vhid_error_info *e = vhid_error_lookup(error);
+	const struct error_info *e = error_lookup(error);
 
 	return e ? e->name : NULL;
 }

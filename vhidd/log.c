@@ -253,7 +253,7 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 		goto out;
 	/* messages carry client-chosen strings: one escape for every output */
 	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
-	vhid_escape(msg, sizeof(msg), raw,
+	escape_text(msg, sizeof(msg), raw,
 		    n < 0                     ? 0
 		    : (size_t)n < sizeof(raw) ? (size_t)n
 					      : sizeof(raw) - 1,
