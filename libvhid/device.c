@@ -397,25 +397,25 @@ change_keys(struct vhid_device *d, uint8_t id, uint16_t *held, uint16_t usage, b
 }
 
 VHID_EXPORT int
-vhid_keyboard_press(struct vhid_device *d, uint16_t usage)
+vhid_keyboard_press_usage(struct vhid_device *d, uint16_t usage)
 {
 	return change_keyboard(d, usage, true);
 }
 
 VHID_EXPORT int
-vhid_keyboard_release(struct vhid_device *d, uint16_t usage)
+vhid_keyboard_release_usage(struct vhid_device *d, uint16_t usage)
 {
 	return change_keyboard(d, usage, false);
 }
 
 VHID_EXPORT int
-vhid_consumer_press(struct vhid_device *d, uint16_t usage)
+vhid_consumer_press_usage(struct vhid_device *d, uint16_t usage)
 {
 	return change_keys(d, VHID_REPORT_CONSUMER, d->consumer, usage, true);
 }
 
 VHID_EXPORT int
-vhid_consumer_release(struct vhid_device *d, uint16_t usage)
+vhid_consumer_release_usage(struct vhid_device *d, uint16_t usage)
 {
 	return change_keys(d, VHID_REPORT_CONSUMER, d->consumer, usage, false);
 }

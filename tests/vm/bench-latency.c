@@ -84,7 +84,8 @@ start_relay(struct raw_uhid *uhid, pid_t *pid)
 static int
 key_vhid(struct path *p, bool down)
 {
-	return down ? vhid_keyboard_press(p->kbd, 0x04) : vhid_keyboard_release(p->kbd, 0x04);
+	return down ? vhid_keyboard_press_usage(p->kbd, 0x04)
+		    : vhid_keyboard_release_usage(p->kbd, 0x04);
 }
 
 /* One press/release pair; samples NULL = warm-up. */

@@ -115,9 +115,9 @@ main(void)
 			 vhid_device_get_readers(kb) == 1,
 		 "keyboard.reader.pushed.when.opened", "readers %u", vhid_device_get_readers(kb));
 	struct input_event q = EV(EV_KEY, KEY_Q, 1);
-	vhid_keyboard_press(kb, 0x14);
+	vhid_keyboard_press_usage(kb, 0x14);
 	vt_expect_frame(&node, "first.report.after.ready.delivered", &q, 1, 1000);
-	vhid_keyboard_release(kb, 0x14);
+	vhid_keyboard_release_usage(kb, 0x14);
 
 	libevdev_kernel_set_led_value(node.evdev, LED_CAPSL, LIBEVDEV_LED_ON);
 	bool got = wait_change(c, &ev.leds_events, 2000);

@@ -312,9 +312,9 @@ agent_command(struct agent *a, char *line, int out)
 	} else if (!strncmp(line, "typestart ", 10) || !strncmp(line, "type ", 5)) {
 		agent_type(a, strchr(line, ' ') + 1, line[4] == 's', out);
 	} else if (sscanf(line, "press %i", &x) == 1) {
-		result(out, a, vhid_keyboard_press(kbd, (uint16_t)x));
+		result(out, a, vhid_keyboard_press_usage(kbd, (uint16_t)x));
 	} else if (sscanf(line, "release %i", &x) == 1) {
-		result(out, a, vhid_keyboard_release(kbd, (uint16_t)x));
+		result(out, a, vhid_keyboard_release_usage(kbd, (uint16_t)x));
 	} else if (sscanf(line, "button %i %i", &x, &y) == 2) {
 		result(out, a,
 		       y ? vhid_pointer_press(ptr, (unsigned)x)
