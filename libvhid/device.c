@@ -101,12 +101,12 @@ VHID_EXPORT int
 vhid_device_wait_ready(struct vhid_device *d, int timeout_ms)
 {
 	struct vhid_client *c = d->client;
-	uint64_t end = client_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	struct pollfd p = {.fd = c->epfd, .events = POLLIN};
 	uint32_t id = d->id;
 
 	while (!d->ready) {
-		uint64_t now = client_now_ms();
+		uint64_t now = monotonic_ms();
 		if (d->gone)
 			return client_fail(c, d->gone, "device 0x%x failed: %s", id,
 					   vhid_strerror(d->gone));
@@ -276,12 +276,12 @@ VHID_EXPORT int
 vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 {
 	struct vhid_client *c = d->client;
-	uint64_t end = client_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	struct pollfd p = {.fd = c->epfd, .events = POLLIN};
 	uint32_t id = d->id;
 
 	while (d->readers == 0) {
-		uint64_t now = client_now_ms();
+		uint64_t now = monotonic_ms();
 		if (!d->ready)
 			return client_fail(c, -VHID_ENOTREADY, "device 0x%x is not ready", id);
 		if (now >= end)

@@ -70,7 +70,6 @@ struct vdev_ctx {
 };
 
 /* vdev.c */
-uint64_t now_ns(void);
 void vdev_arm_timer(struct vdev_ctx *ctx);
 int vdev_uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len);
 int vdev_send_input(struct vdev *dev, const uint8_t *data, size_t len);

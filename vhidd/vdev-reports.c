@@ -7,21 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "le.h"
 #include "log.h"
 #include "usage.h"
 #include "vdev-private.h"
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
 static void
 load_keys(uint16_t keys[VHID_MAX_KEYS], const uint8_t *p)
 {
 	for (int i = 0; i < VHID_MAX_KEYS; i++)
-		keys[i] = get16(p + 2 * i);
+		keys[i] = le16_get(p + 2 * i);
 }
 
 /* Union of the consumer keys and the translated Apple keys, as report 2. */

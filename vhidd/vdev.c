@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "descriptor.h"
 #include "log.h"
 #include "protocol.h"
@@ -79,15 +80,6 @@ stop_reaper(struct vdev_ctx *ctx)
 /* epoll tags for the ctx's own fds; devices are tagged with their pointer */
 static char tag_uevent, tag_timer, tag_inotify;
 
-uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void
 vdev_params_default(struct vdev_params *p, enum vhid_device_kind kind)
 {
@@ -124,7 +116,7 @@ vdev_arm_timer(struct vdev_ctx *ctx)
 		uint64_t t = d->deadline_ns;
 		/* without uevents, pending devices are re-checked every 10 ms */
 		if (ctx->uevent_fd < 0 && d->started && !d->ready && !d->failed)
-			t = now_ns() + POLL_INTERVAL_NS;
+			t = monotonic_ns() + POLL_INTERVAL_NS;
 		if (t && (!next || t < next))
 			next = t;
 	}
@@ -201,7 +193,7 @@ vdev_check_ready(struct vdev *dev)
 		return;
 	dev->ready = true;
 	dev->deadline_ns = 0;
-	dev->ready_ns = now_ns() - dev->created_ns;
+	dev->ready_ns = monotonic_ns() - dev->created_ns;
 	log_ready(dev);
 	if (dev->listener && dev->listener->ready)
 		dev->listener->ready(dev, dev->data);
@@ -211,7 +203,7 @@ static void
 on_start(struct vdev *dev, uint64_t flags)
 {
 	dev->started = true;
-	dev->deadline_ns = now_ns() + dev->ctx->ready_timeout_ns;
+	dev->deadline_ns = monotonic_ns() + dev->ctx->ready_timeout_ns;
 	log_info("%s: start (dev_flags 0x%llx)", dev->params.label, (unsigned long long)flags);
 	vdev_check_ready(dev);
 }
@@ -397,7 +389,7 @@ dispatch_device(struct vdev *dev)
 static void
 dispatch_timer(struct vdev_ctx *ctx)
 {
-	uint64_t expirations, now = now_ns();
+	uint64_t expirations, now = monotonic_ns();
 
 	if (read(ctx->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		return;
@@ -658,7 +650,7 @@ vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 		free(dev);
 		return r;
 	}
-	dev->created_ns = now_ns();
+	dev->created_ns = monotonic_ns();
 	if ((r = write_create2(dev)) < 0 || (r = epoll_add(ctx->epfd, dev->fd, dev)) < 0) {
 		log_error("%s: UHID_CREATE2 failed: %s", dev->params.label, strerror(-r));
 		close(dev->fd);
@@ -732,7 +724,7 @@ vdev_destroy(struct vdev *dev)
 	if (dev->ready && !dev->failed && ctx->linger_ns) {
 		vdev_reset(dev);
 		dev->lingering = true;
-		dev->deadline_ns = now_ns() + ctx->linger_ns;
+		dev->deadline_ns = monotonic_ns() + ctx->linger_ns;
 		vdev_arm_timer(ctx);
 		return;
 	}
