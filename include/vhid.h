@@ -52,7 +52,7 @@ enum vhid_error {
 	VHID_EAPPLE = 1004,       /**< Apple vendor usage with no standard Linux equivalent */
 	VHID_ETOOMANYKEYS = 1005, /**< a 33rd key, or translated keys overflow a report */
 	VHID_EBUTTON = 1006,      /**< button number outside 1..32 */
-	VHID_EVERSION = 1007,     /**< client and daemon speak different protocol versions */
+	VHID_EVERSION = 1007,     /**< client and daemon speak different protocol majors */
 	VHID_EDENIED = 1008,      /**< the daemon's policy does not allow this caller */
 	VHID_EPROTO = 1009,       /**< malformed frame; the daemon closed the connection */
 	VHID_ENOUHID = 1010,      /**< the kernel has no uhid (module missing or not loaded) */

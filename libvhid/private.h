@@ -1,4 +1,4 @@
-/* private.h - libvhid's internal structures, shared by client.c and device.c. */
+/* private.h - libvhid's internal structures and the functions its files share. */
 #ifndef LIBVHID_PRIVATE_H
 #define LIBVHID_PRIVATE_H
 

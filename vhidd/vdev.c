@@ -1,5 +1,6 @@
 /*
- * vdev.c - uhid devices: creation, the kernel's requests, reports, teardown.
+ * vdev.c - uhid devices: creation, the kernel's requests, teardown (reports are
+ * vdev-reports.c's, nodes and readers vdev-nodes.c's).
  * See vdev.h for the contract and DESIGN.md for why readiness is the driver
  * "bind" uevent rather than UHID_START.
  */
