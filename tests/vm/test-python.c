@@ -44,7 +44,8 @@ decode_until_exit(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec)
 			if (waitpid(p->pid, &st, WNOHANG) == p->pid)
 				status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		}
-		idle = status >= 0 && n == 0 ? idle + 1 : 0;
+		/* after the exit the device goes too: -ENODEV counts as quiet */
+		idle = status >= 0 && n <= 0 ? idle + 1 : 0;
 	}
 	return status;
 }
