@@ -99,18 +99,6 @@ connection_queue(struct connection *c, uint16_t type, uint32_t id, const void *m
 }
 
 int
-connection_queue_raw(struct connection *c, const void *data, size_t len)
-{
-	int r = reserve(c, len);
-
-	if (r < 0)
-		return r;
-	memcpy(c->out + c->out_len, data, len);
-	c->out_len += len;
-	return 0;
-}
-
-int
 connection_flush(struct connection *c)
 {
 	size_t done = 0;

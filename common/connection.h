@@ -38,8 +38,6 @@ int connection_next(struct connection *c, struct vhid_frame *f);
 /* Encode and queue a frame (protocol.h's proto_encode). -ENOBUFS past the limit. */
 int connection_queue(struct connection *c, uint16_t type, uint32_t id, const void *msg,
 		     const void *extra, size_t extra_len);
-/* Queue raw bytes as they are (tests use this to send malformed frames). */
-int connection_queue_raw(struct connection *c, const void *data, size_t len);
 
 /* Write as much as the socket takes: 0 when empty, 1 when bytes remain, or -errno. */
 int connection_flush(struct connection *c);

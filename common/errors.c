@@ -14,7 +14,7 @@
 #include "vhid.h"
 
 /* clang-format off */
-static const struct vhid_error_info table[] = {
+static const struct error_info table[] = {
 	{VHID_EREPORTID, "VHID_EREPORTID",
 	 "The report ID is not an input report of this device kind.",
 	 "Keyboards take IDs 1 (keys), 2 (consumer), 3 and 4 (Apple), 7 (system); pointers take ID 1."},
@@ -29,7 +29,7 @@ static const struct vhid_error_info table[] = {
 	 "Use the pointer's wheel for AC Pan and the volume keys for Volume; never post usages 0x01-0x03."},
 	{VHID_EAPPLE, "VHID_EAPPLE",
 	 "An Apple vendor usage has no standard equivalent that Linux understands.",
-	 "See the Apple translation table in DESIGN.md; post the equivalent consumer usage, or drop the key."},
+	 "See the Apple table in docs/KEYMAP.md; post the equivalent consumer usage, or drop the key."},
 	{VHID_ETOOMANYKEYS, "VHID_ETOOMANYKEYS",
 	 "All 32 key slots of the report are taken; the key was not added.",
 	 "Release keys first. vhid never drops a 33rd key silently."},
@@ -37,8 +37,8 @@ static const struct vhid_error_info table[] = {
 	 "The button number is outside 1..32.",
 	 "Buttons are numbered 1 (left), 2 (right), 3 (middle), 4 (side), 5 (extra) up to 32."},
 	{VHID_EVERSION, "VHID_EVERSION",
-	 "The client library and the daemon speak different protocol versions.",
-	 "Install matching libvhid and vhidd versions, then restart the daemon (vhidctl version shows both)."},
+	 "The client library and the daemon speak different major protocol versions (any minor versions of one major work together).",
+	 "Install a libvhid and a vhidd of the same major protocol version, then restart the daemon (vhidctl version shows both)."},
 	{VHID_EDENIED, "VHID_EDENIED",
 	 "The daemon's policy does not allow this user.",
 	 "Add the user to the 'vhid' group (then log in again), or list it in /etc/vhid/vhidd.conf and send vhidd SIGHUP. See vhidctl doctor."},
@@ -107,8 +107,8 @@ static const struct vhid_error_info table[] = {
 
 #define TABLE_LEN (sizeof(table) / sizeof(table[0]))
 
-const struct vhid_error_info *
-vhid_error_lookup(int code)
+const struct error_info *
+error_lookup(int code)
 {
 	code = abs(code);
 	for (size_t i = 0; i < TABLE_LEN; i++)
@@ -117,8 +117,8 @@ vhid_error_lookup(int code)
 	return NULL;
 }
 
-const struct vhid_error_info *
-vhid_error_lookup_name(const char *name)
+const struct error_info *
+error_lookup_name(const char *name)
 {
 	for (size_t i = 0; i < TABLE_LEN; i++) {
 		const char *n = table[i].name;
@@ -129,8 +129,8 @@ vhid_error_lookup_name(const char *name)
 	return NULL;
 }
 
-const struct vhid_error_info *
-vhid_error_at(unsigned int i)
+const struct error_info *
+error_at(unsigned int i)
 {
 	return i < TABLE_LEN ? &table[i] : NULL;
 }
@@ -138,7 +138,7 @@ vhid_error_at(unsigned int i)
 VHID_EXPORT const char *
 vhid_strerror(int error)
 {
-	const struct vhid_error_info *e = vhid_error_lookup(error);
+	const struct error_info *e = error_lookup(error);
 
 	if (error == 0)
 		return "Success";
@@ -151,7 +151,7 @@ vhid_strerror(int error)
 VHID_EXPORT const char *
 vhid_error_name(int error)
 {
-	const struct vhid_error_info *e = vhid_error_lookup(error);
+	const struct error_info *e = error_lookup(error);
 
 	return e ? e->name : NULL;
 }

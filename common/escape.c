@@ -42,7 +42,7 @@ is_control(uint32_t cp)
 }
 
 size_t
-vhid_escape(char *out, size_t len, const char *in, size_t inlen, unsigned int flags)
+escape_text(char *out, size_t len, const char *in, size_t inlen, unsigned int flags)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t o = 0, i = 0;
@@ -75,8 +75,8 @@ vhid_escape(char *out, size_t len, const char *in, size_t inlen, unsigned int fl
 }
 
 const char *
-vhid_escape_str(char *out, size_t len, const char *in)
+escape_str(char *out, size_t len, const char *in)
 {
-	vhid_escape(out, len, in, strlen(in), 0);
+	escape_text(out, len, in, strlen(in), 0);
 	return out;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "le.h"
 #include "vhid.h"
 
 #define END 0
@@ -135,21 +136,22 @@ proto_payload_size(uint16_t type, size_t *min, size_t *max)
 	return 0;
 }
 
+/* a field of 1, 2 or 4 bytes, as the message layouts give its width */
 static uint32_t
 load_le(const uint8_t *p, int width)
 {
-	uint32_t v = 0;
-
-	for (int i = width - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	return width == 1 ? *p : width == 2 ? le16_get(p) : le32_get(p);
 }
 
 static void
 store_le(uint8_t *p, uint32_t v, int width)
 {
-	for (int i = 0; i < width; i++, v >>= 8)
-		p[i] = (uint8_t)v;
+	if (width == 1)
+		*p = (uint8_t)v;
+	else if (width == 2)
+		le16_put(p, (uint16_t)v);
+	else
+		le32_put(p, v);
 }
 
 /* host fields are native integers of the same widths (the structs are packed) */
@@ -211,9 +213,9 @@ proto_parse_frame(const uint8_t *buf, size_t len, struct vhid_frame *frame)
 {
 	if (len < VHID_HEADER_SIZE)
 		return 0;
-	frame->hdr.type = (uint16_t)load_le(buf, 2);
-	frame->hdr.length = (uint16_t)load_le(buf + 2, 2);
-	frame->hdr.id = load_le(buf + 4, 4);
+	frame->hdr.type = le16_get(buf);
+	frame->hdr.length = le16_get(buf + 2);
+	frame->hdr.id = le32_get(buf + 4);
 	if (frame->hdr.length > VHID_MAX_PAYLOAD)
 		return -VHID_EPROTO;
 	if (len < VHID_HEADER_SIZE + (size_t)frame->hdr.length)
@@ -280,9 +282,9 @@ proto_encode(uint8_t *buf, uint16_t type, uint32_t id, const void *msg, const vo
 	    ((const struct vhid_msg_error *)msg)->message_length != extra_len)
 		return -EMSGSIZE;
 	len = s->fixed + extra_len;
-	store_le(buf, type, 2);
-	store_le(buf + 2, (uint32_t)len, 2);
-	store_le(buf + 4, id, 4);
+	le16_put(buf, type);
+	le16_put(buf + 2, (uint16_t)len);
+	le32_put(buf + 4, id);
 	if (s->fixed && convert(s->layout, msg, buf + VHID_HEADER_SIZE, 1) >= 0)
 		return -EMSGSIZE; /* an unterminated string: a caller bug */
 	if (extra_len)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "le.h"
 #include "usage.h"
 #include "vhid.h"
 
@@ -112,32 +113,11 @@ vhid_buttons_exists(uint32_t buttons, unsigned int button)
 
 /* ---- encoding: little-endian, report ID first --------------------------- */
 
-static uint8_t *
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	return p + 2;
-}
-
-static uint8_t *
-put32(uint8_t *p, uint32_t v)
-{
-	p = put16(p, (uint16_t)v);
-	return put16(p, (uint16_t)(v >> 16));
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 static void
 put_keys(uint8_t *p, const uint16_t keys[VHID_MAX_KEYS])
 {
 	for (int i = 0; i < VHID_MAX_KEYS; i++)
-		p = put16(p, keys[i]);
+		p = le16_put(p, keys[i]);
 }
 
 VHID_EXPORT int
@@ -163,11 +143,11 @@ vhid_report_encode_pointer(const struct vhid_pointer_report *r, uint8_t *buf)
 	uint8_t *p = buf;
 
 	*p++ = VHID_REPORT_POINTER;
-	p = put32(p, r->buttons);
-	p = put16(p, (uint16_t)r->x);
-	p = put16(p, (uint16_t)r->y);
-	p = put16(p, (uint16_t)r->wheel);
-	put16(p, (uint16_t)r->hwheel);
+	p = le32_put(p, r->buttons);
+	p = le16_put(p, (uint16_t)r->x);
+	p = le16_put(p, (uint16_t)r->y);
+	p = le16_put(p, (uint16_t)r->wheel);
+	le16_put(p, (uint16_t)r->hwheel);
 	return VHID_POINTER_REPORT_SIZE;
 }
 
@@ -177,11 +157,11 @@ vhid_report_encode_absolute(const struct vhid_absolute_report *r, uint8_t *buf)
 	uint8_t *p = buf;
 
 	*p++ = VHID_REPORT_POINTER;
-	p = put32(p, r->buttons);
-	p = put16(p, r->x);
-	p = put16(p, r->y);
-	p = put16(p, (uint16_t)r->wheel);
-	put16(p, (uint16_t)r->hwheel);
+	p = le32_put(p, r->buttons);
+	p = le16_put(p, r->x);
+	p = le16_put(p, r->y);
+	p = le16_put(p, (uint16_t)r->wheel);
+	le16_put(p, (uint16_t)r->hwheel);
 	return VHID_ABSOLUTE_REPORT_SIZE;
 }
 
@@ -271,7 +251,7 @@ static int
 check_keys(uint8_t id, const uint8_t *p, char *msg, size_t msglen)
 {
 	for (int i = 0; i < VHID_MAX_KEYS; i++) {
-		uint16_t u = get16(p + 2 * i);
+		uint16_t u = le16_get(p + 2 * i);
 		int r = 0;
 
 		if (u == 0)
@@ -357,16 +337,18 @@ validate_pointer(enum vhid_device_kind kind, const uint8_t *buf, size_t len, cha
 	if (r)
 		return r;
 	if (kind == VHID_DEVICE_POINTER) {
-		if ((r = check_axis("X", (int16_t)get16(buf + 5), REL_MIN, REL_MAX, msg, msglen)) ||
-		    (r = check_axis("Y", (int16_t)get16(buf + 7), REL_MIN, REL_MAX, msg, msglen)))
+		if ((r = check_axis("X", (int16_t)le16_get(buf + 5), REL_MIN, REL_MAX, msg,
+				    msglen)) ||
+		    (r = check_axis("Y", (int16_t)le16_get(buf + 7), REL_MIN, REL_MAX, msg,
+				    msglen)))
 			return r;
 	} else {
-		if ((r = check_axis("X", get16(buf + 5), 0, ABS_MAX, msg, msglen)) ||
-		    (r = check_axis("Y", get16(buf + 7), 0, ABS_MAX, msg, msglen)))
+		if ((r = check_axis("X", le16_get(buf + 5), 0, ABS_MAX, msg, msglen)) ||
+		    (r = check_axis("Y", le16_get(buf + 7), 0, ABS_MAX, msg, msglen)))
 			return r;
 	}
-	if ((r = check_axis("wheel", (int16_t)get16(buf + 9), REL_MIN, REL_MAX, msg, msglen)) ||
-	    (r = check_axis("horizontal wheel", (int16_t)get16(buf + 11), REL_MIN, REL_MAX, msg,
+	if ((r = check_axis("wheel", (int16_t)le16_get(buf + 9), REL_MIN, REL_MAX, msg, msglen)) ||
+	    (r = check_axis("horizontal wheel", (int16_t)le16_get(buf + 11), REL_MIN, REL_MAX, msg,
 			    msglen)))
 		return r;
 	return 0;

@@ -52,7 +52,7 @@ enum vhid_error {
 	VHID_EAPPLE = 1004,       /**< Apple vendor usage with no standard Linux equivalent */
 	VHID_ETOOMANYKEYS = 1005, /**< a 33rd key, or translated keys overflow a report */
 	VHID_EBUTTON = 1006,      /**< button number outside 1..32 */
-	VHID_EVERSION = 1007,     /**< client and daemon speak different protocol versions */
+	VHID_EVERSION = 1007,     /**< client and daemon speak different protocol majors */
 	VHID_EDENIED = 1008,      /**< the daemon's policy does not allow this caller */
 	VHID_EPROTO = 1009,       /**< malformed frame; the daemon closed the connection */
 	VHID_ENOUHID = 1010,      /**< the kernel has no uhid (module missing or not loaded) */
@@ -617,16 +617,20 @@ void *vhid_device_get_user_data(const struct vhid_device *device);
 /* ------------------------------------------------------------------------ */
 
 /**
- * Press or release a keyboard-page usage (0x04 = a, 0xe0-0xe7 = modifiers) on
- * a keyboard device and post the resulting report.
+ * Press or release a HID keyboard-page usage (0x04 = a, 0xe0-0xe7 = modifiers)
+ * on a keyboard device and post the resulting report. A usage is not a Linux key
+ * code (KEY_A is 30, usage 0x1e is "1"): for codes use vhid_key_press().
  * @return 0, -VHID_ETOOMANYKEYS, -VHID_EUSAGE, -EINVAL (not a keyboard), ...
- * @since 0.1
+ * @since 0.2 (0.1 called them vhid_keyboard_press() and vhid_keyboard_release())
  */
-int vhid_keyboard_press(struct vhid_device *keyboard, uint16_t usage);
-int vhid_keyboard_release(struct vhid_device *keyboard, uint16_t usage);
-/** The same for consumer usages (0xe9 = volume up, 0xcd = play/pause). @since 0.1 */
-int vhid_consumer_press(struct vhid_device *keyboard, uint16_t usage);
-int vhid_consumer_release(struct vhid_device *keyboard, uint16_t usage);
+int vhid_keyboard_press_usage(struct vhid_device *keyboard, uint16_t usage);
+int vhid_keyboard_release_usage(struct vhid_device *keyboard, uint16_t usage);
+/**
+ * The same for HID consumer usages (0xe9 = volume up, 0xcd = play/pause).
+ * @since 0.2 (0.1 called them vhid_consumer_press() and vhid_consumer_release())
+ */
+int vhid_consumer_press_usage(struct vhid_device *keyboard, uint16_t usage);
+int vhid_consumer_release_usage(struct vhid_device *keyboard, uint16_t usage);
 /**
  * Press or release by Linux key code (KEY_A, KEY_VOLUMEUP, KEY_POWER): the
  * library picks the report and usage that produce it.

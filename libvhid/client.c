@@ -26,15 +26,6 @@
 #include "groups.h"
 #include "private.h"
 
-uint64_t
-client_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int
 client_fail(struct vhid_client *c, int err, const char *fmt, ...)
 {
@@ -223,7 +214,7 @@ static void
 arm_timer(struct vhid_client *c)
 {
 	struct itimerspec its = {0};
-	uint64_t at = 0, now = client_now_ms(), typing = typing_due_ms(c);
+	uint64_t at = 0, now = monotonic_ms(), typing = typing_due_ms(c);
 
 	if (c->connected && lease_ms(c))
 		at = c->last_tx_ms + lease_ms(c) / 3;
@@ -280,7 +271,7 @@ lost(struct vhid_client *c, int err)
 		device_clear_state(d);
 	}
 	c->backoff_ms = 100;
-	c->reconnect_at_ms = client_now_ms() + c->backoff_ms;
+	c->reconnect_at_ms = monotonic_ms() + c->backoff_ms;
 	queue_event(c, EV_DISCONNECTED, 0, err, NULL);
 	arm_timer(c);
 }
@@ -530,7 +521,7 @@ read_frames(struct vhid_client *c, struct answer *a)
 static int
 flush_wait(struct vhid_client *c, size_t high_water, struct answer *a)
 {
-	uint64_t end = client_now_ms() + REQUEST_TIMEOUT_MS;
+	uint64_t end = monotonic_ms() + REQUEST_TIMEOUT_MS;
 
 	for (;;) {
 		int r = connection_flush(&c->conn);
@@ -540,7 +531,7 @@ flush_wait(struct vhid_client *c, size_t high_water, struct answer *a)
 		}
 		if (c->conn.out_len <= high_water)
 			return 0;
-		uint64_t now = client_now_ms();
+		uint64_t now = monotonic_ms();
 		if (now >= end)
 			return client_fail(c, -ETIMEDOUT, "vhidd did not read its socket for %d ms",
 					   REQUEST_TIMEOUT_MS);
@@ -563,7 +554,7 @@ send_frame(struct vhid_client *c, uint16_t type, uint32_t id, const void *msg, c
 	if (r < 0)
 		return client_fail(c, r, "cannot queue %s: %s", proto_type_name(type),
 				   vhid_strerror(r));
-	c->last_tx_ms = client_now_ms();
+	c->last_tx_ms = monotonic_ms();
 	return 0;
 }
 
@@ -611,9 +602,9 @@ client_transact(struct vhid_client *c, uint16_t type, const void *msg, const voi
 		return r;
 	if ((r = flush_wait(c, 0, a)) < 0)
 		return c->fatal ? c->fatal : r;
-	end = client_now_ms() + REQUEST_TIMEOUT_MS;
+	end = monotonic_ms() + REQUEST_TIMEOUT_MS;
 	while (!a->done) {
-		uint64_t now = client_now_ms();
+		uint64_t now = monotonic_ms();
 		struct pollfd p = {.fd = c->conn.fd, .events = POLLIN};
 
 		if (now >= end)
@@ -840,7 +831,7 @@ vhid_client_connect(struct vhid_client *c, const char *path)
 	if (r < 0 && c->reconnect) {
 		/* keep trying from dispatch */
 		c->ever_connected = true;
-		c->reconnect_at_ms = client_now_ms() + 100;
+		c->reconnect_at_ms = monotonic_ms() + 100;
 		arm_timer(c);
 	}
 	return r;
@@ -903,14 +894,14 @@ static void
 maybe_reconnect(struct vhid_client *c)
 {
 	if (c->connected || !c->reconnect || !c->ever_connected ||
-	    client_now_ms() < c->reconnect_at_ms)
+	    monotonic_ms() < c->reconnect_at_ms)
 		return;
 	if (do_connect(c) == 0) {
 		queue_event(c, EV_RECONNECTED, 0, 0, NULL);
 		return;
 	}
 	c->backoff_ms = c->backoff_ms >= 500 ? 1000 : c->backoff_ms * 2;
-	c->reconnect_at_ms = client_now_ms() + c->backoff_ms;
+	c->reconnect_at_ms = monotonic_ms() + c->backoff_ms;
 }
 
 VHID_EXPORT int
@@ -927,7 +918,7 @@ vhid_client_dispatch(struct vhid_client *c)
 	if (c->connected)
 		read_frames(c, NULL);
 	maybe_reconnect(c);
-	if (c->connected && lease_ms(c) && client_now_ms() - c->last_tx_ms >= lease_ms(c) / 3)
+	if (c->connected && lease_ms(c) && monotonic_ms() - c->last_tx_ms >= lease_ms(c) / 3)
 		vhid_client_heartbeat(c);
 	typing_pump(c);
 	if (c->connected && connection_flush(&c->conn) < 0)

@@ -101,12 +101,12 @@ VHID_EXPORT int
 vhid_device_wait_ready(struct vhid_device *d, int timeout_ms)
 {
 	struct vhid_client *c = d->client;
-	uint64_t end = client_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	struct pollfd p = {.fd = c->epfd, .events = POLLIN};
 	uint32_t id = d->id;
 
 	while (!d->ready) {
-		uint64_t now = client_now_ms();
+		uint64_t now = monotonic_ms();
 		if (d->gone)
 			return client_fail(c, d->gone, "device 0x%x failed: %s", id,
 					   vhid_strerror(d->gone));
@@ -276,12 +276,12 @@ VHID_EXPORT int
 vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 {
 	struct vhid_client *c = d->client;
-	uint64_t end = client_now_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	struct pollfd p = {.fd = c->epfd, .events = POLLIN};
 	uint32_t id = d->id;
 
 	while (d->readers == 0) {
-		uint64_t now = client_now_ms();
+		uint64_t now = monotonic_ms();
 		if (!d->ready)
 			return client_fail(c, -VHID_ENOTREADY, "device 0x%x is not ready", id);
 		if (now >= end)
@@ -397,25 +397,25 @@ change_keys(struct vhid_device *d, uint8_t id, uint16_t *held, uint16_t usage, b
 }
 
 VHID_EXPORT int
-vhid_keyboard_press(struct vhid_device *d, uint16_t usage)
+vhid_keyboard_press_usage(struct vhid_device *d, uint16_t usage)
 {
 	return change_keyboard(d, usage, true);
 }
 
 VHID_EXPORT int
-vhid_keyboard_release(struct vhid_device *d, uint16_t usage)
+vhid_keyboard_release_usage(struct vhid_device *d, uint16_t usage)
 {
 	return change_keyboard(d, usage, false);
 }
 
 VHID_EXPORT int
-vhid_consumer_press(struct vhid_device *d, uint16_t usage)
+vhid_consumer_press_usage(struct vhid_device *d, uint16_t usage)
 {
 	return change_keys(d, VHID_REPORT_CONSUMER, d->consumer, usage, true);
 }
 
 VHID_EXPORT int
-vhid_consumer_release(struct vhid_device *d, uint16_t usage)
+vhid_consumer_release_usage(struct vhid_device *d, uint16_t usage)
 {
 	return change_keys(d, VHID_REPORT_CONSUMER, d->consumer, usage, false);
 }

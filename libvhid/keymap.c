@@ -128,7 +128,7 @@ vhid_keymap_set_leds(struct vhid_keymap *km, unsigned int leds)
 	return planner_set_locks(km->planner, leds & VHID_LED_CAPS_LOCK, leds & VHID_LED_NUM_LOCK);
 }
 
-const struct planner *
+static const struct planner *
 keymap_planner(const struct vhid_keymap *km)
 {
 	return km ? km->planner : NULL;

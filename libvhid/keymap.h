@@ -9,9 +9,6 @@
 #include "planner.h"
 #include "private.h"
 
-/* The planner of a keymap; NULL for NULL. */
-const struct planner *keymap_planner(const struct vhid_keymap *km);
-
 /*
  * Plan text for the keymap's current lock state: 0 with *strokes (malloc'd),
  * -VHID_EUNTYPEABLE naming the characters in msg, -EILSEQ, -ENOMEM.

@@ -32,14 +32,6 @@ static const struct {
 	{"pgdn", KEY_PAGEDOWN},     {"enter", KEY_ENTER},      {"return", KEY_ENTER},
 };
 
-static bool
-is_modifier_code(uint16_t code)
-{
-	return code == KEY_LEFTCTRL || code == KEY_RIGHTCTRL || code == KEY_LEFTSHIFT ||
-	       code == KEY_RIGHTSHIFT || code == KEY_LEFTALT || code == KEY_RIGHTALT ||
-	       code == KEY_LEFTMETA || code == KEY_RIGHTMETA;
-}
-
 static int
 single(struct key_spec *out, uint16_t code, const char *how)
 {
@@ -50,7 +42,8 @@ single(struct key_spec *out, uint16_t code, const char *how)
 	return 0;
 }
 
-int
+/* A Linux name, any case ("KEY_A", "btn_left"): its code, or -ENOENT. */
+static int
 keyname_code(const char *name)
 {
 	unsigned int n;
@@ -116,7 +109,8 @@ from_keysym(const struct planner *p, const char *name, struct key_spec *out)
 	return 0;
 }
 
-int
+/* p may be NULL (then keysyms are not tried). 0 or -ENOENT. */
+static int
 keyname_resolve(const struct planner *p, const char *name, struct key_spec *out)
 {
 	char with_prefix[64];
@@ -132,12 +126,6 @@ keyname_resolve(const struct planner *p, const char *name, struct key_spec *out)
 		return 0;
 	snprintf(with_prefix, sizeof(with_prefix), "KEY_%s", name);
 	return from_evdev_name(with_prefix, out);
-}
-
-bool
-keyname_is_modifier(uint16_t code)
-{
-	return is_modifier_code(code);
 }
 
 /* ---- suggestions -------------------------------------------------------- */
@@ -194,7 +182,8 @@ consider(struct best *b, const char *name, const char *candidate)
 	}
 }
 
-void
+/* Up to three nearest known names, "'enter', 'KEY_END'", or "" when none is close. */
+static void
 keyname_suggest(const char *name, char *buf, size_t len)
 {
 	struct best b = {.dist = {99, 99, 99}};

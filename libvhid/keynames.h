@@ -18,11 +18,6 @@ struct key_spec {
 	const char *how; /* "alias", "keysym", ... */
 };
 
-/* p may be NULL (then keysyms are not tried). 0 or -ENOENT. */
-int keyname_resolve(const struct planner *p, const char *name, struct key_spec *out);
-bool keyname_is_modifier(uint16_t code);
-/* A Linux name, any case ("KEY_A", "btn_left"): its code, or -ENOENT. */
-int keyname_code(const char *name);
 /* The canonical name of a code ("KEY_A"), or NULL. */
 const char *keyname_of_code(unsigned int code);
 #define COMBO_MAX 32
@@ -40,8 +35,5 @@ struct combo {
  */
 int keyname_parse_combo(const struct planner *p, const char *text, struct combo *out, char *err,
 			size_t errlen);
-
-/* Up to three nearest known names, "'enter', 'KEY_END'", or "" when none is close. */
-void keyname_suggest(const char *name, char *buf, size_t len);
 
 #endif

@@ -1,10 +1,11 @@
-/* private.h - libvhid's internal structures, shared by client.c and device.c. */
+/* private.h - libvhid's internal structures and the functions its files share. */
 #ifndef LIBVHID_PRIVATE_H
 #define LIBVHID_PRIVATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "connection.h"
 #include "export.h"
 #include "protocol.h"
@@ -97,7 +98,6 @@ struct vhid_client {
 	uint32_t next_serial;  /* the last device handle number handed out */
 };
 
-uint64_t client_now_ms(void);
 int client_fail(struct vhid_client *c, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Send a request and wait for its REPLY/ERROR (pushes that arrive meanwhile are queued). */

@@ -250,7 +250,7 @@ pump_device(struct vhid_device *d, uint64_t now)
 void
 typing_pump(struct vhid_client *c)
 {
-	uint64_t now = client_now_ms();
+	uint64_t now = monotonic_ms();
 
 	for (struct vhid_device *d = c->devices; d; d = d->next)
 		if (d->jobs)
@@ -272,7 +272,7 @@ typing_answer(struct vhid_client *c, uint32_t id, int status, const char *messag
 		} else {
 			type_step_report(&j->steps[j->pos], &d->keyboard);
 			if (j->steps[j->pos].pause && d->type_delay_ms)
-				j->resume_ms = client_now_ms() + d->type_delay_ms;
+				j->resume_ms = monotonic_ms() + d->type_delay_ms;
 			j->pos++;
 		}
 		/* read by a blocking call, not by dispatch: wake the program's loop for the next

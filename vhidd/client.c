@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "le.h"
 #include "log.h"
 #include "logring.h"
 
@@ -416,19 +417,12 @@ client_handle_input(struct client *c)
 		if (r < 0) {
 			snprintf(msg, sizeof(msg),
 				 "frame announces %u payload bytes, more than the %d allowed",
-				 (unsigned)(c->conn.in[c->conn.in_pos + 2] |
-					    c->conn.in[c->conn.in_pos + 3] << 8),
+				 (unsigned)le16_get(c->conn.in + c->conn.in_pos + 2),
 				 VHID_MAX_PAYLOAD);
 			client_violation(c, 0, 0, msg);
 			return;
 		}
 	}
-	client_flush(c);
-}
-
-void
-client_handle_output(struct client *c)
-{
 	client_flush(c);
 }
 

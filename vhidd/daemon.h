@@ -93,7 +93,6 @@ void server_pause(struct daemon *d, bool paused);
 /* client.c: connections, frames, leases */
 struct client *client_new(struct daemon *d, int fd);
 void client_handle_input(struct client *c);
-void client_handle_output(struct client *c);
 /* Close the connection and destroy its devices (their keys are released). The
  * memory stays valid (c->dead) until clients_free_graveyard(). */
 void client_destroy(struct client *c, const char *why);

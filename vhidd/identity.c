@@ -76,7 +76,10 @@ identity_free(struct identity_table *t)
 	*t = (struct identity_table){0};
 }
 
-int
+/* Read dir/modules.alias and dir/modules.builtin.modinfo (either may be
+ * missing). Returns the number of special-driver aliases, or -ENOENT when
+ * neither file could be read. The previous table is replaced. */
+static int
 identity_load(struct identity_table *t, const char *dir)
 {
 	char path[512];

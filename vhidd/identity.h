@@ -22,10 +22,6 @@ struct identity_table {
 	bool loaded; /* false: no alias file could be read; see identity_driver() */
 };
 
-/* Read dir/modules.alias and dir/modules.builtin.modinfo (either may be
- * missing). Returns the number of special-driver aliases, or -ENOENT when
- * neither file could be read. The previous table is replaced. */
-int identity_load(struct identity_table *t, const char *dir);
 /* /lib/modules/$(uname -r) */
 int identity_load_running(struct identity_table *t);
 void identity_free(struct identity_table *t);

@@ -127,7 +127,7 @@ excerpt(char *buf, size_t len, const char *tok)
 		return buf;
 	}
 	buf[0] = '\'';
-	vhid_escape(buf + 1, len - 2, tok, n, ESCAPE_BACKSLASH);
+	escape_text(buf + 1, len - 2, tok, n, ESCAPE_BACKSLASH);
 	strcat(buf, "'");
 	return buf;
 }

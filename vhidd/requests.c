@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "le.h"
 #include "log.h"
 #include "logring.h"
 
@@ -544,9 +545,8 @@ check_hello_version(struct client *c, const struct vhid_frame *f)
 
 	if (f->hdr.length < 8)
 		return true; /* too short: proto_decode names the size problem */
-	magic = (uint32_t)f->payload[0] | (uint32_t)f->payload[1] << 8 |
-		(uint32_t)f->payload[2] << 16 | (uint32_t)f->payload[3] << 24;
-	version = (uint16_t)(f->payload[4] | f->payload[5] << 8);
+	magic = le32_get(f->payload);
+	version = le16_get(f->payload + 4);
 	if (magic != VHID_HELLO_MAGIC) {
 		client_violation(c, f->hdr.id, f->hdr.type,
 				 "HELLO without the VHID magic: not a vhid client?");

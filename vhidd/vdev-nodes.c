@@ -52,14 +52,14 @@ add_node(struct vdev *dev, const char *devname)
 				 devname);
 		/* readers counted since the node appeared, before we knew it was ours */
 		if (dev->n_evdev == 1)
-			update_readers(dev->ctx, devname + 6);
+			vdev_update_readers(dev->ctx, devname + 6);
 	} else if (strncmp(devname, "hidraw", 6) == 0) {
 		snprintf(dev->hidraw, sizeof(dev->hidraw), "/dev/%s", devname);
 	}
 }
 
 void
-handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue)
+vdev_handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue)
 {
 	struct vdev *dev;
 	bool is_hid = strcmp(ue->subsystem, "hid") == 0;
@@ -80,9 +80,9 @@ handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue)
 	} else if (is_hid && strcmp(ue->action, "bind") == 0 &&
 		   strcmp(ue->devpath, dev->devpath) == 0) {
 		dev->bound = true;
-		check_ready(dev);
+		vdev_check_ready(dev);
 	} else if (is_hid && strcmp(ue->action, "remove") == 0 && dev->ready) {
-		fail_device(dev, -ENODEV, "the kernel removed the device");
+		vdev_fail(dev, -ENODEV, "the kernel removed the device");
 	}
 }
 
@@ -126,7 +126,7 @@ scan_children(struct vdev *dev, const char *dir, const char *want, const char *d
  * present" as bound.
  */
 void
-resolve_sysfs(struct vdev *dev)
+vdev_resolve_sysfs(struct vdev *dev)
 {
 	char path[512], buf[4096], want[96];
 	DIR *d;
@@ -165,11 +165,11 @@ resolve_sysfs(struct vdev *dev)
 	if (access(path, F_OK) == 0 && dev->n_evdev > 0 &&
 	    (dev->hidraw[0] || access("/sys/class/hidraw", F_OK) != 0))
 		dev->bound = true;
-	check_ready(dev);
+	vdev_check_ready(dev);
 }
 
 void
-dispatch_uevents(struct vdev_ctx *ctx)
+vdev_dispatch_uevents(struct vdev_ctx *ctx)
 {
 	char buf[8192];
 	struct uevent ue;
@@ -185,14 +185,14 @@ dispatch_uevents(struct vdev_ctx *ctx)
 			log_warn("uevent queue overflowed; rescanning sysfs");
 			for (struct vdev *d = ctx->devices; d; d = d->next)
 				if (!d->ready && !d->dead)
-					resolve_sysfs(d);
+					vdev_resolve_sysfs(d);
 			continue;
 		}
 		if (n <= 0)
 			return;
 		buf[n] = '\0';
 		if (uevent_parse(buf, (size_t)n, &ue) == 0)
-			handle_uevent(ctx, &ue);
+			vdev_handle_uevent(ctx, &ue);
 	}
 }
 
@@ -242,7 +242,7 @@ open_count(struct vdev_ctx *ctx, const char *name)
 
 /* Tell the device whose first evdev node is /dev/input/<name> its reader count. */
 void
-update_readers(struct vdev_ctx *ctx, const char *name)
+vdev_update_readers(struct vdev_ctx *ctx, const char *name)
 {
 	unsigned int *count = open_count(ctx, name);
 
@@ -259,7 +259,7 @@ update_readers(struct vdev_ctx *ctx, const char *name)
  * Without /dev/input yet (no input device so far), watch /dev for it.
  */
 void
-watch_input_dir(struct vdev_ctx *ctx)
+vdev_watch_input_dir(struct vdev_ctx *ctx)
 {
 	ctx->input_wd = inotify_add_watch(ctx->inotify_fd, "/dev/input",
 					  IN_OPEN | IN_CLOSE | IN_CREATE | IN_DELETE | IN_ONLYDIR);
@@ -289,7 +289,7 @@ handle_dir_event(struct vdev_ctx *ctx, const struct inotify_event *ev)
 		if ((ev->mask & IN_CREATE) && ev->len && strcmp(ev->name, "input") == 0) {
 			inotify_rm_watch(ctx->inotify_fd, ctx->dev_wd);
 			ctx->dev_wd = -1;
-			watch_input_dir(ctx);
+			vdev_watch_input_dir(ctx);
 		}
 		return;
 	}
@@ -309,11 +309,11 @@ handle_dir_event(struct vdev_ctx *ctx, const struct inotify_event *ev)
 		(*count)++;
 	else if ((ev->mask & IN_CLOSE) && *count > 0)
 		(*count)--;
-	update_readers(ctx, ev->name);
+	vdev_update_readers(ctx, ev->name);
 }
 
 void
-dispatch_inotify(struct vdev_ctx *ctx)
+vdev_dispatch_inotify(struct vdev_ctx *ctx)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;

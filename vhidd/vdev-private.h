@@ -21,7 +21,6 @@ struct vdev {
 	struct vdev_params params;
 	const struct vdev_listener *listener;
 	void *data;
-	void *userdata;
 	int fd;
 
 	bool started, bound, ready, open, failed, dead;
@@ -71,22 +70,21 @@ struct vdev_ctx {
 };
 
 /* vdev.c */
-uint64_t now_ns(void);
-void arm_timer(struct vdev_ctx *ctx);
-int uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len);
-int send_input(struct vdev *dev, const uint8_t *data, size_t len);
-void fail_device(struct vdev *dev, int error, const char *why);
-void check_ready(struct vdev *dev);
+void vdev_arm_timer(struct vdev_ctx *ctx);
+int vdev_uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len);
+int vdev_send_input(struct vdev *dev, const uint8_t *data, size_t len);
+void vdev_fail(struct vdev *dev, int error, const char *why);
+void vdev_check_ready(struct vdev *dev);
 /* One event the kernel sent (read from the device's fd); the fuzz harnesses call it too,
  * since a pipe that stands in for /dev/uhid cannot address one device of several. */
-void handle_uhid_event(struct vdev *dev, const struct uhid_event *ev);
+void vdev_handle_uhid_event(struct vdev *dev, const struct uhid_event *ev);
 
 /* vdev-nodes.c: the kernel's uevents, the sysfs fallback, and readers by inotify */
-void handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue);
-void dispatch_uevents(struct vdev_ctx *ctx);
-void resolve_sysfs(struct vdev *dev);
-void watch_input_dir(struct vdev_ctx *ctx);
-void update_readers(struct vdev_ctx *ctx, const char *name);
-void dispatch_inotify(struct vdev_ctx *ctx);
+void vdev_handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue);
+void vdev_dispatch_uevents(struct vdev_ctx *ctx);
+void vdev_resolve_sysfs(struct vdev *dev);
+void vdev_watch_input_dir(struct vdev_ctx *ctx);
+void vdev_update_readers(struct vdev_ctx *ctx, const char *name);
+void vdev_dispatch_inotify(struct vdev_ctx *ctx);
 
 #endif

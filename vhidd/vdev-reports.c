@@ -7,21 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "le.h"
 #include "log.h"
 #include "usage.h"
 #include "vdev-private.h"
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
 static void
 load_keys(uint16_t keys[VHID_MAX_KEYS], const uint8_t *p)
 {
 	for (int i = 0; i < VHID_MAX_KEYS; i++)
-		keys[i] = get16(p + 2 * i);
+		keys[i] = le16_get(p + 2 * i);
 }
 
 /* Union of the consumer keys and the translated Apple keys, as report 2. */
@@ -69,7 +64,7 @@ post_consumer_source(struct vdev *dev, uint8_t id, const uint8_t *report, char *
 			 VHID_MAX_KEYS);
 		return r;
 	}
-	if ((r = send_input(dev, merged, sizeof(merged))) < 0)
+	if ((r = vdev_send_input(dev, merged, sizeof(merged))) < 0)
 		return r;
 	memcpy(dev->consumer_keys, consumer, sizeof(consumer));
 	memcpy(dev->apple_top_case, top, sizeof(top));
@@ -95,7 +90,7 @@ post_report(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size
 		return -VHID_ENOTREADY;
 	}
 	if (dev->params.kind != VHID_DEVICE_KEYBOARD) {
-		if ((r = send_input(dev, report, len)) == 0)
+		if ((r = vdev_send_input(dev, report, len)) == 0)
 			memcpy(dev->last_pointer, report, len);
 		return r;
 	}
@@ -105,11 +100,11 @@ post_report(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size
 	case VHID_REPORT_APPLE_KEYBOARD:
 		return post_consumer_source(dev, report[0], report, msg, msglen);
 	case VHID_REPORT_KEYBOARD:
-		if ((r = send_input(dev, report, len)) == 0)
+		if ((r = vdev_send_input(dev, report, len)) == 0)
 			memcpy(dev->last_keyboard, report, len);
 		return r;
 	default: /* VHID_REPORT_SYSTEM; validation rejected everything else */
-		if ((r = send_input(dev, report, len)) == 0)
+		if ((r = vdev_send_input(dev, report, len)) == 0)
 			memcpy(dev->last_system, report, len);
 		return r;
 	}
@@ -129,11 +124,11 @@ reset_reports(struct vdev *dev)
 		memset(dev->last_keyboard + 1, 0, sizeof(dev->last_keyboard) - 1);
 		memset(dev->last_consumer + 1, 0, sizeof(dev->last_consumer) - 1);
 		memset(dev->last_system + 1, 0, sizeof(dev->last_system) - 1);
-		r = send_input(dev, dev->last_keyboard, sizeof(dev->last_keyboard));
+		r = vdev_send_input(dev, dev->last_keyboard, sizeof(dev->last_keyboard));
 		if (!r)
-			r = send_input(dev, dev->last_consumer, sizeof(dev->last_consumer));
+			r = vdev_send_input(dev, dev->last_consumer, sizeof(dev->last_consumer));
 		if (!r)
-			r = send_input(dev, dev->last_system, sizeof(dev->last_system));
+			r = vdev_send_input(dev, dev->last_system, sizeof(dev->last_system));
 		return r;
 	}
 	/* no buttons, no motion; an absolute pointer keeps its position, since an
@@ -143,7 +138,7 @@ reset_reports(struct vdev *dev)
 	if (dev->params.kind == VHID_DEVICE_POINTER)
 		memset(buf + 5, 0, 4);
 	memset(buf + 9, 0, 4);
-	if ((r = send_input(dev, buf, VHID_POINTER_REPORT_SIZE)) == 0)
+	if ((r = vdev_send_input(dev, buf, VHID_POINTER_REPORT_SIZE)) == 0)
 		memcpy(dev->last_pointer, buf, VHID_POINTER_REPORT_SIZE);
 	return r;
 }
@@ -175,7 +170,7 @@ write_failed(struct vdev *dev, int r, bool transient_ok, char *msg, size_t msgle
 	snprintf(why, sizeof(why), "writing to %.256s failed (%s): the device is gone",
 		 dev->ctx->uhid_path, strerror(-r));
 	snprintf(msg, msglen, "%s: %s", dev->params.label, why);
-	fail_device(dev, r, why);
+	vdev_fail(dev, r, why);
 	return r;
 }
 

@@ -1,5 +1,6 @@
 /*
- * vdev.c - uhid devices: creation, the kernel's requests, reports, teardown.
+ * vdev.c - uhid devices: creation, the kernel's requests, teardown (reports are
+ * vdev-reports.c's, nodes and readers vdev-nodes.c's).
  * See vdev.h for the contract and DESIGN.md for why readiness is the driver
  * "bind" uevent rather than UHID_START.
  */
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "descriptor.h"
 #include "log.h"
 #include "protocol.h"
@@ -79,15 +81,6 @@ stop_reaper(struct vdev_ctx *ctx)
 /* epoll tags for the ctx's own fds; devices are tagged with their pointer */
 static char tag_uevent, tag_timer, tag_inotify;
 
-uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void
 vdev_params_default(struct vdev_params *p, enum vhid_device_kind kind)
 {
@@ -115,7 +108,7 @@ vdev_params_default(struct vdev_params *p, enum vhid_device_kind kind)
 /* ---- timers ---------------------------------------------------------- */
 
 void
-arm_timer(struct vdev_ctx *ctx)
+vdev_arm_timer(struct vdev_ctx *ctx)
 {
 	uint64_t next = 0;
 	struct itimerspec its = {0};
@@ -124,7 +117,7 @@ arm_timer(struct vdev_ctx *ctx)
 		uint64_t t = d->deadline_ns;
 		/* without uevents, pending devices are re-checked every 10 ms */
 		if (ctx->uevent_fd < 0 && d->started && !d->ready && !d->failed)
-			t = now_ns() + POLL_INTERVAL_NS;
+			t = monotonic_ns() + POLL_INTERVAL_NS;
 		if (t && (!next || t < next))
 			next = t;
 	}
@@ -138,7 +131,7 @@ arm_timer(struct vdev_ctx *ctx)
 /* ---- kernel writes ------------------------------------------------------ */
 
 int
-uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len)
+vdev_uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len)
 {
 	ssize_t n;
 
@@ -151,7 +144,7 @@ uhid_write(struct vdev *dev, const struct uhid_event *ev, size_t len)
 }
 
 int
-send_input(struct vdev *dev, const uint8_t *data, size_t len)
+vdev_send_input(struct vdev *dev, const uint8_t *data, size_t len)
 {
 	struct uhid_event ev;
 	int r;
@@ -159,7 +152,7 @@ send_input(struct vdev *dev, const uint8_t *data, size_t len)
 	ev.type = UHID_INPUT2;
 	ev.u.input2.size = (uint16_t)len;
 	memcpy(ev.u.input2.data, data, len);
-	r = uhid_write(dev, &ev, offsetof(struct uhid_event, u.input2.data) + len);
+	r = vdev_uhid_write(dev, &ev, offsetof(struct uhid_event, u.input2.data) + len);
 	if (r < 0)
 		dev->write_error = r; /* vdev_post/vdev_reset decide what it means */
 	return r;
@@ -168,7 +161,7 @@ send_input(struct vdev *dev, const uint8_t *data, size_t len)
 /* ---- lifecycle ---------------------------------------------------------- */
 
 void
-fail_device(struct vdev *dev, int error, const char *why)
+vdev_fail(struct vdev *dev, int error, const char *why)
 {
 	if (dev->failed)
 		return;
@@ -195,13 +188,13 @@ log_ready(struct vdev *dev)
 }
 
 void
-check_ready(struct vdev *dev)
+vdev_check_ready(struct vdev *dev)
 {
 	if (dev->ready || dev->failed || !dev->started || !dev->bound)
 		return;
 	dev->ready = true;
 	dev->deadline_ns = 0;
-	dev->ready_ns = now_ns() - dev->created_ns;
+	dev->ready_ns = monotonic_ns() - dev->created_ns;
 	log_ready(dev);
 	if (dev->listener && dev->listener->ready)
 		dev->listener->ready(dev, dev->data);
@@ -211,9 +204,9 @@ static void
 on_start(struct vdev *dev, uint64_t flags)
 {
 	dev->started = true;
-	dev->deadline_ns = now_ns() + dev->ctx->ready_timeout_ns;
+	dev->deadline_ns = monotonic_ns() + dev->ctx->ready_timeout_ns;
 	log_info("%s: start (dev_flags 0x%llx)", dev->params.label, (unsigned long long)flags);
-	check_ready(dev);
+	vdev_check_ready(dev);
 }
 
 /* UHID_OPEN/CLOSE: the first and last in-kernel handle. A keyboard is opened by
@@ -301,7 +294,7 @@ on_get_report(struct vdev *dev, const struct uhid_get_report_req *req)
 	ev.u.get_report_reply.size = (uint16_t)len;
 	log_debug("%s: GET_REPORT type %u id %u -> %zu bytes", dev->params.label, req->rtype,
 		  req->rnum, len);
-	uhid_write(dev, &ev, offsetof(struct uhid_event, u.get_report_reply.data) + len);
+	vdev_uhid_write(dev, &ev, offsetof(struct uhid_event, u.get_report_reply.data) + len);
 }
 
 static void
@@ -323,8 +316,9 @@ on_set_report(struct vdev *dev, const struct uhid_set_report_req *req)
 	ev.type = UHID_SET_REPORT_REPLY;
 	ev.u.set_report_reply.id = req->id;
 	ev.u.set_report_reply.err = err;
-	uhid_write(dev, &ev,
-		   offsetof(struct uhid_event, u.set_report_reply) + sizeof(ev.u.set_report_reply));
+	vdev_uhid_write(dev, &ev,
+			offsetof(struct uhid_event, u.set_report_reply) +
+				sizeof(ev.u.set_report_reply));
 	/* report LEDs after replying: the callback may be slow or destroy dev */
 	if (!err && req->rtype == UHID_OUTPUT_REPORT)
 		set_leds(dev, req->data[1]);
@@ -342,7 +336,7 @@ on_output(struct vdev *dev, const struct uhid_output_req *out)
 }
 
 void
-handle_uhid_event(struct vdev *dev, const struct uhid_event *ev)
+vdev_handle_uhid_event(struct vdev *dev, const struct uhid_event *ev)
 {
 	switch (ev->type) {
 	case UHID_START:
@@ -352,7 +346,7 @@ handle_uhid_event(struct vdev *dev, const struct uhid_event *ev)
 		/* we only see this if the driver went away while we still exist */
 		log_info("%s: stop", dev->params.label);
 		if (dev->ready)
-			fail_device(dev, -ENODEV, "the kernel stopped the device (driver unbound)");
+			vdev_fail(dev, -ENODEV, "the kernel stopped the device (driver unbound)");
 		break;
 	case UHID_OPEN:
 		on_open(dev, true);
@@ -386,17 +380,17 @@ dispatch_device(struct vdev *dev)
 		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n < (ssize_t)sizeof(ev.type)) {
-			fail_device(dev, -EIO, "reading /dev/uhid failed");
+			vdev_fail(dev, -EIO, "reading /dev/uhid failed");
 			return;
 		}
-		handle_uhid_event(dev, &ev);
+		vdev_handle_uhid_event(dev, &ev);
 	}
 }
 
 static void
 dispatch_timer(struct vdev_ctx *ctx)
 {
-	uint64_t expirations, now = now_ns();
+	uint64_t expirations, now = monotonic_ns();
 
 	if (read(ctx->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		return;
@@ -410,7 +404,8 @@ dispatch_timer(struct vdev_ctx *ctx)
 			continue;
 		if (d->started &&
 		    (ctx->uevent_fd < 0 || (d->deadline_ns && now >= d->deadline_ns))) {
-			resolve_sysfs(d); /* fallback polling, or a last look before giving up */
+			vdev_resolve_sysfs(
+				d); /* fallback polling, or a last look before giving up */
 			if (d->ready && ctx->uevent_fd >= 0)
 				log_warn("%s: its uevents were lost: ready only at its deadline",
 					 d->params.label);
@@ -418,12 +413,12 @@ dispatch_timer(struct vdev_ctx *ctx)
 		if (d->ready || !d->deadline_ns || now < d->deadline_ns)
 			continue;
 		if (!d->started)
-			fail_device(d, -VHID_ENODRIVER,
-				    "no HID driver bound the device (no UHID_START): "
-				    "is hid-generic loaded? try 'modprobe hid-generic'");
+			vdev_fail(d, -VHID_ENODRIVER,
+				  "no HID driver bound the device (no UHID_START): "
+				  "is hid-generic loaded? try 'modprobe hid-generic'");
 		else
-			fail_device(d, -ETIMEDOUT,
-				    "started, but the kernel never finished binding it");
+			vdev_fail(d, -ETIMEDOUT,
+				  "started, but the kernel never finished binding it");
 	}
 }
 
@@ -476,7 +471,7 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 	else if ((r = epoll_add(ctx->epfd, ctx->inotify_fd, &tag_inotify)) < 0)
 		goto fail;
 	else
-		watch_input_dir(ctx);
+		vdev_watch_input_dir(ctx);
 	ctx->uevent_fd = uevent_open();
 	if (ctx->uevent_fd < 0) {
 		log_warn("kernel uevents unavailable (%s); readiness falls back to polling sysfs",
@@ -562,9 +557,9 @@ vdev_ctx_dispatch(struct vdev_ctx *ctx)
 	for (int i = 0; i < n; i++) {
 		void *tag = events[i].data.ptr;
 		if (tag == &tag_uevent)
-			dispatch_uevents(ctx);
+			vdev_dispatch_uevents(ctx);
 		else if (tag == &tag_inotify)
-			dispatch_inotify(ctx);
+			vdev_dispatch_inotify(ctx);
 		else if (tag == &tag_timer)
 			dispatch_timer(ctx);
 		else
@@ -573,7 +568,7 @@ vdev_ctx_dispatch(struct vdev_ctx *ctx)
 	ctx->dispatching--;
 	if (!ctx->dispatching)
 		free_graveyard(ctx);
-	arm_timer(ctx);
+	vdev_arm_timer(ctx);
 	return 0;
 }
 
@@ -612,7 +607,7 @@ write_create2(struct vdev *dev)
 	ev.u.create2.version = p->version;
 	ev.u.create2.country = p->country;
 	memcpy(ev.u.create2.rd_data, rd, rd_len);
-	return uhid_write(dev, &ev, offsetof(struct uhid_event, u.create2.rd_data) + rd_len);
+	return vdev_uhid_write(dev, &ev, offsetof(struct uhid_event, u.create2.rd_data) + rd_len);
 }
 
 static void
@@ -656,7 +651,7 @@ vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 		free(dev);
 		return r;
 	}
-	dev->created_ns = now_ns();
+	dev->created_ns = monotonic_ns();
 	if ((r = write_create2(dev)) < 0 || (r = epoll_add(ctx->epfd, dev->fd, dev)) < 0) {
 		log_error("%s: UHID_CREATE2 failed: %s", dev->params.label, strerror(-r));
 		close(dev->fd);
@@ -666,7 +661,7 @@ vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 	dev->deadline_ns = dev->created_ns + ctx->start_timeout_ns;
 	dev->next = ctx->devices;
 	ctx->devices = dev;
-	arm_timer(ctx);
+	vdev_arm_timer(ctx);
 	log_info("%s: create (%04x:%04x bus 0x%02x country %u, phys %s, uniq %s)",
 		 dev->params.label, params->vendor, params->product, params->bus, params->country,
 		 params->phys[0] ? params->phys : "-", params->uniq);
@@ -698,7 +693,7 @@ finish_destroy(struct vdev *dev)
 		dev->fd = -1;
 	} else {
 		ev.type = UHID_DESTROY;
-		uhid_write(dev, &ev, sizeof(ev.type));
+		vdev_uhid_write(dev, &ev, sizeof(ev.type));
 		close(dev->fd);
 	}
 	dev->dead = true;
@@ -730,12 +725,12 @@ vdev_destroy(struct vdev *dev)
 	if (dev->ready && !dev->failed && ctx->linger_ns) {
 		vdev_reset(dev);
 		dev->lingering = true;
-		dev->deadline_ns = now_ns() + ctx->linger_ns;
-		arm_timer(ctx);
+		dev->deadline_ns = monotonic_ns() + ctx->linger_ns;
+		vdev_arm_timer(ctx);
 		return;
 	}
 	finish_destroy(dev);
-	arm_timer(ctx);
+	vdev_arm_timer(ctx);
 }
 
 int
@@ -796,16 +791,4 @@ uint64_t
 vdev_get_ready_ns(const struct vdev *dev)
 {
 	return dev->ready ? dev->ready_ns : 0;
-}
-
-void
-vdev_set_userdata(struct vdev *dev, void *data)
-{
-	dev->userdata = data;
-}
-
-void *
-vdev_get_userdata(const struct vdev *dev)
-{
-	return dev->userdata;
 }

@@ -2,9 +2,9 @@
  * vdev.h - vhid's device layer: creates, drives and destroys uhid devices.
  *
  * A vdev_ctx owns one epoll fd that aggregates every device's /dev/uhid fd,
- * the kernel uevent socket and a timer; the caller polls that one fd and calls
- * vdev_ctx_dispatch(). Listener callbacks run only from dispatch. A callback
- * may destroy any device, including its own.
+ * the kernel uevent socket, the inotify watch of /dev/input and a timer; the
+ * caller polls that one fd and calls vdev_ctx_dispatch(). Listener callbacks
+ * run only from dispatch. A callback may destroy any device, including its own.
  *
  * Lifecycle of a device: vdev_create() writes UHID_CREATE2 and returns at once.
  * UHID_START arrives when a HID driver probes the device; the device is READY
@@ -115,7 +115,5 @@ const char *vdev_get_hidraw(const struct vdev *dev);
 const char *vdev_get_syspath(const struct vdev *dev);
 /* Monotonic ns from vdev_create() to ready, 0 if not ready. */
 uint64_t vdev_get_ready_ns(const struct vdev *dev);
-void vdev_set_userdata(struct vdev *dev, void *data);
-void *vdev_get_userdata(const struct vdev *dev);
 
 #endif

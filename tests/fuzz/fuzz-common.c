@@ -148,7 +148,7 @@ fuzz_kernel_event(struct vdev *dev, const void *bytes, size_t len)
 	memset(&ev, 0, sizeof(ev));
 	memcpy(&ev, bytes, len < sizeof(ev) ? len : sizeof(ev));
 	dev->ctx->dispatching++;
-	handle_uhid_event(dev, &ev);
+	vdev_handle_uhid_event(dev, &ev);
 	dev->ctx->dispatching--;
 }
 
@@ -161,11 +161,11 @@ fuzz_kernel_uevent(struct vdev_ctx *ctx, const char *datagram, size_t len)
 	if (len >= sizeof(buf))
 		return;
 	memcpy(buf, datagram, len);
-	buf[len] = '\0'; /* as dispatch_uevents() terminates what recv() returned */
+	buf[len] = '\0'; /* as vdev_dispatch_uevents() terminates what recv() returned */
 	if (uevent_parse(buf, len, &ue) < 0)
 		return;
 	ctx->dispatching++;
-	handle_uevent(ctx, &ue);
+	vdev_handle_uevent(ctx, &ue);
 	ctx->dispatching--;
 }
 

@@ -3,7 +3,7 @@
  * resolver that knows a few users and groups; then the decisions and the
  * description of what it parsed. Oracles: it never accepts more entries than it
  * holds, and its error and warning texts are terminated and free of control
- * bytes (they go to the log and may quote the file: vhid_escape()d, or nothing).
+ * bytes (they go to the log and may quote the file: escape_text()d, or nothing).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -9,26 +9,15 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "le.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
-}
 
 static void
 get_keys(uint16_t *keys, const uint8_t *p)
 {
 	for (int i = 0; i < VHID_MAX_KEYS; i++)
-		keys[i] = get16(p + 2 * i);
+		keys[i] = le16_get(p + 2 * i);
 }
 
 /* Decode an accepted report the way a client would have built it, and encode it again. */
@@ -46,13 +35,13 @@ reencode(enum vhid_device_kind kind, const uint8_t *r, uint8_t *out)
 		return vhid_report_encode_keys(&k, out);
 	}
 	if (kind == VHID_DEVICE_POINTER) {
-		struct vhid_pointer_report p = {get32(r + 1), (int16_t)get16(r + 5),
-						(int16_t)get16(r + 7), (int16_t)get16(r + 9),
-						(int16_t)get16(r + 11)};
+		struct vhid_pointer_report p = {le32_get(r + 1), (int16_t)le16_get(r + 5),
+						(int16_t)le16_get(r + 7), (int16_t)le16_get(r + 9),
+						(int16_t)le16_get(r + 11)};
 		return vhid_report_encode_pointer(&p, out);
 	}
-	struct vhid_absolute_report a = {get32(r + 1), get16(r + 5), get16(r + 7),
-					 (int16_t)get16(r + 9), (int16_t)get16(r + 11)};
+	struct vhid_absolute_report a = {le32_get(r + 1), le16_get(r + 5), le16_get(r + 7),
+					 (int16_t)le16_get(r + 9), (int16_t)le16_get(r + 11)};
 	return vhid_report_encode_absolute(&a, out);
 }
 

@@ -1,7 +1,7 @@
 /*
  * fuzz-request.c - the whole request path in process: a real struct daemon and a
  * client connected through a socketpair, driven with arbitrary bytes through the
- * functions vhidd's loop calls (client_new, client_handle_input and _output,
+ * functions vhidd's loop calls (client_new, client_handle_input, client_flush,
  * clients_check_leases). Devices live on a pipe that stands in for /dev/uhid;
  * between steps the harness plays the kernel and binds the devices created, so
  * posts reach ready devices. Nothing of vhidd is replaced but main.c: its clock,
@@ -171,7 +171,7 @@ drain(struct client *c, int fd)
 		}
 		if (c->dead || !c->want_write)
 			break;
-		client_handle_output(c);
+		client_flush(c);
 	} while (!c->dead);
 }
 

@@ -1,6 +1,6 @@
 /*
  * fuzz-uevent.c - the uevent parser, uevent_parse(), and what the device layer
- * does with what it parsed (handle_uevent(): finding a device by HID_UNIQ, its
+ * does with what it parsed (vdev_handle_uevent(): finding a device by HID_UNIQ, its
  * nodes, the driver's bind, the kernel's remove). Input: datagrams separated by
  * FUZZ_SEP, delivered to a context holding one started device whose uniq is
  * "vhid-fuzz". Oracle: every field the parser returns lies inside the datagram.
@@ -36,7 +36,7 @@ check_field(const char *field, const char *buf, size_t len)
 	FUZZ_ASSERT(!field || (field >= buf && field + strlen(field) <= buf + len));
 }
 
-/* Parse one datagram on its own, as a copy terminated the way dispatch_uevents() does. */
+/* Parse one datagram on its own, as a copy terminated the way vdev_dispatch_uevents() does. */
 static bool
 parse(const uint8_t *step, size_t len)
 {

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "protocol.h"
 #include "vhid.h"
 
@@ -42,15 +43,6 @@
 static char dir[64], sock[96], conf[96], errlog[96];
 static pid_t daemon_pid = -1;
 static int last_exit = -1;
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 write_file(const char *path, const void *text, size_t len, mode_t mode)
@@ -255,12 +247,12 @@ static int
 next_frame(int fd, struct rx *rx, struct vhid_frame *f, int timeout_ms)
 {
 	static uint8_t frame[VHID_MAX_FRAME];
-	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = monotonic_ms() + (uint64_t)timeout_ms;
 	int size;
 
 	while ((size = proto_parse_frame(rx->buf, rx->got, f)) == 0) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		uint64_t now = now_ms();
+		uint64_t now = monotonic_ms();
 		ssize_t n;
 
 		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)
@@ -319,7 +311,7 @@ hello_answered(int fd, int timeout_ms)
 static bool
 logged(const char *needle)
 {
-	for (uint64_t end = now_ms() + BOUND_MS; now_ms() < end; usleep(10000))
+	for (uint64_t end = monotonic_ms() + BOUND_MS; monotonic_ms() < end; usleep(10000))
 		if (strstr(read_text(errlog), needle))
 			return true;
 	return false;
@@ -402,7 +394,7 @@ per_user_limit(void **state)
 	close(fds[0]);
 	close(fds[MAX]);
 	fds[0] = -1;
-	for (uint64_t end = now_ms() + BOUND_MS; now_ms() < end;) {
+	for (uint64_t end = monotonic_ms() + BOUND_MS; monotonic_ms() < end;) {
 		fds[0] = connect_as(NOBODY, groups, 1);
 		if (hello_answered(fds[0], BOUND_MS))
 			break;
@@ -781,14 +773,14 @@ connect_flood_interleaved(void **state)
 		_exit(0);
 	}
 	while (alive > 0) {
-		t = now_ms();
+		t = monotonic_ms();
 		/* a round trip: a heartbeat alone is not waited for */
 		if (vhid_client_get_status(c, 0,
 					   &(struct vhid_status_listener){
 						   .size = sizeof(struct vhid_status_listener)},
 					   NULL) < 0)
 			fail_msg("status: %s", vhid_client_last_error(c));
-		t = now_ms() - t;
+		t = monotonic_ms() - t;
 		worst = t > worst ? t : worst;
 		for (int i = 0; i < FLOODERS; i++)
 			if (flooders[i] > 0 && waitpid(flooders[i], NULL, WNOHANG) == flooders[i]) {

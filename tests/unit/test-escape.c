@@ -14,7 +14,7 @@ esc(const char *in, size_t len, unsigned int flags)
 {
 	static char out[256];
 
-	vhid_escape(out, sizeof(out), in, len, flags);
+	escape_text(out, sizeof(out), in, len, flags);
 	return out;
 }
 
@@ -70,13 +70,13 @@ backslash_and_bounds(void **state)
 	assert_string_equal(E("a\\x0a", ESCAPE_BACKSLASH), "a\\\\x0a");
 	/* never half an escape, always terminated */
 	memset(out, 'Z', sizeof(out));
-	assert_int_equal(vhid_escape(out, 6, "ab\ncd", 5, 0), 2);
+	assert_int_equal(escape_text(out, 6, "ab\ncd", 5, 0), 2);
 	assert_string_equal(out, "ab");
-	assert_int_equal(vhid_escape(out, sizeof(out), "ab\ncd", 5, 0), 7);
+	assert_int_equal(escape_text(out, sizeof(out), "ab\ncd", 5, 0), 7);
 	assert_string_equal(out, "ab\\x0ac");
-	assert_int_equal(vhid_escape(out, 1, "abc", 3, 0), 0);
+	assert_int_equal(escape_text(out, 1, "abc", 3, 0), 0);
 	assert_string_equal(out, "");
-	assert_string_equal(vhid_escape_str(out, sizeof(out), "日本"), "日本");
+	assert_string_equal(escape_str(out, sizeof(out), "日本"), "日本");
 }
 
 int

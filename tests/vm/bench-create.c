@@ -41,9 +41,9 @@ raw_once(int i, int watch, int uevent_fd, struct samples *s)
 	s[1].ns[s[1].n++] = u.node_ns - u.created_ns;
 	s[2].ns[s[2].n++] = u.bind_ns - u.created_ns;
 	/* the kernel removes the device inside this write(): whoever writes it waits */
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = monotonic_ns();
 	raw_uhid_destroy(&u);
-	s[4].ns[s[4].n++] = bench_now_ns() - t0;
+	s[4].ns[s[4].n++] = monotonic_ns() - t0;
 }
 
 /* The HID device behind an evdev node: "0003:16C0:27DB.0002". */
@@ -69,11 +69,11 @@ hid_name(const char *node, char *out, size_t len)
 static void
 wait_removed(int uevent_fd, const char *hid)
 {
-	uint64_t end = bench_now_ns() + 3000000000ull;
+	uint64_t end = monotonic_ns() + 3000000000ull;
 	char buf[8192];
 	struct uevent ue;
 
-	while (bench_now_ns() < end) {
+	while (monotonic_ns() < end) {
 		struct pollfd p = {.fd = uevent_fd, .events = POLLIN};
 		ssize_t n;
 		if (poll(&p, 1, 100) <= 0 ||
@@ -93,11 +93,11 @@ vhid_once(struct vhid_client *c, int uevent_fd, struct samples *s)
 	struct vhid_device_params p = {.kind = VHID_DEVICE_KEYBOARD, .name = "bench create vhid"};
 	struct vhid_device *d = NULL;
 	char hid[64] = "";
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = monotonic_ns();
 	int r = vhid_device_create(c, &p, &d);
 
 	if (r == 0 && (r = vhid_device_wait_ready(d, vt_bound(5000))) == 0) {
-		s->ns[s->n++] = bench_now_ns() - t0;
+		s->ns[s->n++] = monotonic_ns() - t0;
 		hid_name(vhid_device_get_evdev(d), hid, sizeof(hid));
 	}
 	if (r < 0)

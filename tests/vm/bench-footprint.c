@@ -107,12 +107,12 @@ static void
 wait_devices(struct bench_client *bc, int n, int timeout_ms)
 {
 	struct pollfd *p = calloc((size_t)n, sizeof(*p));
-	uint64_t end = bench_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t end = monotonic_ns() + (uint64_t)timeout_ms * 1000000ull;
 	int pending = 1;
 
 	for (int i = 0; i < n; i++)
 		p[i] = (struct pollfd){.fd = vhid_client_get_fd(bc[i].client), .events = POLLIN};
-	while (pending && bench_now_ns() < end) {
+	while (pending && monotonic_ns() < end) {
 		poll(p, (nfds_t)n, 100);
 		pending = 0;
 		for (int i = 0; i < n; i++) {
@@ -155,15 +155,15 @@ open_clients(struct bench_client *bc, int n, int *ready, int *with_node, int *wi
 static uint64_t
 wait_teardown(pid_t pid, int idle_fds, struct usage *after)
 {
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = monotonic_ns();
 
 	do {
 		usleep(20000);
 		measure(pid, after);
-	} while (after->fds > idle_fds && bench_now_ns() - t0 < TEARDOWN_TIMEOUT_MS * 1000000ull);
+	} while (after->fds > idle_fds && monotonic_ns() - t0 < TEARDOWN_TIMEOUT_MS * 1000000ull);
 	usleep(200000); /* let the last frees happen before reading RSS */
 	measure(pid, after);
-	return bench_now_ns() - t0;
+	return monotonic_ns() - t0;
 }
 
 /* What vhidd logged as warnings and errors since the last step (its log is in /tmp). */
@@ -203,9 +203,9 @@ step(pid_t pid, int n, const struct usage *idle)
 	char name[32], label[64];
 
 	struct bench_probe *probe = bench_probe_open();
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = monotonic_ns();
 	opened = open_clients(bc, n, &ready, &with_node, &with_hidraw);
-	uint64_t t_ready = bench_now_ns();
+	uint64_t t_ready = monotonic_ns();
 	measure(pid, &with);
 	/* does a busy daemon serve one client slower when many others sit idle? */
 	struct bench_stats lat;

@@ -56,7 +56,7 @@ raw_uhid_create(struct raw_uhid *u, const char *name)
 	snprintf(u->name, sizeof(u->name), "%s", name);
 	snprintf(u->uniq, sizeof(u->uniq), "bench-raw-%d-%d", (int)getpid(), ++serial);
 	rd = descriptor_get(VHID_DEVICE_KEYBOARD, &rd_len);
-	u->created_ns = bench_now_ns();
+	u->created_ns = monotonic_ns();
 	u->fd = open("/dev/uhid", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (u->fd < 0)
 		return -errno;
@@ -106,7 +106,7 @@ pump(struct raw_uhid *u)
 
 	while (read(u->fd, &ev, sizeof(ev)) >= (ssize_t)sizeof(ev.type)) {
 		if (ev.type == UHID_START && !u->start_ns)
-			u->start_ns = bench_now_ns();
+			u->start_ns = monotonic_ns();
 		answer(u, &ev);
 	}
 }
@@ -129,7 +129,7 @@ read_watch(struct raw_uhid *u, int watch)
 			q += sizeof(*ev) + ev->len;
 			if (!u->node_ns && ev->len && !strncmp(ev->name, "event", 5) &&
 			    vt_node_has_name(ev->name, u->name)) {
-				u->node_ns = bench_now_ns();
+				u->node_ns = monotonic_ns();
 				snprintf(u->node, sizeof(u->node), "/dev/input/%.40s", ev->name);
 			}
 		}
@@ -150,7 +150,7 @@ read_uevents(struct raw_uhid *u, int fd, char *devpath, size_t len)
 		if (!strcmp(ue.action, "add") && ue.hid_uniq && !strcmp(ue.hid_uniq, u->uniq))
 			snprintf(devpath, len, "%s", ue.devpath);
 		else if (!strcmp(ue.action, "bind") && devpath[0] && !strcmp(ue.devpath, devpath))
-			u->bind_ns = bench_now_ns();
+			u->bind_ns = monotonic_ns();
 	}
 }
 
@@ -163,14 +163,14 @@ done(const struct raw_uhid *u, int uevent_fd)
 int
 raw_uhid_wait(struct raw_uhid *u, int watch, int uevent_fd, int timeout_ms)
 {
-	uint64_t end = bench_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t end = monotonic_ns() + (uint64_t)timeout_ms * 1000000ull;
 	char devpath[256] = "";
 
 	while (!done(u, uevent_fd)) {
 		struct pollfd p[3] = {{.fd = u->fd, .events = POLLIN},
 				      {.fd = watch, .events = POLLIN},
 				      {.fd = uevent_fd, .events = POLLIN}};
-		uint64_t now = bench_now_ns();
+		uint64_t now = monotonic_ns();
 		if (now >= end)
 			return -ETIMEDOUT;
 		poll(p, uevent_fd >= 0 ? 3 : 2, (int)((end - now) / 1000000ull) + 1);

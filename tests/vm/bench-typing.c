@@ -72,26 +72,26 @@ decode(pid_t pid, struct evreader *rd, struct xkb_decoder *dec, struct typing *t
 {
 	struct input_event ev;
 	uint64_t deadline =
-		bench_now_ns() + (30000ull + 100ull * (uint64_t)bench_opts.chars) * 1000000ull;
+		monotonic_ns() + (30000ull + 100ull * (uint64_t)bench_opts.chars) * 1000000ull;
 	bool exited = false;
 	int st;
 
 	t->status = -1;
 	for (int quiet = 0; quiet < 2;) {
-		if (!exited && bench_now_ns() > deadline) {
+		if (!exited && monotonic_ns() > deadline) {
 			printf("# %s did not finish in time: killed\n", t->name);
 			kill(pid, SIGKILL);
 		}
 		int k = evr_next(rd, &ev, QUIET_MS);
 		if (k > 0 && ev.type == EV_KEY && ev.value != 2) {
 			xkb_decoder_key(dec, ev.code, ev.value);
-			t->last_ns = bench_now_ns();
+			t->last_ns = monotonic_ns();
 			if (!t->events++)
 				t->first_ns = t->last_ns;
 		}
 		if (!exited && waitpid(pid, &st, WNOHANG) == pid) {
 			exited = true;
-			t->exit_ns = bench_now_ns();
+			t->exit_ns = monotonic_ns();
 			t->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		}
 		if (k < 0 && exited) /* the device is gone: vhidctl's keyboard ends with it */
@@ -148,7 +148,7 @@ type_vhidctl(const char *text)
 
 	if (xkb_decoder_new("us", NULL, &dec) < 0)
 		return vt_fail("bench.typing.vhidctl", "no xkb decoder for us");
-	t.spawn_ns = bench_now_ns();
+	t.spawn_ns = monotonic_ns();
 	pid = bench_spawn(argv, "/tmp/vhidctl-type.out");
 	node = bench_next_node(watch, "vhidctl keyboard", vt_bound(5000));
 	close(watch);
@@ -232,7 +232,7 @@ type_api(const char *name, const char *devname, const char *text, int mode)
 	snprintf(label, sizeof(label), "bench.typing.%s", name);
 	if (xkb_decoder_new("us", NULL, &dec) < 0)
 		return vt_fail(label, "no xkb decoder for us");
-	t.spawn_ns = bench_now_ns();
+	t.spawn_ns = monotonic_ns();
 	if (mode == 2) {
 		pid = bench_spawn(py, "/tmp/python-type.out");
 	} else {
@@ -272,7 +272,7 @@ type_ydotool(struct evreader *rd, const char *name, const char *const *args, con
 	if (xkb_decoder_new("us", NULL, &dec) < 0)
 		return;
 	evr_drain(rd, 0);
-	t.spawn_ns = bench_now_ns();
+	t.spawn_ns = monotonic_ns();
 	decode(ydotool_spawn(args), rd, dec, &t);
 	finish(&t, dec, text);
 	if (t.status != 0)

@@ -17,15 +17,6 @@
 #include "vmspawn.h"
 #include "vmtest.h"
 
-uint64_t
-bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -263,11 +254,11 @@ evr_next(struct evreader *r, struct input_event *ev, int timeout_ms)
 int
 evr_wait_key(struct evreader *r, int code, int value, int timeout_ms)
 {
-	uint64_t end = bench_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t end = monotonic_ns() + (uint64_t)timeout_ms * 1000000ull;
 	struct input_event ev;
 
 	for (;;) {
-		uint64_t now = bench_now_ns();
+		uint64_t now = monotonic_ns();
 		int left = now >= end ? 0 : (int)((end - now) / 1000000ull) + 1;
 		int k = evr_next(r, &ev, left);
 		if (k <= 0)
@@ -311,11 +302,11 @@ bench_spawn(const char *const *argv, const char *out_path)
 int
 bench_reap(pid_t pid, int timeout_ms)
 {
-	uint64_t end = bench_now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t end = monotonic_ns() + (uint64_t)timeout_ms * 1000000ull;
 	int st;
 
 	while (waitpid(pid, &st, WNOHANG) != pid) {
-		if (bench_now_ns() >= end) {
+		if (monotonic_ns() >= end) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
 			return -1;

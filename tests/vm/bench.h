@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "clock.h"
 #include "vhid.h"
 
 #define BENCH_MAX_CLIENT_STEPS 4
@@ -37,9 +38,7 @@ struct bench_opts {
 extern struct bench_opts bench_opts;
 extern pid_t bench_daemon_pid; /* the daemon of the per-report phases */
 
-/* ---- time and statistics (bench-util.c) ---- */
-
-uint64_t bench_now_ns(void);
+/* ---- statistics (bench-util.c); time is clock.h's monotonic_ns() ---- */
 
 struct bench_stats {
 	int n;

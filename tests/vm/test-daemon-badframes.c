@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "le.h"
 #include "protocol.h"
 #include "usage.h"
 #include "vmdaemon.h"
@@ -43,38 +44,33 @@ send_frame(int fd, uint16_t type, uint32_t id, const void *msg, const void *extr
 static void
 send_raw(int fd, uint16_t type, uint16_t length, uint32_t id, const uint8_t *payload, size_t n)
 {
-	uint8_t buf[64] = {(uint8_t)type,          (uint8_t)(type >> 8), (uint8_t)length,
-			   (uint8_t)(length >> 8), (uint8_t)id,          (uint8_t)(id >> 8),
-			   (uint8_t)(id >> 16),    (uint8_t)(id >> 24)};
+	uint8_t buf[64];
 
-	memcpy(buf + 8, payload, n);
+	le16_put(buf, type);
+	le16_put(buf + 2, length);
+	le32_put(buf + 4, id);
+	if (n)
+		memcpy(buf + 8, payload, n);
 	if (write(fd, buf, 8 + n) < 0)
 		printf("# write failed\n");
 }
 
+/* A valid HELLO of this client's version, and its reply read. */
 static void
-hello_only(int fd, uint16_t version, bool read_reply)
+hello(int fd)
 {
-	struct vhid_msg_hello h = {.magic = VHID_HELLO_MAGIC, .version = version};
+	struct vhid_msg_hello h = {.magic = VHID_HELLO_MAGIC, .version = VHID_PROTOCOL_VERSION};
 	uint8_t buf[VHID_MAX_FRAME];
 	struct vhid_frame f;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	proto_set_string(h.name, sizeof(h.name), "raw");
 	send_frame(fd, VHID_MSG_HELLO, 1, &h, NULL, 0);
-	if (read_reply) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		poll(&p, 1, vt_bound(2000));
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n <= 0 || proto_parse_frame(buf, (size_t)n, &f) <= 0 ||
-		    f.hdr.type != VHID_MSG_HELLO_REPLY)
-			printf("# no HELLO_REPLY\n");
-	}
-}
-
-static void
-hello(int fd, uint16_t version)
-{
-	hello_only(fd, version, version == VHID_PROTOCOL_VERSION);
+	poll(&p, 1, vt_bound(2000));
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n <= 0 || proto_parse_frame(buf, (size_t)n, &f) <= 0 ||
+	    f.hdr.type != VHID_MSG_HELLO_REPLY)
+		printf("# no HELLO_REPLY\n");
 }
 
 /* Read the ERROR the daemon sends, then expect the connection to be closed. */
@@ -136,12 +132,113 @@ still_works(const char *after)
 
 #define EPROTO_CODE (-VHID_EPROTO)
 
+/*
+ * One bad client: it connects, says HELLO if asked to, sends one frame (encoded, or
+ * raw bytes when the frame itself is what is wrong) and expects an ERROR with this
+ * status and text. A violation closes the connection; an ordinary error or an
+ * unknown request must leave it open.
+ */
+struct bad_case {
+	const char *name;
+	bool hello;
+	bool raw; /* send the header as given: length may lie, payload is data */
+	uint16_t type;
+	uint16_t length;  /* raw only */
+	const void *msg;  /* encoded only: the fixed part */
+	const void *data; /* the payload (raw) or the variable part (encoded) */
+	size_t n;
+	int status;
+	const char *text; /* NULL: nothing to read, nobody left to tell */
+	bool closes;
+};
+
+static const uint8_t zeros[64];
+static const uint8_t http[] = "HTTP/1.1 GET / and more of that sort......";
+static const uint8_t unterminated[40] = "VHID\x01\x00\x00\x00xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+static const uint8_t keyboard_a[66] = {1, 0, 0x04};
+
+static const struct bad_case cases[] = {
+	{"before-hello", false, false, VHID_MSG_CREATE_DEVICE, 0,
+	 &(struct vhid_msg_create){.kind = 1}, NULL, 0, EPROTO_CODE, "CREATE_DEVICE before HELLO",
+	 true},
+	/* an unknown request is answered, not fatal (a newer client's); the daemon's range is */
+	{"unknown-opcode", true, true, 0x0077, 3, NULL, "abc", 3, -VHID_ENOCAP,
+	 "unknown request type 0x0077: this vhidd (" VHID_VERSION ") speaks protocol 1.1", false},
+	{"unknown-daemon-opcode", true, true, 0x8077, 0, NULL, NULL, 0, EPROTO_CODE,
+	 "unknown message type 0x8077 (types from 0x8000 are the daemon's)", true},
+	{"post-undefined-flag", true, false, VHID_MSG_POST_REPORT, 0,
+	 &(struct vhid_msg_post){.device = 0xff01, .flags = 0x8001}, zeros, 9, EPROTO_CODE,
+	 "POST_REPORT flags is 0x8001: undefined bits 0x8000 must be 0", true},
+	{"short", true, true, VHID_MSG_CREATE_DEVICE, 10, NULL, zeros, 10, EPROTO_CODE,
+	 "CREATE_DEVICE payload must be 144 bytes, got 10", true},
+	{"wrong-length", true, true, VHID_MSG_DESTROY_DEVICE, 6, NULL, zeros, 6, EPROTO_CODE,
+	 "DESTROY_DEVICE payload must be 4 bytes, got 6", true},
+	{"oversize", true, true, VHID_MSG_POST_REPORT, 2000, NULL, zeros, 16, EPROTO_CODE,
+	 "frame announces 2000 payload bytes", true},
+	{"foreign-device", true, false, VHID_MSG_POST_REPORT, 0,
+	 &(struct vhid_msg_post){.device = 0xff01}, keyboard_a, sizeof(keyboard_a), EPROTO_CODE,
+	 "device 0xff01 is not one of this client's devices", true},
+	{"version-mismatch", false, false, VHID_MSG_HELLO, 0,
+	 &(struct vhid_msg_hello){.magic = VHID_HELLO_MAGIC, .version = 99, .name = "raw"}, NULL, 0,
+	 -VHID_EVERSION,
+	 "the client speaks version 99, vhidd " VHID_VERSION " speaks version 1 (1.1)", true},
+	{"bad-magic", false, true, VHID_MSG_HELLO, 40, NULL, http, 40, EPROTO_CODE,
+	 "HELLO without the VHID magic", true},
+	{"daemon-only-type", true, false, VHID_MSG_REPLY, 0, &(struct vhid_msg_reply){0}, NULL, 0,
+	 EPROTO_CODE, "REPLY is sent by the daemon", true},
+	{"unterminated-string", false, true, VHID_MSG_HELLO, 40, NULL, unterminated, 40,
+	 EPROTO_CODE, "string without a terminating NUL", true},
+	{"second-hello", true, false, VHID_MSG_HELLO, 0,
+	 &(struct vhid_msg_hello){
+		 .magic = VHID_HELLO_MAGIC, .version = VHID_PROTOCOL_VERSION, .name = "raw"},
+	 NULL, 0, EPROTO_CODE, "a second HELLO", true},
+	/* a frame cut off by the client's exit: nobody to tell, the daemon just carries on */
+	{"cut-off-frame", false, true, VHID_MSG_HELLO, 40, NULL, unterminated, 5, 0, NULL, false},
+	/* bad input that is not a violation */
+	{"bad-kind", true, false, VHID_MSG_CREATE_DEVICE, 0, &(struct vhid_msg_create){.kind = 9},
+	 NULL, 0, -EINVAL, "unknown device kind 9", false},
+};
+
+/* The connection survived the error: a heartbeat is still answered. */
+static void
+expect_connection_stays(int fd, const char *name)
+{
+	uint8_t buf[64];
+	struct vhid_frame f;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char label[128];
+
+	send_frame(fd, VHID_MSG_HEARTBEAT, 99, NULL, NULL, 0);
+	ssize_t n = poll(&p, 1, vt_bound(2000)) == 1 ? read(fd, buf, sizeof(buf)) : -1;
+	snprintf(label, sizeof(label), "%s.connection.stays", name);
+	vt_check(n > 0 && proto_parse_frame(buf, (size_t)n, &f) > 0 &&
+			 f.hdr.type == VHID_MSG_REPLY && f.hdr.id == 99,
+		 label, "no reply to a heartbeat after the error");
+}
+
+static void
+run_case(const struct bad_case *t, uint32_t id)
+{
+	int fd = raw_connect();
+
+	if (t->hello)
+		hello(fd);
+	if (t->raw)
+		send_raw(fd, t->type, t->length, id, t->data, t->n);
+	else
+		send_frame(fd, t->type, id, t->msg, t->data, t->n);
+	if (t->text)
+		expect_error_and_close(fd, t->name, t->status, t->text, t->closes);
+	if (t->text && !t->closes)
+		expect_connection_stays(fd, t->name);
+	close(fd);
+	still_works(t->name);
+}
+
 int
 main(void)
 {
 	struct vt_daemon d;
-	int fd;
-	uint8_t payload[64] = {0};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!vt_check(vt_daemon_start(&d, NULL) == 0, "daemon.start", "vhidd did not become ready"))
@@ -154,133 +251,8 @@ main(void)
 		vt_fail("typist.setup", "the good client failed");
 		return vt_finish();
 	}
-
-	fd = raw_connect();
-	send_frame(fd, VHID_MSG_CREATE_DEVICE, 5, &(struct vhid_msg_create){.kind = 1}, NULL, 0);
-	expect_error_and_close(fd, "before-hello", EPROTO_CODE, "CREATE_DEVICE before HELLO", true);
-	close(fd);
-	still_works("before-hello");
-
-	fd = raw_connect();
-	hello(fd, VHID_PROTOCOL_VERSION);
-	/* an unknown request is answered, not fatal (a newer client's); the daemon's range is */
-	send_raw(fd, 0x0077, 3, 6, (const uint8_t *)"abc", 3);
-	expect_error_and_close(fd, "unknown-opcode", -VHID_ENOCAP,
-			       "unknown request type 0x0077: this vhidd (" VHID_VERSION
-			       ") speaks protocol 1.1",
-			       false);
-	send_raw(fd, 0x8077, 0, 7, NULL, 0);
-	expect_error_and_close(fd, "unknown-daemon-opcode", EPROTO_CODE,
-			       "unknown message type 0x8077 (types from 0x8000 are the daemon's)",
-			       true);
-	close(fd);
-	still_works("unknown-opcode");
-
-	fd = raw_connect();
-	hello(fd, VHID_PROTOCOL_VERSION);
-	send_frame(fd, VHID_MSG_POST_REPORT, 8,
-		   &(struct vhid_msg_post){.device = 0xff01, .flags = 0x8001}, payload, 9);
-	expect_error_and_close(fd, "post-undefined-flag", EPROTO_CODE,
-			       "POST_REPORT flags is 0x8001: undefined bits 0x8000 must be 0",
-			       true);
-	close(fd);
-	still_works("post-undefined-flag");
-
-	fd = raw_connect();
-	hello(fd, VHID_PROTOCOL_VERSION);
-	send_raw(fd, VHID_MSG_CREATE_DEVICE, 10, 7, payload, 10);
-	expect_error_and_close(fd, "short", EPROTO_CODE,
-			       "CREATE_DEVICE payload must be 144 bytes, got 10", true);
-	close(fd);
-	still_works("short");
-
-	fd = raw_connect();
-	hello(fd, VHID_PROTOCOL_VERSION);
-	send_raw(fd, VHID_MSG_DESTROY_DEVICE, 6, 8, payload, 6);
-	expect_error_and_close(fd, "wrong-length", EPROTO_CODE,
-			       "DESTROY_DEVICE payload must be 4 bytes, got 6", true);
-	close(fd);
-	still_works("wrong-length");
-
-	fd = raw_connect();
-	hello(fd, VHID_PROTOCOL_VERSION);
-	send_raw(fd, VHID_MSG_POST_REPORT, 2000, 9, payload, 16);
-	expect_error_and_close(fd, "oversize", EPROTO_CODE, "frame announces 2000 payload bytes",
-			       true);
-	close(fd);
-	still_works("oversize");
-
-	fd = raw_connect();
-	hello(fd, VHID_PROTOCOL_VERSION);
-	uint8_t report[66] = {1, 0, 0x04};
-	send_frame(fd, VHID_MSG_POST_REPORT, 10, &(struct vhid_msg_post){.device = 0xff01}, report,
-		   sizeof(report));
-	expect_error_and_close(fd, "foreign-device", EPROTO_CODE,
-			       "device 0xff01 is not one of this client's devices", true);
-	close(fd);
-	still_works("foreign-device");
-
-	fd = raw_connect();
-	hello(fd, 99);
-	expect_error_and_close(fd, "version-mismatch", -VHID_EVERSION,
-			       "the client speaks version 99, vhidd " VHID_VERSION
-			       " speaks version 1 (1.1)",
-			       true);
-	close(fd);
-	still_works("version-mismatch");
-
-	fd = raw_connect();
-	send_raw(fd, VHID_MSG_HELLO, 40, 1,
-		 (const uint8_t *)"HTTP/1.1 GET / and more of that sort......", 40);
-	expect_error_and_close(fd, "bad-magic", EPROTO_CODE, "HELLO without the VHID magic", true);
-	close(fd);
-	still_works("bad-magic");
-
-	fd = raw_connect();
-	hello(fd, VHID_PROTOCOL_VERSION);
-	send_frame(fd, VHID_MSG_REPLY, 11, &(struct vhid_msg_reply){0}, NULL, 0);
-	expect_error_and_close(fd, "daemon-only-type", EPROTO_CODE, "REPLY is sent by the daemon",
-			       true);
-	close(fd);
-	still_works("daemon-only-type");
-
-	fd = raw_connect();
-	memset(payload, 'x', 40);
-	memcpy(payload, "VHID\x01\x00\x00\x00", 8);
-	send_raw(fd, VHID_MSG_HELLO, 40, 1, payload, 40);
-	expect_error_and_close(fd, "unterminated-string", EPROTO_CODE,
-			       "string without a terminating NUL", true);
-	close(fd);
-	still_works("unterminated-string");
-
-	fd = raw_connect();
-	hello(fd, VHID_PROTOCOL_VERSION);
-	hello_only(fd, VHID_PROTOCOL_VERSION, false);
-	expect_error_and_close(fd, "second-hello", EPROTO_CODE, "a second HELLO", true);
-	close(fd);
-	still_works("second-hello");
-
-	/* a frame cut off by the client's exit: nobody to tell, the daemon just carries on */
-	fd = raw_connect();
-	send_raw(fd, VHID_MSG_HELLO, 40, 1, payload, 5);
-	close(fd);
-	still_works("cut-off-frame");
-
-	/* bad input that is not a violation: an error, and the connection stays */
-	fd = raw_connect();
-	hello(fd, VHID_PROTOCOL_VERSION);
-	send_frame(fd, VHID_MSG_CREATE_DEVICE, 13, &(struct vhid_msg_create){.kind = 9}, NULL, 0);
-	expect_error_and_close(fd, "bad-kind", -EINVAL, "unknown device kind 9", false);
-	send_frame(fd, VHID_MSG_HEARTBEAT, 14, NULL, NULL, 0);
-	uint8_t buf[64];
-	struct vhid_frame f;
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	ssize_t n = poll(&p, 1, vt_bound(2000)) == 1 ? read(fd, buf, sizeof(buf)) : -1;
-	vt_check(n > 0 && proto_parse_frame(buf, (size_t)n, &f) > 0 &&
-			 f.hdr.type == VHID_MSG_REPLY && f.hdr.id == 14,
-		 "bad-kind.connection.stays", "no reply to the heartbeat after an ordinary error");
-	close(fd);
-	still_works("ordinary-error");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i], (uint32_t)(5 + i));
 
 	vt_agent_quit(&typist);
 	vt_close_node(&typed);

@@ -64,7 +64,7 @@ start_flooder(uint64_t until, int report)
 	if (pid != 0)
 		return pid;
 	become_user();
-	while (vt_now_ms() < until) {
+	while (monotonic_ms() < until) {
 		/* many of them wait in connect(): each accept wakes one to refill the backlog */
 		int fd = raw_connect(0);
 		if (fd >= 0) {
@@ -83,11 +83,11 @@ probe(struct vhid_client *c, uint64_t until, int *beats)
 	uint64_t worst = 0;
 
 	*beats = 0;
-	while (vt_now_ms() < until) {
-		uint64_t t = vt_now_ms();
+	while (monotonic_ms() < until) {
+		uint64_t t = monotonic_ms();
 		if (vhid_client_heartbeat(c) < 0)
 			break;
-		t = vt_now_ms() - t;
+		t = monotonic_ms() - t;
 		worst = t > worst ? t : worst;
 		(*beats)++;
 		usleep(50000);
@@ -113,7 +113,7 @@ flood_with_a_key_held(void)
 	struct vhid_client *c;
 	if (vhid_client_new("probe", NULL, NULL, &c) < 0 || vhid_client_connect(c, NULL) < 0)
 		return vt_fail("flood.probe", "cannot connect the probe");
-	uint64_t until = vt_now_ms() + FLOOD_MS;
+	uint64_t until = monotonic_ms() + FLOOD_MS;
 	if (pipe(report) < 0)
 		return vt_fail("flood.setup", "pipe: %s", strerror(errno));
 	for (int i = 0; i < FLOODERS; i++)
@@ -134,8 +134,8 @@ flood_with_a_key_held(void)
 	vt_check(vt_agent_cmd(&a, ans, sizeof(ans), 3000, "wait lease 1") != 0,
 		 "flood.no.lease.expired", "the holder was told LEASE_EXPIRED: %s", ans);
 	vt_agent_cmd(&a, NULL, 0, 2000, "release 0x04");
-	uint64_t end = vt_now_ms() + 3000;
-	while (vt_key_down(&kbd, KEY_A) && vt_now_ms() < end)
+	uint64_t end = monotonic_ms() + 3000;
+	while (vt_key_down(&kbd, KEY_A) && monotonic_ms() < end)
 		usleep(10000);
 	vt_check(!vt_key_down(&kbd, KEY_A), "flood.holder.still.served",
 		 "KEY_A still down after the release");

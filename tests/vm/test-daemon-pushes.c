@@ -50,11 +50,11 @@ static bool
 wait_change(struct vhid_client *c, const int *value, int timeout_ms)
 {
 	int start = *value;
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 	struct pollfd p = {.fd = vhid_client_get_fd(c), .events = POLLIN};
 
-	while (*value == start && vt_now_ms() < end) {
-		poll(&p, 1, (int)(end - vt_now_ms()));
+	while (*value == start && monotonic_ms() < end) {
+		poll(&p, 1, (int)(end - monotonic_ms()));
 		vhid_client_dispatch(c);
 	}
 	return *value != start;
@@ -94,13 +94,13 @@ main(void)
 	if (!vt_check(r == 0, "connect", "%s", vhid_client_last_error(c)))
 		return vt_finish();
 
-	uint64_t t0 = vt_now_ms();
+	uint64_t t0 = monotonic_ms();
 	r = vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_KEYBOARD}, &kb);
 	vt_check(r == 0 && !vhid_device_is_ready(kb), "create.returns.before.ready", "r=%d", r);
 	vt_check(wait_change(c, &ev.ready, 2000) && vhid_device_is_ready(kb), "ready.pushed",
 		 "no ready callback");
 	printf("# keyboard ready %llu ms after the create request, at %s\n",
-	       (unsigned long long)(vt_now_ms() - t0), vhid_device_get_evdev(kb));
+	       (unsigned long long)(monotonic_ms() - t0), vhid_device_get_evdev(kb));
 	vt_check(vhid_device_get_evdev(kb) && vhid_device_get_hidraw(kb), "ready.names.nodes",
 		 "no nodes");
 	/* the kernel's kbd handler opened the keyboard (UHID_OPEN), but no program has */
@@ -115,9 +115,9 @@ main(void)
 			 vhid_device_get_readers(kb) == 1,
 		 "keyboard.reader.pushed.when.opened", "readers %u", vhid_device_get_readers(kb));
 	struct input_event q = EV(EV_KEY, KEY_Q, 1);
-	vhid_keyboard_press(kb, 0x14);
+	vhid_keyboard_press_usage(kb, 0x14);
 	vt_expect_frame(&node, "first.report.after.ready.delivered", &q, 1, 1000);
-	vhid_keyboard_release(kb, 0x14);
+	vhid_keyboard_release_usage(kb, 0x14);
 
 	libevdev_kernel_set_led_value(node.evdev, LED_CAPSL, LIBEVDEV_LED_ON);
 	bool got = wait_change(c, &ev.leds_events, 2000);

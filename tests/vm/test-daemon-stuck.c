@@ -51,13 +51,13 @@ stopped_mid_key(void)
 		return vt_fail("stop.setup", "agent failed");
 	/* the agent's last frame to the daemon comes after this instant: the lease
 	 * cannot end before sent + LEASE_MS (2 ms for rounding), however slow the machine is */
-	uint64_t sent = vt_now_ms();
+	uint64_t sent = monotonic_ms();
 	vt_agent_cmd(&a, NULL, 0, 2000, "press 0x05");
 	vt_wait_event(&n, EV_KEY, KEY_B, 1, 1000);
 	kill(a.pid, SIGSTOP);
-	uint64_t t0 = vt_now_ms();
+	uint64_t t0 = monotonic_ms();
 	bool released = vt_wait_event(&n, EV_KEY, KEY_B, 0, LEASE_MS + 2000);
-	uint64_t took = vt_now_ms() - t0, since_sent = vt_now_ms() - sent;
+	uint64_t took = monotonic_ms() - t0, since_sent = monotonic_ms() - sent;
 	printf("# SIGSTOP -> key-up after %llu ms (lease %d ms)\n", (unsigned long long)took,
 	       LEASE_MS);
 	vt_check(released, "stop.released.within.lease", "no key-up within %d ms",
@@ -171,18 +171,18 @@ static void
 silent_client_told_at_lease(void)
 {
 	int fd = raw_client_with_keyboard(), t = -1;
-	uint64_t t0 = vt_now_ms(), took;
+	uint64_t t0 = monotonic_ms(), took;
 
 	if (!vt_check(fd >= 0, "silent.keyboard.ready", "no READY for a raw client"))
 		return;
-	t0 = vt_now_ms(); /* its last frame: the lease runs from here */
+	t0 = monotonic_ms(); /* its last frame: the lease runs from here */
 	t = raw_send(fd, VHID_MSG_HEARTBEAT, 3, NULL);
 	while (t >= 0 && t != VHID_MSG_REPLY)
 		t = raw_next(fd, 2000);
 	vt_check(t == VHID_MSG_REPLY, "silent.last.heartbeat", "no REPLY");
 	while ((t = raw_next(fd, LEASE_MS + 3000)) >= 0 && t != VHID_MSG_LEASE_EXPIRED)
 		;
-	took = vt_now_ms() - t0;
+	took = monotonic_ms() - t0;
 	printf("# LEASE_EXPIRED reached the silent client %llu ms after its last frame "
 	       "(lease %d ms: %lld ms late)\n",
 	       (unsigned long long)took, LEASE_MS, (long long)took - LEASE_MS);

@@ -69,7 +69,7 @@ hold_or_type(int i)
 	vt_mixed_ascii(text, 200, 1000u + (unsigned)i);
 	if (vt_agent_cmd(a, NULL, 0, 2000, "typeloop %s", text))
 		return false;
-	for (uint64_t end = vt_now_ms() + (uint64_t)vt_bound(3000); vt_now_ms() < end;) {
+	for (uint64_t end = monotonic_ms() + (uint64_t)vt_bound(3000); monotonic_ms() < end;) {
 		struct input_event ev[64];
 		int n = vt_read_frame(&kbd[i], ev, 64, 100);
 		for (int k = 0; k < n; k++)

@@ -82,7 +82,7 @@ wait_hid_add(char *name, size_t len)
 	static const char prefix[] = "add@/devices/virtual/misc/uhid/";
 	char buf[8192];
 
-	for (uint64_t end = vt_now_ms() + (uint64_t)vt_bound(3000); vt_now_ms() < end;) {
+	for (uint64_t end = monotonic_ms() + (uint64_t)vt_bound(3000); monotonic_ms() < end;) {
 		struct pollfd p = {.fd = nl, .events = POLLIN};
 		poll(&p, 1, 100);
 		ssize_t n;
@@ -133,7 +133,7 @@ wait_stopped(void)
 {
 	int st;
 
-	for (uint64_t end = vt_now_ms() + (uint64_t)vt_bound(3000); vt_now_ms() < end;) {
+	for (uint64_t end = monotonic_ms() + (uint64_t)vt_bound(3000); monotonic_ms() < end;) {
 		if (waitpid(daemon_.pid, &st, WNOHANG | WUNTRACED) == daemon_.pid)
 			return WIFSTOPPED(st);
 		usleep(5000);

@@ -9,9 +9,9 @@
 static bool
 wait_leds(struct vt_dev *kb, uint8_t want)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(2000);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(2000);
 
-	while (kb->leds != want && vt_now_ms() < end)
+	while (kb->leds != want && monotonic_ms() < end)
 		vt_pump(20);
 	return kb->leds == want;
 }

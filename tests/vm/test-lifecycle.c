@@ -86,13 +86,14 @@ feature_report(void)
 		printf("# HIDIOCGFEATURE: %d bytes: %02x %02x %02x\n", n, buf[0], buf[1], buf[2]);
 		_exit(n == 3 && buf[0] == 2 && buf[1] == 1 && buf[2] == 1 ? 0 : 1);
 	}
-	uint64_t start = vt_now_ms(), end = start + (uint64_t)vt_bound(3000);
-	while (vt_now_ms() < end && waitpid(pid, &status, WNOHANG) == 0)
+	uint64_t start = monotonic_ms(), end = start + (uint64_t)vt_bound(3000);
+	while (monotonic_ms() < end && waitpid(pid, &status, WNOHANG) == 0)
 		vt_pump(5);
 	vt_check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "feature.multipliers-set-to-max",
 		 "child status %d", status);
 	/* unanswered, the kernel's own 5 s GET_REPORT timeout would fail the ioctl above */
-	printf("# GET_REPORT answered after %llu ms\n", (unsigned long long)(vt_now_ms() - start));
+	printf("# GET_REPORT answered after %llu ms\n",
+	       (unsigned long long)(monotonic_ms() - start));
 	vt_destroy(&d);
 }
 
@@ -105,8 +106,8 @@ open_close(void)
 	vt_params(&p, VHID_DEVICE_POINTER);
 	if (vt_create(&d, &p) < 0)
 		return vt_fail("open.create", "failed");
-	uint64_t until = vt_now_ms() + (uint64_t)vt_bound(1000);
-	while (vdev_get_readers(d.dev) == 0 && vt_now_ms() < until)
+	uint64_t until = monotonic_ms() + (uint64_t)vt_bound(1000);
+	while (vdev_get_readers(d.dev) == 0 && monotonic_ms() < until)
 		vt_pump(10);
 	vt_check(vdev_get_readers(d.dev) == 1 && d.opens >= 1, "open.reader-opens",
 		 "opens %d readers %u", d.opens, vdev_get_readers(d.dev));
@@ -114,8 +115,8 @@ open_close(void)
 	close(d.evfd);
 	d.evdev = NULL;
 	d.evfd = -1;
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(1000);
-	while (vdev_get_readers(d.dev) && vt_now_ms() < end)
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(1000);
+	while (vdev_get_readers(d.dev) && monotonic_ms() < end)
 		vt_pump(10);
 	vt_check(vdev_get_readers(d.dev) == 0 && d.closes >= 1, "open.last-reader-closes",
 		 "still open");
@@ -161,8 +162,8 @@ reset_and_destroy_release(void)
 	 * allow it a generous deadline rather than a fixed sleep */
 	struct input_event ev;
 	int r = -EAGAIN;
-	for (uint64_t end = vt_now_ms() + (uint64_t)vt_bound(3000);
-	     r != -ENODEV && vt_now_ms() < end;) {
+	for (uint64_t end = monotonic_ms() + (uint64_t)vt_bound(3000);
+	     r != -ENODEV && monotonic_ms() < end;) {
 		vt_pump(50);
 		r = libevdev_next_event(kb.evdev, LIBEVDEV_READ_FLAG_NORMAL, &ev);
 	}
@@ -198,8 +199,8 @@ no_driver(void)
 	vt_params(&p, VHID_DEVICE_KEYBOARD);
 	if (vdev_create(ctx, &p, &l, NULL, &dev) == 0) {
 		struct pollfd pfd = {.fd = vdev_ctx_get_fd(ctx), .events = POLLIN};
-		uint64_t end = vt_now_ms() + (uint64_t)vt_bound(3000);
-		while (!nodriver_failed && vt_now_ms() < end) {
+		uint64_t end = monotonic_ms() + (uint64_t)vt_bound(3000);
+		while (!nodriver_failed && monotonic_ms() < end) {
 			poll(&pfd, 1, 100);
 			vdev_ctx_dispatch(ctx);
 		}

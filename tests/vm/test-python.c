@@ -71,13 +71,13 @@ dictate(const char *name, const char *layout, const char *variant, const char *t
 		vt_proc_wait(&p, 5000);
 		return;
 	}
-	uint64_t t0 = vt_now_ms();
+	uint64_t t0 = monotonic_ms();
 	if (write(in, text, strlen(text)) < 0 || write(in, "\n", 1) < 0)
 		vt_fail(name, "cannot write to dictate.py");
 	close(in);
 	int st = decode_until_exit(&p, &d, dec);
 	printf("# %s: %zu bytes typed from Python in %llu ms\n", name, strlen(text),
-	       (unsigned long long)(vt_now_ms() - t0));
+	       (unsigned long long)(monotonic_ms() - t0));
 	snprintf(label, sizeof(label), "python.%s.exact", name);
 	vt_check(st == 0 && !strcmp(xkb_decoder_text(dec), text), label,
 		 "exit %d, decoded \"%.60s\"", st, xkb_decoder_text(dec));
@@ -222,9 +222,9 @@ static bool
 decode_text(struct vt_dev *d, struct xkb_decoder *dec, const char *want, int timeout_ms)
 {
 	struct input_event ev[64];
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = monotonic_ms() + (uint64_t)timeout_ms;
 
-	while (strcmp(xkb_decoder_text(dec), want) && vt_now_ms() < end) {
+	while (strcmp(xkb_decoder_text(dec), want) && monotonic_ms() < end) {
 		int n = vt_read_frame(d, ev, 64, 100);
 		for (int i = 0; i < n; i++)
 			if (ev[i].type == EV_KEY)

@@ -135,9 +135,9 @@ round_trip(const char *name, const char *layout, const char *variant, const char
 
 	if (!km || xkb_decoder_new(layout, variant, &dec) < 0)
 		return vt_fail(name, "no keymap or decoder for %s", layout);
-	uint64_t t0 = vt_now_ms();
+	uint64_t t0 = monotonic_ms();
 	r = job ? type_job(km, text, dec) : type_blocking(km, text, dec);
-	uint64_t ms = vt_now_ms() - t0;
+	uint64_t ms = monotonic_ms() - t0;
 	const char *got = xkb_decoder_text(dec);
 	size_t at = 0;
 	while (got[at] && got[at] == text[at])
@@ -174,9 +174,9 @@ untypeable(void)
 static bool
 wait_leds(unsigned int want)
 {
-	uint64_t end = vt_now_ms() + 3000;
+	uint64_t end = monotonic_ms() + 3000;
 
-	while ((vhid_device_get_leds(kbd) & VHID_LED_CAPS_LOCK) != want && vt_now_ms() < end) {
+	while ((vhid_device_get_leds(kbd) & VHID_LED_CAPS_LOCK) != want && monotonic_ms() < end) {
 		struct pollfd p = {.fd = vhid_client_get_fd(client), .events = POLLIN};
 		poll(&p, 1, 20);
 		vhid_client_dispatch(client);

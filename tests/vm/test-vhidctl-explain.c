@@ -25,7 +25,7 @@ listed(const char *list, int code, const char *name)
 static void
 check_list(void)
 {
-	const struct vhid_error_info *e;
+	const struct error_info *e;
 	struct vt_cli r;
 	int missing = 0, errnos = 0;
 
@@ -41,7 +41,7 @@ check_list(void)
 	vt_check(missing == 0, "list.every.vhid.code", "%d of %d codes missing", missing,
 		 VHID_ELAST - VHID_EFIRST + 1);
 	missing = 0;
-	for (unsigned int i = 0; (e = vhid_error_at(i)); i++) {
+	for (unsigned int i = 0; (e = error_at(i)); i++) {
 		if (e->code >= VHID_EFIRST)
 			continue;
 		errnos++;

@@ -32,7 +32,7 @@ static void
 decode_until_done(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec, int *status)
 {
 	struct input_event ev[64];
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(10000);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(10000);
 	int n;
 
 	dropped = false;
@@ -45,7 +45,7 @@ decode_until_done(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec, 
 			printf("# SYN_DROPPED while typing\n");
 			dropped = true;
 		}
-	} while (n != -ENODEV && vt_now_ms() < end);
+	} while (n != -ENODEV && monotonic_ms() < end);
 	if (n != -ENODEV)
 		printf("# the device was still there after %d ms\n", vt_bound(10000));
 	*status = vt_proc_wait(p, 5000); /* closes p->out */
@@ -93,7 +93,7 @@ round_trip_once(const char *name, const char *layout, const char *variant, const
 	args[n] = NULL;
 	if (xkb_decoder_new(layout, variant, &dec) < 0)
 		return vt_fail(name, "no decoder for %s", layout);
-	uint64_t t0 = vt_now_ms();
+	uint64_t t0 = monotonic_ms();
 	vt_spawn_vhidctl(&p, 0, NULL, 0, args);
 	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 3000);
 	if (!node[0] || vt_open_node(&d, node) < 0) {
@@ -113,7 +113,7 @@ round_trip_once(const char *name, const char *layout, const char *variant, const
 	while (got[at] && got[at] == text[at])
 		at++;
 	printf("# %s: %zu bytes in %llu ms (vhidctl start to last event)\n", name, strlen(text),
-	       (unsigned long long)(vt_now_ms() - t0));
+	       (unsigned long long)(monotonic_ms() - t0));
 	snprintf(label, sizeof(label), "%s.exact", name);
 	vt_check(strcmp(got, text) == 0, label,
 		 "differs at byte %zu: typed \"%.40s\", decoded \"%.40s\"", at, text + at,
@@ -175,7 +175,7 @@ decode_until_output(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec
 		    int timeout_ms)
 {
 	struct input_event ev[64];
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = monotonic_ms() + (uint64_t)timeout_ms;
 
 	for (;;) {
 		int n = vt_read_frame(d, ev, 64, 50);
@@ -184,7 +184,7 @@ decode_until_output(struct vt_proc *p, struct vt_dev *d, struct xkb_decoder *dec
 				xkb_decoder_key(dec, ev[i].code, ev[i].value);
 		if (n == 0 && vt_proc_expect(p, text, 1))
 			return true;
-		if (vt_now_ms() > end)
+		if (monotonic_ms() > end)
 			return false;
 	}
 }

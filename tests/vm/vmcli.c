@@ -62,13 +62,13 @@ drain(int fds[2], struct vt_cli *r)
 {
 	size_t lens[2] = {0, 0};
 	char **bufs[2] = {&r->out, &r->err}, chunk[4096];
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(RUN_TIMEOUT_MS);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(RUN_TIMEOUT_MS);
 	int open = 2;
 
 	while (open > 0) {
 		struct pollfd p[2] = {{.fd = fds[0], .events = POLLIN},
 				      {.fd = fds[1], .events = POLLIN}};
-		uint64_t now = vt_now_ms();
+		uint64_t now = monotonic_ms();
 		if (now >= end || poll(p, 2, (int)(end - now)) <= 0)
 			return false;
 		for (int i = 0; i < 2; i++) {
@@ -173,11 +173,11 @@ vt_cli_start(struct vt_cli_proc *p, const char *const *argv)
 bool
 vt_cli_wait_for(struct vt_cli_proc *p, const char *needle, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 
 	while (!strstr(p->buf + p->from, needle)) {
 		struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
-		uint64_t now = vt_now_ms();
+		uint64_t now = monotonic_ms();
 		if (now >= end || poll(&pfd, 1, (int)(end - now)) <= 0)
 			return false;
 		ssize_t n = read(p->fd, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
@@ -197,7 +197,7 @@ vt_cli_stop(struct vt_cli_proc *p, int sig)
 
 	kill(p->pid, sig);
 	/* bounded: a vhidctl that ignores the signal fails the test instead of hanging it */
-	for (uint64_t end = vt_now_ms() + (uint64_t)vt_bound(5000); vt_now_ms() < end;) {
+	for (uint64_t end = monotonic_ms() + (uint64_t)vt_bound(5000); monotonic_ms() < end;) {
 		if (waitpid(p->pid, &st, WNOHANG) == p->pid)
 			break;
 		usleep(10000);

@@ -62,7 +62,7 @@ vt_daemon_stop(struct vt_daemon *d, int sig)
 		return -1;
 	kill(d->pid, sig);
 	/* bounded: a daemon that ignores SIGTERM fails the test instead of hanging it */
-	for (uint64_t end = vt_now_ms() + (uint64_t)vt_bound(5000); vt_now_ms() < end;) {
+	for (uint64_t end = monotonic_ms() + (uint64_t)vt_bound(5000); monotonic_ms() < end;) {
 		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
 			d->pid = 0;
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -117,7 +117,7 @@ struct agent {
 static void
 ran(struct agent *a)
 {
-	uint64_t now = vt_now_ms();
+	uint64_t now = monotonic_ms();
 
 	if (a->last_run_ms && now - a->last_run_ms > a->max_gap_ms)
 		a->max_gap_ms = now - a->last_run_ms;
@@ -237,11 +237,11 @@ counter(struct agent *a, const char *what, int **seen)
 static bool
 wait_count(struct agent *a, int *count, int start, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 
-	while (*count <= start && vt_now_ms() < end) {
+	while (*count <= start && monotonic_ms() < end) {
 		struct pollfd p = {.fd = vhid_client_get_fd(a->client), .events = POLLIN};
-		poll(&p, 1, (int)(end - vt_now_ms()));
+		poll(&p, 1, (int)(end - monotonic_ms()));
 		ran(a);
 		vhid_client_dispatch(a->client);
 	}
@@ -312,9 +312,9 @@ agent_command(struct agent *a, char *line, int out)
 	} else if (!strncmp(line, "typestart ", 10) || !strncmp(line, "type ", 5)) {
 		agent_type(a, strchr(line, ' ') + 1, line[4] == 's', out);
 	} else if (sscanf(line, "press %i", &x) == 1) {
-		result(out, a, vhid_keyboard_press(kbd, (uint16_t)x));
+		result(out, a, vhid_keyboard_press_usage(kbd, (uint16_t)x));
 	} else if (sscanf(line, "release %i", &x) == 1) {
-		result(out, a, vhid_keyboard_release(kbd, (uint16_t)x));
+		result(out, a, vhid_keyboard_release_usage(kbd, (uint16_t)x));
 	} else if (sscanf(line, "button %i %i", &x, &y) == 2) {
 		result(out, a,
 		       y ? vhid_pointer_press(ptr, (unsigned)x)
@@ -450,10 +450,10 @@ vt_agent_answer(struct vt_agent *a, char *answer, size_t len, int timeout_ms)
 	char buf[512];
 	size_t got = 0;
 
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 	while (!memchr(buf, '\n', got)) {
 		struct pollfd p = {.fd = a->from_child, .events = POLLIN};
-		uint64_t now = vt_now_ms();
+		uint64_t now = monotonic_ms();
 		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)
 			return -1;
 		ssize_t r = read(a->from_child, buf + got, sizeof(buf) - 1 - got);
@@ -573,8 +573,8 @@ vt_agent_types(struct vt_agent *a, struct vt_dev *node, const char *text, const 
 	}
 	bool ok = vt_agent_cmd(a, ans, sizeof(ans), 2000, "typestart %s", text) == 0;
 	/* 20 ms per character on an idle machine is ample; only a failure waits it out */
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(1000 + 20 * (int)strlen(text));
-	while (ok && strlen(xkb_decoder_text(dec)) < strlen(text) && vt_now_ms() < end)
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(1000 + 20 * (int)strlen(text));
+	while (ok && strlen(xkb_decoder_text(dec)) < strlen(text) && monotonic_ms() < end)
 		decode_frames(node, dec, 100);
 	if (ok && vt_agent_cmd(a, ans, sizeof(ans), 2000, "wait typed 2000") == 0)
 		sscanf(ans, "ok %d", &error);
@@ -604,13 +604,13 @@ vt_node_gone(struct vt_dev *d, const char *path, int timeout_ms)
 {
 	struct input_event ev;
 	struct stat st;
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 	int r;
 
-	while ((r = vt_read_frame(d, &ev, 1, 100)) != -ENODEV && vt_now_ms() < end)
+	while ((r = vt_read_frame(d, &ev, 1, 100)) != -ENODEV && monotonic_ms() < end)
 		;
 	/* devtmpfs unlinks the node just after evdev hangs up its readers */
-	while (stat(path, &st) == 0 && vt_now_ms() < end)
+	while (stat(path, &st) == 0 && monotonic_ms() < end)
 		usleep(10000);
 	return r == -ENODEV && stat(path, &st) < 0 && errno == ENOENT;
 }

@@ -125,10 +125,10 @@ read_more(struct vt_proc *p, int timeout_ms)
 bool
 vt_proc_expect(struct vt_proc *p, const char *text, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 
 	while (!strstr(p->buf, text)) {
-		uint64_t now = vt_now_ms();
+		uint64_t now = monotonic_ms();
 		if (now >= end || !read_more(p, (int)(end - now)))
 			return strstr(p->buf, text) != NULL;
 	}
@@ -138,7 +138,7 @@ vt_proc_expect(struct vt_proc *p, const char *text, int timeout_ms)
 int
 vt_proc_wait(struct vt_proc *p, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 	int st;
 
 	for (;;) {
@@ -148,7 +148,7 @@ vt_proc_wait(struct vt_proc *p, int timeout_ms)
 			close(p->out);
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		}
-		if (vt_now_ms() >= end) {
+		if (monotonic_ms() >= end) {
 			kill(p->pid, SIGKILL);
 			waitpid(p->pid, &st, 0);
 			close(p->out);
@@ -194,11 +194,11 @@ next_node(int watch, const char *name, int timeout_ms)
 {
 	static char path[64];
 	char buf[4096] __attribute__((aligned(8)));
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = monotonic_ms() + (uint64_t)timeout_ms;
 
 	for (;;) {
 		struct pollfd p = {.fd = watch, .events = POLLIN};
-		uint64_t now = vt_now_ms();
+		uint64_t now = monotonic_ms();
 		ssize_t n;
 
 		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "vhidd/log.h"
 
 static int passes, failures;
 static struct vdev_ctx *ctx;
@@ -76,15 +76,6 @@ vt_finish(void)
 	return failures ? 1 : 0;
 }
 
-uint64_t
-vt_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int
 vt_bound(int ms)
 {
@@ -120,14 +111,14 @@ vt_ctx(void)
 static bool
 pump(const bool *flag, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = monotonic_ms() + (uint64_t)timeout_ms;
 	struct pollfd p = {.fd = vdev_ctx_get_fd(vt_ctx()), .events = POLLIN};
 
 	for (;;) {
 		vdev_ctx_dispatch(ctx);
 		if (flag && *flag)
 			return true;
-		uint64_t now = vt_now_ms();
+		uint64_t now = monotonic_ms();
 		if (now >= end)
 			return flag ? *flag : true;
 		poll(&p, 1, (int)(end - now));
@@ -152,7 +143,7 @@ on_ready(struct vdev *dev, void *data)
 	struct vt_dev *d = data;
 
 	d->ready = true;
-	d->ready_ms = vt_now_ms();
+	d->ready_ms = monotonic_ms();
 }
 
 static void
@@ -232,7 +223,7 @@ vt_create(struct vt_dev *d, const struct vdev_params *p)
 
 	memset(d, 0, sizeof(*d));
 	d->evfd = -1;
-	d->created_ms = vt_now_ms();
+	d->created_ms = monotonic_ms();
 	r = vdev_create(vt_ctx(), p, &listener, d, &d->dev);
 	if (r < 0)
 		return r;
@@ -311,7 +302,7 @@ vt_post_absolute(struct vt_dev *d, uint32_t buttons, int x, int y, int wheel)
 int
 vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = monotonic_ms() + (uint64_t)timeout_ms;
 	int n = 0;
 
 	for (;;) {
@@ -341,7 +332,7 @@ vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms
 				out[n++] = ev;
 			continue;
 		}
-		uint64_t now = vt_now_ms();
+		uint64_t now = monotonic_ms();
 		if (now >= end)
 			return 0;
 		struct pollfd p = {.fd = d->evfd, .events = POLLIN};
@@ -352,11 +343,11 @@ vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms
 bool
 vt_wait_event(struct vt_dev *d, int type, int code, int value, int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 	struct input_event evs[64];
 
-	while (vt_now_ms() < end) {
-		int n = vt_read_frame(d, evs, 64, (int)(end - vt_now_ms()));
+	while (monotonic_ms() < end) {
+		int n = vt_read_frame(d, evs, 64, (int)(end - monotonic_ms()));
 		if (n <= 0)
 			return false;
 		for (int i = 0; i < n; i++)
@@ -393,7 +384,7 @@ bool
 vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *want, int n,
 		int timeout_ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)vt_bound(timeout_ms);
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 	bool matched[64] = {false};
 	int left = n;
 
@@ -402,7 +393,7 @@ vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *wa
 	 * event arrived; any other event fails the check */
 	while (left > 0) {
 		struct input_event got[64];
-		int now = (int)(end > vt_now_ms() ? end - vt_now_ms() : 0);
+		int now = (int)(end > monotonic_ms() ? end - monotonic_ms() : 0);
 		int m = vt_read_frame(d, got, 64, now);
 		const char *miss = vt_event_str(first_missing(want, matched, n));
 
@@ -438,10 +429,10 @@ vt_expect_frame(struct vt_dev *d, const char *name, const struct input_event *wa
 bool
 vt_absent(struct vt_dev *d, int type, int code, int value, int ms)
 {
-	uint64_t end = vt_now_ms() + (uint64_t)ms;
+	uint64_t end = monotonic_ms() + (uint64_t)ms;
 	struct input_event evs[64];
 
-	for (uint64_t now; (now = vt_now_ms()) < end;) {
+	for (uint64_t now; (now = monotonic_ms()) < end;) {
 		int n = vt_read_frame(d, evs, 64, (int)(end - now));
 		if (n < 0) { /* the absence is not proven */
 			printf("# %s\n", n == -ENODEV ? "device gone" : "SYN_DROPPED");

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h" /* monotonic_ms() for the tests' deadlines */
 #include "vdev.h"
 
 void vt_pass(const char *name);
@@ -27,7 +28,6 @@ int vt_finish(void);
 void vt_mixed_ascii(char *out, size_t n, unsigned int seed);
 /* Free the context without a RESULT line. */
 void vt_cleanup(void);
-uint64_t vt_now_ms(void);
 /*
  * Time in the VM tests. A bound on a wait for something that must happen is
  * vt_bound(ms): ms (what an idle machine needs, with margin) times

@@ -1,4 +1,4 @@
-/* log.h - leveled logging shared by vhidd, libvhid and vhidctl. */
+/* log.h - vhidd's leveled logging (libvhid reports errors to its caller, never logs). */
 #ifndef VHID_LOG_H
 #define VHID_LOG_H
 
@@ -17,7 +17,6 @@ typedef void (*log_handler_fn)(enum log_level level, const char *msg, void *data
 
 /* Messages above this level are dropped before they are formatted. */
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 
 /*
  * Replace the output. The default writes to stderr: with syslog-style "<N>"
@@ -34,18 +33,12 @@ bool log_stderr_is_journal(void);
 /* Also append every line to this file (NULL stops): everything the level lets
  * through, and always errors, warnings and info. The file is mode 0600, and is
  * opened without following a symlink in a directory only root or this process
- * can write to. Returns 0 or -errno; log_file_error() then says why. */
+ * can write to. Past 1 MiB it is rotated, keeping one PATH.1. Returns 0 or -errno; log_file_error()
+ * then says why. */
 int log_set_file(const char *path);
 const char *log_file_error(void);
-/* Rotate the file past this size, keeping one PATH.1 (default 1 MiB; 0 = never). */
-void log_set_file_max(long bytes);
-
-/* Parse "error", "warn", "info", "debug"; returns -1 if unknown. */
-int log_level_from_name(const char *name);
 
 void log_write(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void log_vwrite(enum log_level level, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
 
 /* errno is preserved across every logging call, so callers can log then return -errno. */
 #define log_error(...) log_write(LOG_LEVEL_ERROR, __VA_ARGS__)

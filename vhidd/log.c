@@ -24,7 +24,7 @@ static int log_dir = -1;   /* the verified directory of the file: rotation never
 static char log_name[256]; /* the file's name in it */
 static char log_error_text[300];
 static int log_error_code;
-static long log_max = 1024 * 1024;
+static const long log_max = 1024 * 1024; /* then rotate, keeping one NAME.1 */
 
 static const char *const level_names[] = {"silent", "error", "warn", "info", "debug"};
 /* syslog priorities, as journald reads them from a "<N>" line prefix */
@@ -34,12 +34,6 @@ void
 log_set_level(enum log_level level)
 {
 	current_level = level;
-}
-
-enum log_level
-log_get_level(void)
-{
-	return current_level;
 }
 
 void
@@ -181,12 +175,6 @@ log_file_error(void)
 	return log_error_text;
 }
 
-void
-log_set_file_max(long bytes)
-{
-	log_max = bytes;
-}
-
 /* Past the limit, keep one previous file (NAME.1) and start afresh, in the same directory. */
 static void
 rotate(void)
@@ -194,7 +182,7 @@ rotate(void)
 	char old[sizeof(log_name) + 2];
 	FILE *f;
 
-	if (log_dir < 0 || log_max <= 0 || ftell(log_file) < log_max)
+	if (log_dir < 0 || ftell(log_file) < log_max)
 		return;
 	snprintf(old, sizeof(old), "%s.1", log_name);
 	renameat(log_dir, log_name, log_dir, old);
@@ -203,17 +191,6 @@ rotate(void)
 		return; /* keep writing to the renamed file rather than lose lines */
 	fclose(log_file);
 	log_file = f;
-}
-
-int
-log_level_from_name(const char *name)
-{
-	for (size_t i = 1; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (strcmp(name, level_names[i]) == 0)
-			return (int)i;
-	if (strcmp(name, "warning") == 0)
-		return LOG_LEVEL_WARN;
-	return -1;
 }
 
 static void
@@ -261,7 +238,7 @@ default_output(enum log_level level, const char *msg)
 	}
 }
 
-void
+static void __attribute__((format(printf, 2, 0)))
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
 	char raw[1024], msg[4 * sizeof(raw)], ts[40];
@@ -276,7 +253,7 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 		goto out;
 	/* messages carry client-chosen strings: one escape for every output */
 	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
-	vhid_escape(msg, sizeof(msg), raw,
+	escape_text(msg, sizeof(msg), raw,
 		    n < 0                     ? 0
 		    : (size_t)n < sizeof(raw) ? (size_t)n
 					      : sizeof(raw) - 1,
