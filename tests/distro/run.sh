@@ -76,7 +76,7 @@ prepare_share() {
 	rm -rf "$SHARE"
 	mkdir -p "$SHARE"
 	cp "$HERE/runner.sh" "$HERE/lib.sh" "$SHARE/"
-	cp -r "$HERE/lib" "$HERE/tests" "$SHARE/"
+	cp -r "$HERE/lib" "$HERE/tests" "$SRC/include" "$SRC/README.md" "$SHARE/"
 	[ -n "$BUILD_DIR" ] && copy_build "$BUILD_DIR"
 	[ -n "$DEBS" ] && { mkdir -p "$SHARE/debs" && cp "$DEBS"/*.deb "$SHARE/debs/" ||
 		die "no .deb in $DEBS"; }
@@ -207,7 +207,23 @@ all_groups() {
 	local d
 	for d in "$HERE"/tests/*/; do
 		d=$(basename "$d")
-		[ "$d" = selftest ] || echo "$d"
+		# selftest, and groups marked .manual (benchmarks), run only when named
+		[ "$d" = selftest ] || [ -e "$HERE/tests/$d/.manual" ] || echo "$d"
+	done
+}
+
+# join_boots GROUP...: the boots to make, one per line. A group whose .boot file
+# names another group that runs too shares that group's boot ("smoke+desktop"),
+# after it: a boot costs 35-90 s under TCG.
+join_boots() {
+	local g h
+	declare -A extra=()
+	for g; do
+		h=$(cat "$HERE/tests/$g/.boot" 2>/dev/null) && [[ " $* " == *" $h "* ]] && extra[$h]+="+$g"
+	done
+	for g; do
+		h=$(cat "$HERE/tests/$g/.boot" 2>/dev/null) && [[ " $* " == *" $h "* ]] && continue
+		echo "$g${extra[$g]:-}"
 	done
 }
 
@@ -228,10 +244,9 @@ cmd_run() {
 	need_images
 	prepare_share
 	rm -rf "$WORK/boots"
-	for r in "${RELEASES[@]}"; do for g in "${groups[@]}"; do
-		[ -d "$HERE/tests/$g" ] || die "no test group $g in $HERE/tests"
-		jobs+=("$r/$g")
-	done; done
+	for g in "${groups[@]}"; do [ -d "$HERE/tests/$g" ] || die "no test group $g in $HERE/tests"; done
+	mapfile -t groups < <(join_boots "${groups[@]}")
+	for r in "${RELEASES[@]}"; do for g in "${groups[@]}"; do jobs+=("$r/$g"); done; done
 	echo "distro: ${#jobs[@]} boot(s) (${RELEASES[*]} x ${groups[*]}) in up to $JOBS VM(s)"
 	for j in "${jobs[@]}"; do
 		[ $running -ge "$JOBS" ] && { wait -n; running=$((running - 1)); }
