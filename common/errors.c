@@ -34,8 +34,10 @@ static const struct vhid_error_info table[] = {
 	 "All 32 key slots of the report are taken; the key was not added.",
 	 "Release keys first. vhid never drops a 33rd key silently."},
 	{VHID_EBUTTON, "VHID_EBUTTON",
-	 "The button number is outside 1..32.",
-	 "Buttons are numbered 1 (left), 2 (right), 3 (middle), 4 (side), 5 (extra) up to 32."},
+	 "The device has no such button.",
+	 "Buttons are numbered 1 (left), 2 (right), 3 (middle), 4 (side), 5 (extra): up to 16 on "
+	 "a pointer, 3 on an absolute pointer. More would make Linux give the device a joystick "
+	 "node (/dev/input/js), which games take for a controller."},
 	{VHID_EVERSION, "VHID_EVERSION",
 	 "The client library and the daemon speak different protocol versions.",
 	 "Install matching libvhid and vhidd versions, then restart the daemon (vhidctl version shows both)."},

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "report.h"
 #include "usage.h"
 #include "vhid.h"
 
@@ -100,6 +101,19 @@ vhid_buttons_erase(uint32_t *buttons, unsigned int button)
 		return -VHID_EBUTTON;
 	*buttons &= ~(UINT32_C(1) << (button - 1));
 	return 0;
+}
+
+unsigned int
+report_max_button(enum vhid_device_kind kind)
+{
+	switch (kind) {
+	case VHID_DEVICE_POINTER:
+		return 16;
+	case VHID_DEVICE_ABSOLUTE:
+		return 3;
+	default:
+		return 0;
+	}
 }
 
 VHID_EXPORT int
@@ -342,6 +356,35 @@ check_axis(const char *axis, int v, int min, int max, char *msg, size_t msglen)
 		    min, max);
 }
 
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+/* Buttons the descriptor declares (vhidd/descriptor.c says why no more). */
+static int
+check_buttons(enum vhid_device_kind kind, uint32_t buttons, char *msg, size_t msglen)
+{
+	unsigned int max = report_max_button(kind), b;
+
+	if (max >= 32 || !(buttons >> max))
+		return 0;
+	for (b = max + 1; !vhid_buttons_exists(buttons, b); b++)
+		;
+	if (kind == VHID_DEVICE_POINTER)
+		return fail(VHID_EBUTTON, msg, msglen,
+			    "button %u: the pointer has buttons 1..16; Linux maps buttons 17..32 "
+			    "of a mouse to joystick buttons, and a /dev/input/js node would make "
+			    "games take it for a controller",
+			    b);
+	return fail(VHID_EBUTTON, msg, msglen,
+		    "button %u: the absolute pointer has buttons 1..3 (left, right, middle); "
+		    "with any other button Linux takes an absolute device for a joystick "
+		    "(/dev/input/js)",
+		    b);
+}
+
 static int
 validate_pointer(enum vhid_device_kind kind, const uint8_t *buf, size_t len, char *msg,
 		 size_t msglen)
@@ -354,7 +397,7 @@ validate_pointer(enum vhid_device_kind kind, const uint8_t *buf, size_t len, cha
 			    "report ID %u is not an input report of the %s device (valid: 1)",
 			    buf[0], what);
 	r = check_length(what, buf[0], VHID_POINTER_REPORT_SIZE, len, msg, msglen);
-	if (r)
+	if (r || (r = check_buttons(kind, get32(buf + 1), msg, msglen)))
 		return r;
 	if (kind == VHID_DEVICE_POINTER) {
 		if ((r = check_axis("X", (int16_t)get16(buf + 5), REL_MIN, REL_MAX, msg, msglen)) ||

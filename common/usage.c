@@ -7,6 +7,7 @@
 #include "usage.h"
 
 #include <linux/input-event-codes.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define UNK KEY_UNKNOWN
@@ -345,19 +346,45 @@ usage_apple_lookup(uint16_t page, uint16_t usage)
 	return NULL;
 }
 
+uint16_t
+usage_power_translation(uint8_t report_id, uint16_t usage)
+{
+	static const struct {
+		uint8_t report;
+		uint16_t usage, system;
+	} t[] = {
+		{1, 0x66, 0x81},  {1, 0xf8, 0x82},  {2, 0x030, 0x81},
+		{2, 0x031, 0x8f}, {2, 0x032, 0x82}, {2, 0x034, 0x82},
+	};
+
+	for (size_t i = 0; i < LEN(t); i++)
+		if (t[i].report == report_id && t[i].usage == usage)
+			return t[i].system;
+	return 0;
+}
+
+/* A keyboard-page usage that produces key on the main node (not a placeholder). */
+static bool
+keyboard_usage_is(unsigned int u, uint16_t key)
+{
+	return keyboard_keys[u] == key && key != KEY_UNKNOWN && !usage_power_translation(1, u);
+}
+
 int
 usage_from_key(uint16_t key, uint8_t *report_id, uint16_t *usage)
 {
 	/* 0x04-0xe7 first: the plain keyboard keys and modifiers */
 	for (unsigned int u = 0x04; u <= 0xe7; u++) {
-		if (keyboard_keys[u] == key && key != KEY_UNKNOWN) {
+		if (keyboard_usage_is(u, key)) {
 			*report_id = 1;
 			*usage = (uint16_t)u;
 			return 0;
 		}
 	}
+	/* power-type keys come from the System Control node (descriptor.c) */
 	for (size_t i = 0; i < LEN(consumer_keys); i++) {
-		if (consumer_keys[i].key == key) {
+		if (consumer_keys[i].key == key &&
+		    !usage_power_translation(2, consumer_keys[i].usage)) {
 			*report_id = 2;
 			*usage = consumer_keys[i].usage;
 			return 0;
@@ -371,7 +398,7 @@ usage_from_key(uint16_t key, uint8_t *report_id, uint16_t *usage)
 		}
 	}
 	for (unsigned int u = 0xe8; u <= 0xff; u++) {
-		if (keyboard_keys[u] == key && key != KEY_UNKNOWN) {
+		if (keyboard_usage_is(u, key)) {
 			*report_id = 1;
 			*usage = (uint16_t)u;
 			return 0;

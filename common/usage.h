@@ -61,9 +61,19 @@ const struct apple_usage *usage_apple_table(unsigned int *count);
 const struct apple_usage *usage_apple_lookup(uint16_t page, uint16_t usage);
 
 /*
+ * The power-type usages of reports 1 and 2 (keyboard 0x66 Power, 0xf8 Sleep;
+ * consumer 0x030 Power, 0x031 Reset, 0x032 Sleep, 0x034 Sleep Mode) are
+ * placeholders in the keyboard's main application: vhidd sends them as this
+ * System Control usage (0x81 power down, 0x82 sleep, 0x8f warm restart) so the
+ * keys appear on the "<name> System Control" node. 0 for any other usage.
+ */
+uint16_t usage_power_translation(uint8_t report_id, uint16_t usage);
+
+/*
  * Which report and usage produce Linux key code `key`: the keyboard page
  * first (report 1, or the modifier bit for 0xe0-0xe7), then consumer (2),
- * then system control (7). Returns 0 and fills the outputs, or -1.
+ * then system control (7); a power-type key always as system control. Returns
+ * 0 and fills the outputs, or -1.
  */
 int usage_from_key(uint16_t key, uint8_t *report_id, uint16_t *usage);
 

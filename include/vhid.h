@@ -51,7 +51,7 @@ enum vhid_error {
 	VHID_EUSAGEKIND = 1003,   /**< usage is in range but is not a key (axis, rollover) */
 	VHID_EAPPLE = 1004,       /**< Apple vendor usage with no standard Linux equivalent */
 	VHID_ETOOMANYKEYS = 1005, /**< a 33rd key, or translated keys overflow a report */
-	VHID_EBUTTON = 1006,      /**< button number outside 1..32 */
+	VHID_EBUTTON = 1006,      /**< no such button (pointer 1..16, absolute 1..3) */
 	VHID_EVERSION = 1007,     /**< client and daemon speak different protocol versions */
 	VHID_EDENIED = 1008,      /**< the daemon's policy does not allow this caller */
 	VHID_EPROTO = 1009,       /**< malformed frame; the daemon closed the connection */
@@ -91,8 +91,8 @@ const char *vhid_error_name(int error);
 /** The three device kinds vhidd creates. @since 0.1 */
 enum vhid_device_kind {
 	VHID_DEVICE_KEYBOARD = 1, /**< keyboard, consumer, system control, LEDs */
-	VHID_DEVICE_POINTER = 2,  /**< 32 buttons, relative X/Y, hi-res wheels */
-	VHID_DEVICE_ABSOLUTE = 3  /**< 32 buttons, absolute X/Y 0..32767, hi-res wheels */
+	VHID_DEVICE_POINTER = 2,  /**< 16 buttons, relative X/Y, hi-res wheels */
+	VHID_DEVICE_ABSOLUTE = 3  /**< 3 buttons, absolute X/Y 0..32767, hi-res wheels */
 };
 
 /** Keys per key array (keyboard, consumer, system, Apple reports). */
@@ -197,7 +197,8 @@ int vhid_modifiers_insert(uint8_t *modifiers, uint8_t mask);
 int vhid_modifiers_erase(uint8_t *modifiers, uint8_t mask);
 
 /**
- * Press or release button n (1..32) in a button mask.
+ * Press or release button n (1..32) in a button mask (what a device accepts is
+ * less: see vhid_pointer_press()).
  * @return 0, or -VHID_EBUTTON for any other n (the mask is unchanged).
  * @since 0.1
  */
@@ -638,7 +639,11 @@ int vhid_key_release(struct vhid_device *keyboard, unsigned int code);
 /** @return the usage and report ID that produce a Linux key code, or -ENOENT. @since 0.1 */
 int vhid_key_to_usage(unsigned int code, uint8_t *report_id, uint16_t *usage);
 
-/** Press or release button 1..32 on a pointer or absolute pointer. @since 0.1 */
+/**
+ * Press or release button 1..16 on a pointer, 1..3 on an absolute pointer (more
+ * would give the device a joystick node, /dev/input/js); -VHID_EBUTTON otherwise.
+ * @since 0.1 (0.1 accepted 1..32)
+ */
 int vhid_pointer_press(struct vhid_device *pointer, unsigned int button);
 int vhid_pointer_release(struct vhid_device *pointer, unsigned int button);
 /** Move a pointer by dx, dy (each -32767..32767). @since 0.1 */

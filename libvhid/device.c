@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "report.h"
 #include "usage.h"
 
 void
@@ -493,7 +494,8 @@ change_button(struct vhid_device *d, unsigned int button, bool down)
 		return r;
 	r = down ? vhid_buttons_insert(&b, button) : vhid_buttons_erase(&b, button);
 	if (r < 0)
-		return client_fail(d->client, r, "button %u is outside 1..32", button);
+		return client_fail(d->client, r, "button %u is outside 1..%u", button,
+				   report_max_button(d->kind));
 	return post_pointer(d, b, 0, 0, 0, 0);
 }
 

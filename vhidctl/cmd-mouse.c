@@ -165,7 +165,7 @@ parse_button(const char *s, unsigned int *out)
 			*out = names[i].button;
 			return 0;
 		}
-	if (parse_int(s, 1, 32, &n) < 0)
+	if (parse_int(s, 1, 16, &n) < 0)
 		return -1;
 	*out = (unsigned int)n;
 	return 0;
@@ -203,7 +203,7 @@ cmd_click(struct cli *cli)
 		return cli_usage("click", "one button at most");
 	if (cli->argc - optind == 1 && parse_button(cli->argv[optind], &k.button) < 0)
 		return cli_usage("click",
-				 "unknown button '%s' (left, right, middle, side, extra, or 1..32)",
+				 "unknown button '%s' (left, right, middle, side, extra, or 1..16)",
 				 cli->argv[optind]);
 	k.times = o.double_click ? 2 : 1;
 	return with_device(cli, VHID_DEVICE_POINTER, o.wait_ms, do_click, &k);

@@ -1,15 +1,37 @@
 /*
  * descriptor.c - report descriptors designed for how Linux's hid-input maps
- * reports (see DESIGN.md "Report descriptors" for the reasoning):
+ * reports (see DESIGN.md "Report descriptors" and §21 for the reasoning):
  *
- * - Each device is ONE application collection, so hid-generic makes exactly
- *   one evdev node per device, named exactly as the client asked (more
- *   applications would split it into "<name> Consumer Control" etc.).
+ * - The keyboard is TWO application collections, as real keyboards are: the
+ *   main one (keys, modifiers, consumer keys, LEDs) and System Control
+ *   (report 7). hid-generic makes one evdev node per application. The main
+ *   application is Generic Desktop "Undefined" (0x00), which hid-input does
+ *   not suffix, so that node is named exactly as the client asked; the other
+ *   becomes "<name> System Control". The main node then has no power-type key
+ *   (KEY_POWER, KEY_SLEEP, KEY_RESTART...): logind watches every node with one
+ *   and holds it open, which a desktop cannot tell from a compositor reading it.
  * - Key arrays use 16-bit slots whose logical range equals the usage range,
- *   so an array value IS the usage code; 0 (outside the range) is empty.
+ *   so an array value IS the usage code; 0 (outside the range) is empty. The
+ *   usages that would give the main node a power-type key or an axis are
+ *   placeholders (usage 0, which hid-input ignores) at their index: keyboard
+ *   0x66 Power and 0xf8 Sleep, consumer 0x030-0x032 and 0x034 (power, reset,
+ *   sleep), 0x0e0 Volume (ABS_VOLUME) and 0x238 AC Pan (REL_HWHEEL). vhidd
+ *   sends the power-type ones as System Control usages (vdev-reports.c); the
+ *   axes are refused. So the keyboard is a keyboard only: no pointer axes.
  * - System control is limited to 0x81-0x8f: wider generic-desktop ranges
- *   inside a keyboard collection would give it D-pad (ABS_HAT) axes, and udev
- *   would then tag the keyboard as a joystick.
+ *   would give the node D-pad (ABS_HAT) axes, and udev would then tag it as a
+ *   joystick.
+ * - Pointer buttons are 1..16 and absolute-pointer buttons 1..3: hid-input
+ *   maps mouse button n to BTN_MOUSE + n - 1, so 17..32 land on BTN_JOYSTICK..,
+ *   and joydev then makes a /dev/input/js node that games take for a
+ *   controller. joydev leaves an absolute device alone only when its keys are
+ *   exactly BTN_LEFT, BTN_RIGHT and BTN_MIDDLE. The report keeps its 32-bit
+ *   button field; the upper bits are constant padding.
+ * - Each device has a probe report that produces an event no reader acts on
+ *   (the keyboard: MSC_SERIAL, from Digitizer "Transducer Serial Number", a
+ *   usage hid-input maps to EV_MSC whatever the application; the pointers:
+ *   REL_MISC, from a vendor-page relative usage). vhidd writes it to learn
+ *   whether a reader consumes the node's events (DESIGN.md §21).
  * - Wheels carry a Resolution Multiplier with physical range 1..120. hid-input
  *   sets it to its maximum at probe time (a SET_REPORT vhidd answers at once),
  *   so one report unit is exactly 1/120 notch: REL_WHEEL_HI_RES equals the
@@ -39,15 +61,27 @@
 	    0x81, 0x06,               /*   Input (Data,Var,Rel)                   */      \
 	    0xc0                      /*  End Collection                          */
 
-#define BUTTONS_1_TO_32                                                                  \
-	0x05, 0x09, 0x19, 0x01, 0x29, 0x20, /* Usage Page (Button), Usage 1..32   */        \
+/* Buttons 1..n as the low n bits of a 32-bit field; the rest is padding. */
+#define BUTTONS(n)                                                                       \
+	0x05, 0x09, 0x19, 0x01, 0x29, (n), /* Usage Page (Button), Usage 1..n    */        \
 	    0x15, 0x00, 0x25, 0x01,         /* Logical Minimum (0), Maximum (1)    */        \
-	    0x75, 0x01, 0x95, 0x20,         /* Report Size (1), Count (32)         */        \
-	    0x81, 0x02                      /* Input (Data,Var,Abs)                */
+	    0x75, 0x01, 0x95, (n),          /* Report Size (1), Count (n)          */        \
+	    0x81, 0x02,                     /* Input (Data,Var,Abs)                */        \
+	    0x75, (32 - (n)), 0x95, 0x01,   /* Report Size (32 - n), Count (1)     */        \
+	    0x81, 0x01                      /* Input (Const) padding               */
+
+/* Pointer probe: report 3, one relative vendor usage -> REL_MISC (no reader acts on it) */
+#define POINTER_PROBE                                                                    \
+	0x85, 0x03,                   /*  Report ID (3)                          */        \
+	    0x06, 0x02, 0xff,         /*  Usage Page (Vendor 0xff02)             */        \
+	    0x09, 0x01,               /*  Usage (1)                              */        \
+	    0x15, 0x81, 0x25, 0x7f,   /*  Logical Minimum (-127), Maximum (127)  */        \
+	    0x75, 0x08, 0x95, 0x01,   /*  Report Size (8), Count (1)             */        \
+	    0x81, 0x06                /*  Input (Data,Var,Rel)                   */
 
 static const uint8_t keyboard_descriptor[] = {
 	0x05, 0x01,             /* Usage Page (Generic Desktop)            */
-	0x09, 0x06,             /* Usage (Keyboard)                        */
+	0x09, 0x00,             /* Usage (Undefined): no name suffix       */
 	0xa1, 0x01,             /* Collection (Application)                */
 	/* report 1: modifiers + 32 keyboard-page usages */
 	0x85, 0x01,             /*  Report ID (1)                          */
@@ -56,7 +90,11 @@ static const uint8_t keyboard_descriptor[] = {
 	0x15, 0x00, 0x25, 0x01, /*  Logical Minimum (0), Maximum (1)       */
 	0x75, 0x01, 0x95, 0x08, /*  Report Size (1), Count (8)             */
 	0x81, 0x02,             /*  Input (Data,Var,Abs)                   */
-	0x19, 0x00, 0x2a, 0xff, 0x00, /* Usage Minimum (0), Maximum (0xff)  */
+	0x19, 0x00, 0x29, 0x65, /*  Usage 0x00..0x65                       */
+	0x09, 0x00,             /*  Usage (0): placeholder for 0x66 Power  */
+	0x19, 0x67, 0x29, 0xf7, /*  Usage 0x67..0xf7                       */
+	0x09, 0x00,             /*  Usage (0): placeholder for 0xf8 Sleep  */
+	0x19, 0xf9, 0x29, 0xff, /*  Usage 0xf9..0xff                       */
 	0x15, 0x00, 0x26, 0xff, 0x00, /* Logical Minimum (0), Maximum (0xff) */
 	0x75, 0x10, 0x95, 0x20, /*  Report Size (16), Count (32)           */
 	0x81, 0x00,             /*  Input (Data,Array,Abs)                 */
@@ -72,13 +110,30 @@ static const uint8_t keyboard_descriptor[] = {
 	/* report 2: 32 consumer usages */
 	0x85, 0x02,             /*  Report ID (2)                          */
 	0x05, 0x0c,             /*  Usage Page (Consumer)                  */
-	0x19, 0x00, 0x2a, 0xff, 0x02, /* Usage Minimum (0), Maximum (0x2ff) */
+	0x19, 0x00, 0x29, 0x2f, /*  Usage 0x000..0x02f                     */
+	0x09, 0x00, 0x09, 0x00, 0x09, 0x00, /* placeholders: 0x030-0x032   */
+	0x09, 0x33,             /*  Usage 0x033                            */
+	0x09, 0x00,             /*  placeholder: 0x034 Sleep Mode          */
+	0x19, 0x35, 0x2a, 0xdf, 0x00, /* Usage 0x035..0x0df                 */
+	0x09, 0x00,             /*  placeholder: 0x0e0 Volume (an axis)    */
+	0x1a, 0xe1, 0x00, 0x2a, 0x37, 0x02, /* Usage 0x0e1..0x237           */
+	0x09, 0x00,             /*  placeholder: 0x238 AC Pan (an axis)    */
+	0x1a, 0x39, 0x02, 0x2a, 0xff, 0x02, /* Usage 0x239..0x2ff           */
 	0x15, 0x00, 0x26, 0xff, 0x02, /* Logical Minimum (0), Maximum (0x2ff) */
 	0x75, 0x10, 0x95, 0x20, /*  Report Size (16), Count (32)           */
 	0x81, 0x00,             /*  Input (Data,Array,Abs)                 */
+	/* report 8: the probe -> MSC_SERIAL */
+	0x85, 0x08,             /*  Report ID (8)                          */
+	0x05, 0x0d, 0x09, 0x5b, /*  Usage (Digitizer: Transducer Serial)   */
+	0x15, 0x00, 0x26, 0xff, 0x00, /* Logical Minimum (0), Maximum (255) */
+	0x75, 0x08, 0x95, 0x01, /*  Report Size (8), Count (1)             */
+	0x81, 0x02,             /*  Input (Data,Var,Abs)                   */
+	0xc0,                   /* End Collection                          */
+	0x05, 0x01,             /* Usage Page (Generic Desktop)            */
+	0x09, 0x80,             /* Usage (System Control)                  */
+	0xa1, 0x01,             /* Collection (Application)                */
 	/* report 7: 32 system-control usages */
 	0x85, 0x07,             /*  Report ID (7)                          */
-	0x05, 0x01,             /*  Usage Page (Generic Desktop)           */
 	0x19, 0x81, 0x29, 0x8f, /*  Usage Minimum (0x81), Maximum (0x8f)   */
 	0x16, 0x81, 0x00,       /*  Logical Minimum (0x81)                 */
 	0x26, 0x8f, 0x00,       /*  Logical Maximum (0x8f)                 */
@@ -96,7 +151,7 @@ static const uint8_t pointer_descriptor[] = {
 	0x85, 0x01,             /*  Report ID (1)                          */
 	0x09, 0x01,             /*  Usage (Pointer)                        */
 	0xa1, 0x00,             /*  Collection (Physical)                  */
-	BUTTONS_1_TO_32,
+	BUTTONS(16),
 	0x05, 0x01, 0x09, 0x30, 0x09, 0x31, /* Usage (X), Usage (Y)         */
 	0x16, 0x01, 0x80,       /*   Logical Minimum (-32767)              */
 	0x26, 0xff, 0x7f,       /*   Logical Maximum (32767)               */
@@ -105,6 +160,7 @@ static const uint8_t pointer_descriptor[] = {
 	WHEEL_WITH_MULTIPLIER(0x09, 0x38),             /* Wheel            */
 	WHEEL_WITH_MULTIPLIER(0x05, 0x0c, 0x0a, 0x38, 0x02), /* AC Pan     */
 	0xc0,                   /*  End Collection                         */
+	POINTER_PROBE,
 	0xc0,                   /* End Collection                          */
 };
 /* clang-format on */
@@ -118,7 +174,7 @@ static const uint8_t absolute_descriptor[] = {
 	0x85, 0x01,             /*  Report ID (1)                          */
 	0x09, 0x01,             /*  Usage (Pointer)                        */
 	0xa1, 0x00,             /*  Collection (Physical)                  */
-	BUTTONS_1_TO_32,
+	BUTTONS(3),
 	0x05, 0x01, 0x09, 0x30, 0x09, 0x31, /* Usage (X), Usage (Y)         */
 	0x15, 0x00, 0x26, 0xff, 0x7f, /* Logical Minimum (0), Maximum (32767) */
 	0x35, 0x00, 0x46, 0xff, 0x7f, /* Physical Minimum (0), Maximum (32767) */
@@ -127,6 +183,7 @@ static const uint8_t absolute_descriptor[] = {
 	WHEEL_WITH_MULTIPLIER(0x09, 0x38),
 	WHEEL_WITH_MULTIPLIER(0x05, 0x0c, 0x0a, 0x38, 0x02),
 	0xc0,                   /*  End Collection                         */
+	POINTER_PROBE,
 	0xc0,                   /* End Collection                          */
 };
 /* clang-format on */

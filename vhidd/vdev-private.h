@@ -48,6 +48,9 @@ struct vdev {
 	uint16_t consumer_keys[VHID_MAX_KEYS];
 	uint16_t apple_top_case[VHID_MAX_KEYS];
 	uint16_t apple_keyboard[VHID_MAX_KEYS];
+	/* system-control keys the client posted (report 7); the kernel sees them plus
+	 * the power-type keys of reports 1 and 2 (usage_power_translation) */
+	uint16_t system_keys[VHID_MAX_KEYS];
 };
 
 struct vdev_ctx {

@@ -1,7 +1,9 @@
 /*
  * vdev-reports.c - reports: validation, the consumer report that merges the
- * client's consumer keys with its translated Apple keys (DESIGN.md §6), and
- * reset. Nothing reaches the kernel unless every check passed.
+ * client's consumer keys with its translated Apple keys (DESIGN.md §6), the
+ * system-control report that merges the client's system keys with the
+ * power-type keys of the keyboard and consumer reports (descriptor.c, §21),
+ * and reset. Nothing reaches the kernel unless every check passed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,6 +52,66 @@ merge_consumer(const uint16_t *consumer, const uint16_t *top_case, const uint16_
 	return 0;
 }
 
+/* Report 7 as the kernel must see it: the client's system keys plus the
+ * translated power-type keys of the keyboard report and the consumer keys. */
+static int
+merge_system(const uint16_t *kbd, const uint16_t *consumer, const uint16_t *system,
+	     uint8_t out[VHID_KEYS_REPORT_SIZE])
+{
+	struct vhid_keys_report r = {.id = VHID_REPORT_SYSTEM};
+
+	for (int i = 0; i < VHID_MAX_KEYS; i++) {
+		uint16_t u[3] = {system[i], usage_power_translation(VHID_REPORT_KEYBOARD, kbd[i]),
+				 usage_power_translation(VHID_REPORT_CONSUMER, consumer[i])};
+		for (int k = 0; k < 3; k++)
+			if (u[k] && vhid_keys_insert(r.keys, u[k]) < 0)
+				return -VHID_ETOOMANYKEYS;
+	}
+	vhid_report_encode_keys(&r, out);
+	return 0;
+}
+
+/*
+ * The three sources of report 7 after a post: the keyboard report (report 1
+ * with its modifier byte), the consumer report as the kernel sees it (report
+ * 2, Apple keys merged) and the client's system keys. Fails before anything
+ * is written when they exceed the array.
+ */
+struct system_sources {
+	uint16_t kbd[VHID_MAX_KEYS], consumer[VHID_MAX_KEYS], system[VHID_MAX_KEYS];
+	uint8_t merged[VHID_KEYS_REPORT_SIZE];
+};
+
+static int
+plan_system(struct vdev *dev, const uint8_t *keyboard, const uint8_t *consumer,
+	    const uint16_t *system, struct system_sources *s, char *msg, size_t msglen)
+{
+	int r;
+
+	load_keys(s->kbd, keyboard + 2);
+	load_keys(s->consumer, consumer + 1);
+	memcpy(s->system, system ? system : dev->system_keys, sizeof(s->system));
+	if ((r = merge_system(s->kbd, s->consumer, s->system, s->merged)) < 0)
+		snprintf(msg, msglen, "system keys and power keys together exceed %d",
+			 VHID_MAX_KEYS);
+	return r;
+}
+
+/* Send the planned report 7 if it changed, and adopt the client's system keys. */
+static int
+apply_system(struct vdev *dev, const struct system_sources *s)
+{
+	int r;
+
+	if (memcmp(s->merged, dev->last_system, sizeof(s->merged)) != 0) {
+		if ((r = send_input(dev, s->merged, sizeof(s->merged))) < 0)
+			return r;
+		memcpy(dev->last_system, s->merged, sizeof(s->merged));
+	}
+	memcpy(dev->system_keys, s->system, sizeof(dev->system_keys));
+	return 0;
+}
+
 static int
 post_consumer_source(struct vdev *dev, uint8_t id, const uint8_t *report, char *msg, size_t msglen)
 {
@@ -64,18 +126,51 @@ post_consumer_source(struct vdev *dev, uint8_t id, const uint8_t *report, char *
 		  : id == VHID_REPORT_APPLE_TOP_CASE ? top
 						     : kbd,
 		  report + 1);
+	struct system_sources sys;
+
 	if ((r = merge_consumer(consumer, top, kbd, merged)) < 0) {
 		snprintf(msg, msglen, "consumer keys and translated Apple keys together exceed %d",
 			 VHID_MAX_KEYS);
 		return r;
 	}
-	if ((r = send_input(dev, merged, sizeof(merged))) < 0)
+	if ((r = plan_system(dev, dev->last_keyboard, merged, NULL, &sys, msg, msglen)) < 0)
+		return r;
+	if ((r = send_input(dev, merged, sizeof(merged))) < 0 || (r = apply_system(dev, &sys)) < 0)
 		return r;
 	memcpy(dev->consumer_keys, consumer, sizeof(consumer));
 	memcpy(dev->apple_top_case, top, sizeof(top));
 	memcpy(dev->apple_keyboard, kbd, sizeof(kbd));
 	memcpy(dev->last_consumer, merged, sizeof(merged));
 	return 0;
+}
+
+/* Report 1 as posted (the kernel ignores its placeholders), then report 7 if a
+ * power-type key changed. */
+static int
+post_keyboard(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t msglen)
+{
+	struct system_sources sys;
+	int r;
+
+	if ((r = plan_system(dev, report, dev->last_consumer, NULL, &sys, msg, msglen)) < 0 ||
+	    (r = send_input(dev, report, len)) < 0)
+		return r;
+	memcpy(dev->last_keyboard, report, len);
+	return apply_system(dev, &sys);
+}
+
+static int
+post_system(struct vdev *dev, const uint8_t *report, char *msg, size_t msglen)
+{
+	struct system_sources sys;
+	uint16_t keys[VHID_MAX_KEYS];
+	int r;
+
+	load_keys(keys, report + 1);
+	if ((r = plan_system(dev, dev->last_keyboard, dev->last_consumer, keys, &sys, msg,
+			     msglen)) < 0)
+		return r;
+	return apply_system(dev, &sys);
 }
 
 static int
@@ -105,13 +200,9 @@ post_report(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size
 	case VHID_REPORT_APPLE_KEYBOARD:
 		return post_consumer_source(dev, report[0], report, msg, msglen);
 	case VHID_REPORT_KEYBOARD:
-		if ((r = send_input(dev, report, len)) == 0)
-			memcpy(dev->last_keyboard, report, len);
-		return r;
+		return post_keyboard(dev, report, len, msg, msglen);
 	default: /* VHID_REPORT_SYSTEM; validation rejected everything else */
-		if ((r = send_input(dev, report, len)) == 0)
-			memcpy(dev->last_system, report, len);
-		return r;
+		return post_system(dev, report, msg, msglen);
 	}
 }
 
@@ -126,6 +217,7 @@ reset_reports(struct vdev *dev)
 		memset(dev->consumer_keys, 0, sizeof(dev->consumer_keys));
 		memset(dev->apple_top_case, 0, sizeof(dev->apple_top_case));
 		memset(dev->apple_keyboard, 0, sizeof(dev->apple_keyboard));
+		memset(dev->system_keys, 0, sizeof(dev->system_keys));
 		memset(dev->last_keyboard + 1, 0, sizeof(dev->last_keyboard) - 1);
 		memset(dev->last_consumer + 1, 0, sizeof(dev->last_consumer) - 1);
 		memset(dev->last_system + 1, 0, sizeof(dev->last_system) - 1);

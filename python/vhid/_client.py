@@ -605,7 +605,7 @@ class Keyboard(Device):
 
 class _Buttons(Device):
     def press(self, button: int = 1) -> None:
-        """Press button 1..32 (1 left, 2 right, 3 middle, 4 side, 5 extra)."""
+        """Press button 1..16 (1..3 on an absolute pointer): 1 left, 2 right, 3 middle, 4 side, 5 extra."""
         self._check(lib.vhid_pointer_press(self._handle(), button))
 
     def release(self, button: int = 1) -> None:

@@ -1,6 +1,6 @@
 /*
  * test-absolute: the absolute pointer places the pointer exactly: ABS_X/ABS_Y
- * over 0..32767, with buttons and a wheel.
+ * over 0..32767, with buttons 1-3 (no more: joydev) and a wheel.
  */
 #include <stdio.h>
 
@@ -24,6 +24,15 @@ main(void)
 		 "absolute.range", "ABS_X/Y range is not 0..32767");
 	vt_check(libevdev_has_event_code(a.evdev, EV_KEY, BTN_LEFT), "absolute.has-left-button",
 		 "no BTN_LEFT: udev would not call it a mouse");
+	/* joydev leaves an absolute device alone only with exactly these three keys */
+	int keys = 0;
+	for (unsigned int code = 0; code < KEY_CNT; code++)
+		keys += libevdev_has_event_code(a.evdev, EV_KEY, code);
+	vt_check(keys == 3 && libevdev_has_event_code(a.evdev, EV_KEY, BTN_MIDDLE) &&
+			 libevdev_has_event_code(a.evdev, EV_KEY, BTN_RIGHT),
+		 "absolute.three-buttons", "%d keys, want BTN_LEFT/RIGHT/MIDDLE only", keys);
+	vt_check(vt_post_absolute(&a, 8, 0, 0, 0) == -VHID_EBUTTON, "absolute.button-4-refused",
+		 "button 4 was not refused with VHID_EBUTTON");
 
 	/* start somewhere else so the first position is a change */
 	vt_post_absolute(&a, 0, 100, 100, 0);

@@ -10,17 +10,28 @@
 #include "vmtest.h"
 
 static int mismatches;
+static struct vt_dev sysnode; /* the keyboard's System Control node */
+
+/* Power-type usages and report 7 come out of the System Control node (descriptor.c). */
+static struct vt_dev *
+node_of(struct vt_dev *kb, uint8_t report, uint16_t usage)
+{
+	if (report == VHID_REPORT_SYSTEM || usage_power_translation(report, usage))
+		return &sysnode;
+	return kb;
+}
 
 static void
-check_one(struct vt_dev *kb, uint8_t report, uint16_t usage, int want)
+check_one(struct vt_dev *main_node, uint8_t report, uint16_t usage, int want)
 {
 	struct input_event got[64];
+	struct vt_dev *kb = node_of(main_node, report, usage);
 	int n;
 
 	if (report == VHID_REPORT_KEYBOARD)
-		vt_post_keyboard(kb, 0, &usage, 1);
+		vt_post_keyboard(main_node, 0, &usage, 1);
 	else
-		vt_post_keys(kb, report, &usage, 1);
+		vt_post_keys(main_node, report, &usage, 1);
 	/* the post is synchronous: an event, if any, is already on evdev */
 	n = vt_read_frame(kb, got, 64, want ? vt_bound(1000) : 100);
 	if (want == 0
@@ -32,9 +43,9 @@ check_one(struct vt_dev *kb, uint8_t report, uint16_t usage, int want)
 		mismatches++;
 	}
 	if (report == VHID_REPORT_KEYBOARD)
-		vt_post_keyboard(kb, 0, NULL, 0);
+		vt_post_keyboard(main_node, 0, NULL, 0);
 	else
-		vt_post_keys(kb, report, NULL, 0);
+		vt_post_keys(main_node, report, NULL, 0);
 	if (want)
 		vt_wait_event(kb, EV_KEY, want, 0, 1000);
 }
@@ -49,7 +60,9 @@ main(void)
 	int before;
 
 	vt_params(&p, VHID_DEVICE_KEYBOARD);
-	if (!vt_check(vt_create(&kb, &p) == 0, "keyboard.create", "no keyboard"))
+	if (!vt_check(vt_create(&kb, &p) == 0, "keyboard.create", "no keyboard") ||
+	    !vt_check(vt_open_system_node(&kb, &sysnode) == 0, "keyboard.system-node",
+		      "no System Control node"))
 		return vt_finish();
 
 	before = mismatches;
@@ -85,6 +98,7 @@ main(void)
 	}
 	vt_check(mismatches == before, "keymap.lock-keys", "%d lock keys map differently",
 		 mismatches - before);
+	vt_close_evdev(&sysnode);
 	vt_destroy(&kb);
 	return vt_finish();
 }

@@ -1,6 +1,7 @@
 /*
- * test-pointer: buttons 1-32, relative motion and the hi-res wheels of the
- * pointer device, as the kernel reports them.
+ * test-pointer: buttons 1-16 (17 and up refused: they would be joystick
+ * buttons), relative motion and the hi-res wheels of the pointer device, as
+ * the kernel reports them.
  */
 #include <stdio.h>
 
@@ -18,8 +19,8 @@ buttons(struct vt_dev *m)
 		{3, BTN_MIDDLE, "middle"},
 		{4, BTN_SIDE, "side"},
 		{5, BTN_EXTRA, "extra"},
-		/* hid-input maps button n to BTN_MOUSE + n - 1, so 32 is 0x12f */
-		{32, BTN_MOUSE + 31, "32"},
+		/* hid-input maps button n to BTN_MOUSE + n - 1, so 16 is 0x11f */
+		{16, BTN_MOUSE + 15, "16"},
 	};
 	char name[64];
 
@@ -36,6 +37,21 @@ buttons(struct vt_dev *m)
 		vt_post_pointer(m, 0, 0, 0, 0, 0);
 		vt_expect_frame(m, name, &up, 1, 1000);
 	}
+}
+
+/* No button in the joystick range: joydev would make a /dev/input/js node. */
+static void
+no_joystick(struct vt_dev *m)
+{
+	uint32_t b = 0;
+	bool none = true;
+
+	for (int code = BTN_JOYSTICK; code < BTN_DIGI; code++)
+		none &= !libevdev_has_event_code(m->evdev, EV_KEY, (unsigned int)code);
+	vt_check(none, "buttons.no-joystick-range", "a button in BTN_JOYSTICK..BTN_DIGI");
+	vhid_buttons_insert(&b, 17);
+	vt_check(vt_post_pointer(m, b, 0, 0, 0, 0) == -VHID_EBUTTON, "button.17.refused",
+		 "button 17 was not refused with VHID_EBUTTON");
 }
 
 static void
@@ -110,6 +126,7 @@ main(void)
 			 libevdev_has_event_code(m.evdev, EV_REL, REL_HWHEEL_HI_RES),
 		 "pointer.hi-res-capable", "no REL_*_HI_RES");
 	buttons(&m);
+	no_joystick(&m);
 	motion(&m);
 	wheel(&m, false);
 	wheel(&m, true);

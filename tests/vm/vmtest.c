@@ -226,6 +226,29 @@ vt_open_evdev_path(struct vt_dev *d, const char *node)
 }
 
 int
+vt_open_system_node(const struct vt_dev *kb, struct vt_dev *sys)
+{
+	const char *node = vdev_get_evdev(kb->dev, 1);
+
+	memset(sys, 0, sizeof(*sys));
+	sys->evfd = -1;
+	if (!node || !strstr(node, "/dev/input/event"))
+		return -ENOENT;
+	return vt_open_evdev_path(sys, node);
+}
+
+void
+vt_close_evdev(struct vt_dev *d)
+{
+	if (d->evdev)
+		libevdev_free(d->evdev);
+	if (d->evfd >= 0)
+		close(d->evfd);
+	d->evdev = NULL;
+	d->evfd = -1;
+}
+
+int
 vt_create(struct vt_dev *d, const struct vdev_params *p)
 {
 	int r;
@@ -334,7 +357,9 @@ vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms
 					return n;
 				continue;
 			}
+			/* REL_MISC: vhidd's reader probe on the pointers (descriptor.c) */
 			if (ev.type == EV_SYN || ev.type == EV_MSC || ev.type == EV_LED ||
+			    (ev.type == EV_REL && ev.code == REL_MISC) ||
 			    (ev.type == EV_KEY && ev.value == 2))
 				continue;
 			if (n < max)

@@ -65,6 +65,10 @@ int vt_create(struct vt_dev *d, const struct vdev_params *p);
 void vt_destroy(struct vt_dev *d);
 int vt_open_evdev(struct vt_dev *d);
 int vt_open_evdev_path(struct vt_dev *d, const char *node);
+/* A keyboard's second node, "<name> System Control" (power, sleep, wake), into sys
+ * (a reader only: close it with vt_close_evdev, never vt_destroy). */
+int vt_open_system_node(const struct vt_dev *kb, struct vt_dev *sys);
+void vt_close_evdev(struct vt_dev *d);
 
 /* Post a report; returns vdev_post's result. */
 int vt_post(struct vt_dev *d, const uint8_t *buf, size_t len);
