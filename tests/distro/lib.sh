@@ -178,7 +178,6 @@ _session_unit() { # KIND USER EXEC...
 		UtmpIdentifier=tty1
 		UtmpMode=user
 		Environment=XDG_SESSION_TYPE=$kind XDG_SESSION_CLASS=user XDG_SEAT=seat0 XDG_VTNR=1
-		${SESSION_ENV:+Environment=$SESSION_ENV}
 		ExecStart=$*
 	EOF
 }
