@@ -10,7 +10,7 @@ log, polled every 2 ms). Cases:
   session  20 strings of 20-60 characters one after another: one `vhidctl
            session` fed all of them; ydotool: one `ydotool type` per string
 Prints "BENCH CASE TOOL SECONDS WRONG CHARS" per run (WRONG: characters that
-differ from what was sent, or were lost; -1 when nothing complete arrived).
+differ from what was sent, or were lost; SECONDS -1: nothing arrived).
 Environment: VHIDCTL (vhidctl), BENCH_RUNS (runs of each case, default 3).
 """
 import os
@@ -55,20 +55,30 @@ def wrong(got, want):
 
 
 def run(log, want, start):
-    """start() launches the typing; returns (seconds until the last character, wrong)."""
+    """start() launches the typing; returns (seconds until the last character
+    arrived, wrong characters, the text). A run that loses characters ends 3 s
+    after its commands exited with nothing new: its time is that of the last
+    character that did arrive (-1: none did)."""
     offset = os.path.getsize(log)
     t0 = time.monotonic()
     procs = start()
-    got = ""
+    got, size, last = "", offset, None
     while time.monotonic() - t0 < LIMIT:
-        got = received(log, offset)
+        now = time.monotonic()
+        if os.path.getsize(log) != size:  # decode only when wev wrote something
+            size = os.path.getsize(log)
+            new = received(log, offset)
+            if new != got:
+                got, last = new, now
         if len(got) >= len(want):
             break
+        done = all(p.poll() is not None for p in procs)
+        if done and now - (last or t0) > 3.0:
+            break
         time.sleep(0.002)
-    t1 = time.monotonic()
     for p in procs:
         p.wait()
-    return t1 - t0, (wrong(got, want) if len(got) >= len(want) else -1), got
+    return (last - t0 if last else -1.0), wrong(got, want), got
 
 
 def vhid_type(text):
