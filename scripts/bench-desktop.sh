@@ -16,10 +16,10 @@ LOG=$WORK/boots/bookworm/bench-desktop/tests.log
 DISTRO_WORK=$WORK "$SRC/tests/distro/run.sh" --release bookworm --build "$BUILD" bench-desktop
 rc=$?
 [ -s "$LOG" ] || { echo "bench-desktop: no log ($LOG)"; exit 1; }
-tr -d '\r' <"$LOG" | python3 - "$DOC" <<'PY' || rc=1
+python3 - "$DOC" "$LOG" <<'PY' || rc=1
 import datetime, re, statistics, sys
 doc = sys.argv[1]
-lines = sys.stdin.read().split("\n")
+lines = open(sys.argv[2], encoding="utf-8", errors="replace").read().replace("\r", "").split("\n")
 info = next((l.split(" ", 1)[1] for l in lines if l.startswith("BENCH-INFO ")), "")
 runs = {}
 for l in lines:

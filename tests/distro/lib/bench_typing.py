@@ -13,6 +13,7 @@ Prints "BENCH CASE TOOL SECONDS WRONG CHARS" per run (WRONG: characters that
 differ from what was sent, or were lost; SECONDS -1: nothing arrived).
 Environment: VHIDCTL (vhidctl), BENCH_RUNS (runs of each case, default 3).
 """
+import difflib
 import os
 import random
 import subprocess
@@ -51,7 +52,9 @@ def received(log, offset):
 
 
 def wrong(got, want):
-    return sum(1 for a, b in zip(got, want) if a != b) + abs(len(want) - len(got))
+    """characters lost, added or changed: both lengths less twice what matches in order"""
+    same = sum(b.size for b in difflib.SequenceMatcher(None, got, want, autojunk=False).get_matching_blocks())
+    return max(len(got), len(want)) - same
 
 
 def run(log, want, start):
