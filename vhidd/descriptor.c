@@ -27,11 +27,6 @@
  *   controller. joydev leaves an absolute device alone only when its keys are
  *   exactly BTN_LEFT, BTN_RIGHT and BTN_MIDDLE. The report keeps its 32-bit
  *   button field; the upper bits are constant padding.
- * - Each device has a probe report that produces an event no reader acts on
- *   (the keyboard: MSC_SERIAL, from Digitizer "Transducer Serial Number", a
- *   usage hid-input maps to EV_MSC whatever the application; the pointers:
- *   REL_MISC, from a vendor-page relative usage). vhidd writes it to learn
- *   whether a reader consumes the node's events (DESIGN.md §21).
  * - Wheels carry a Resolution Multiplier with physical range 1..120. hid-input
  *   sets it to its maximum at probe time (a SET_REPORT vhidd answers at once),
  *   so one report unit is exactly 1/120 notch: REL_WHEEL_HI_RES equals the
@@ -69,15 +64,6 @@
 	    0x81, 0x02,                     /* Input (Data,Var,Abs)                */        \
 	    0x75, (32 - (n)), 0x95, 0x01,   /* Report Size (32 - n), Count (1)     */        \
 	    0x81, 0x01                      /* Input (Const) padding               */
-
-/* Pointer probe: report 3, one relative vendor usage -> REL_MISC (no reader acts on it) */
-#define POINTER_PROBE                                                                    \
-	0x85, 0x03,                   /*  Report ID (3)                          */        \
-	    0x06, 0x02, 0xff,         /*  Usage Page (Vendor 0xff02)             */        \
-	    0x09, 0x01,               /*  Usage (1)                              */        \
-	    0x15, 0x81, 0x25, 0x7f,   /*  Logical Minimum (-127), Maximum (127)  */        \
-	    0x75, 0x08, 0x95, 0x01,   /*  Report Size (8), Count (1)             */        \
-	    0x81, 0x06                /*  Input (Data,Var,Rel)                   */
 
 static const uint8_t keyboard_descriptor[] = {
 	0x05, 0x01,             /* Usage Page (Generic Desktop)            */
@@ -122,12 +108,6 @@ static const uint8_t keyboard_descriptor[] = {
 	0x15, 0x00, 0x26, 0xff, 0x02, /* Logical Minimum (0), Maximum (0x2ff) */
 	0x75, 0x10, 0x95, 0x20, /*  Report Size (16), Count (32)           */
 	0x81, 0x00,             /*  Input (Data,Array,Abs)                 */
-	/* report 8: the probe -> MSC_SERIAL */
-	0x85, 0x08,             /*  Report ID (8)                          */
-	0x05, 0x0d, 0x09, 0x5b, /*  Usage (Digitizer: Transducer Serial)   */
-	0x15, 0x00, 0x26, 0xff, 0x00, /* Logical Minimum (0), Maximum (255) */
-	0x75, 0x08, 0x95, 0x01, /*  Report Size (8), Count (1)             */
-	0x81, 0x02,             /*  Input (Data,Var,Abs)                   */
 	0xc0,                   /* End Collection                          */
 	0x05, 0x01,             /* Usage Page (Generic Desktop)            */
 	0x09, 0x80,             /* Usage (System Control)                  */
@@ -160,7 +140,6 @@ static const uint8_t pointer_descriptor[] = {
 	WHEEL_WITH_MULTIPLIER(0x09, 0x38),             /* Wheel            */
 	WHEEL_WITH_MULTIPLIER(0x05, 0x0c, 0x0a, 0x38, 0x02), /* AC Pan     */
 	0xc0,                   /*  End Collection                         */
-	POINTER_PROBE,
 	0xc0,                   /* End Collection                          */
 };
 /* clang-format on */
@@ -183,7 +162,6 @@ static const uint8_t absolute_descriptor[] = {
 	WHEEL_WITH_MULTIPLIER(0x09, 0x38),
 	WHEEL_WITH_MULTIPLIER(0x05, 0x0c, 0x0a, 0x38, 0x02),
 	0xc0,                   /*  End Collection                         */
-	POINTER_PROBE,
 	0xc0,                   /* End Collection                          */
 };
 /* clang-format on */

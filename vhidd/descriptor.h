@@ -15,10 +15,5 @@ const uint8_t *descriptor_get(enum vhid_device_kind kind, size_t *len);
 /* LED output report 5 of the keyboard: ID, LED bits. */
 #define LED_REPORT_SIZE 2
 #define LED_MASK 0x1f
-/* The probe input report (descriptor.c): ID and one byte; the keyboard's
- * value is a serial (MSC_SERIAL), the pointers' a relative step (REL_MISC). */
-#define PROBE_REPORT_KEYBOARD 8
-#define PROBE_REPORT_POINTER 3
-#define PROBE_REPORT_SIZE 2
 
 #endif

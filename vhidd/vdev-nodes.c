@@ -40,18 +40,39 @@ find_by_devpath(struct vdev_ctx *ctx, const char *devpath)
 	return NULL;
 }
 
+/*
+ * Keep the evdev nodes in the order hid-input made them: the keyboard's main
+ * application first (the node readers are counted on, and the one READY
+ * names), then "System Control". The kernel gives each new node the lowest
+ * free minor, so creation order is ascending N; uevents come in that order,
+ * but a sysfs rescan (lost uevents) reads them in directory order.
+ */
+static int
+insert_evdev(struct vdev *dev, const char *devname)
+{
+	long n = strtol(devname + 11, NULL, 10);
+	int at = dev->n_evdev;
+
+	for (int i = 0; i < dev->n_evdev; i++)
+		if (strcmp(dev->evdev[i] + 5, devname) == 0)
+			return -1;
+	if (dev->n_evdev == VDEV_MAX_EVDEV)
+		return -1;
+	while (at > 0 && strtol(dev->evdev[at - 1] + 16, NULL, 10) > n) {
+		memcpy(dev->evdev[at], dev->evdev[at - 1], sizeof(dev->evdev[0]));
+		at--;
+	}
+	snprintf(dev->evdev[at], sizeof(dev->evdev[0]), "/dev/%s", devname);
+	dev->n_evdev++;
+	return at;
+}
+
 static void
 add_node(struct vdev *dev, const char *devname)
 {
 	if (strncmp(devname, "input/event", 11) == 0) {
-		for (int i = 0; i < dev->n_evdev; i++)
-			if (strcmp(dev->evdev[i] + 5, devname) == 0)
-				return;
-		if (dev->n_evdev < VDEV_MAX_EVDEV)
-			snprintf(dev->evdev[dev->n_evdev++], sizeof(dev->evdev[0]), "/dev/%s",
-				 devname);
 		/* readers counted since the node appeared, before we knew it was ours */
-		if (dev->n_evdev == 1)
+		if (insert_evdev(dev, devname) == 0)
 			update_readers(dev->ctx, devname + 6);
 	} else if (strncmp(devname, "hidraw", 6) == 0) {
 		snprintf(dev->hidraw, sizeof(dev->hidraw), "/dev/%s", devname);

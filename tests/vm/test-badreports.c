@@ -74,9 +74,11 @@ thirty_third_key(struct vt_dev *kb)
 	uint8_t buf[VHID_MAX_REPORT_SIZE];
 	int held = 0;
 
-	/* 32 usages with 32 different keys, none of them KEY_SEARCH */
+	/* 32 usages with 32 different keys, none of them KEY_SEARCH, none of them
+	 * power-type (those leave on the System Control node) */
 	for (unsigned int i = 0, k = 0; k < VHID_MAX_KEYS && i < n; i++) {
-		bool dup = t[i].key == KEY_SEARCH;
+		bool dup = t[i].key == KEY_SEARCH ||
+			   usage_power_translation(VHID_REPORT_CONSUMER, t[i].usage);
 		for (unsigned int j = 0; j < k && !dup; j++)
 			dup = usage_consumer_lookup(keys[j])->key == t[i].key;
 		if (!dup)

@@ -357,9 +357,7 @@ vt_read_frame(struct vt_dev *d, struct input_event *out, int max, int timeout_ms
 					return n;
 				continue;
 			}
-			/* REL_MISC: vhidd's reader probe on the pointers (descriptor.c) */
 			if (ev.type == EV_SYN || ev.type == EV_MSC || ev.type == EV_LED ||
-			    (ev.type == EV_REL && ev.code == REL_MISC) ||
 			    (ev.type == EV_KEY && ev.value == 2))
 				continue;
 			if (n < max)
