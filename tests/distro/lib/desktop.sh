@@ -240,14 +240,16 @@ check_leds() {
 	local pid=$!
 	wait_until 20 "leds --watch to start" grep -q 'Caps' "$out" ||
 		{ fail "$SESSION_KIND.leds" "leds --watch: $(cat "$out")"; kill $pid; return; }
+	# the first line is the state ("NumLock off, CapsLock off, ..."); a change is
+	# a line of its own ("CapsLock on")
 	vctl key capslock
-	if dwait 20 "CapsLock on" grep -q 'CapsLock on' "$out"; then
+	if dwait 20 "CapsLock on" grep -qx 'CapsLock on' "$out"; then
 		pass "$SESSION_KIND.leds.capslock-on"
 	else
 		fail "$SESSION_KIND.leds.capslock-on" "leds --watch printed '$(tr '\n' ',' <"$out")'"
 	fi
 	vctl key capslock
-	if dwait 20 "CapsLock off" grep -q 'CapsLock off' "$out"; then
+	if dwait 20 "CapsLock off" grep -qx 'CapsLock off' "$out"; then
 		pass "$SESSION_KIND.leds.capslock-off"
 	else
 		fail "$SESSION_KIND.leds.capslock-off" "leds --watch printed '$(tr '\n' ',' <"$out")'"
