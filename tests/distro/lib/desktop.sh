@@ -3,6 +3,14 @@
 # after lib.sh by tests/desktop/*; one compositor start per session kind, every
 # check in it, each check reading only the client's log since its own mark.
 #
+# Until issue 10's device side is merged (readiness that waits for the
+# compositor's own open, a linger until the readers consumed the last report),
+# every check whose device is short-lived fails: the 500-character `type` loses
+# its beginning, and key combinations, clicks, scrolls, relative motion, the LED
+# toggle and the README example arrive not at all (run of 2026-12-01, both
+# releases). The layouts (one long-lived session keyboard), the first keystroke,
+# `mouse to` and the classification already pass.
+#
 # shellcheck shell=bash disable=SC2034
 
 # The session's keymap has the four layouts the typing checks use as groups;
