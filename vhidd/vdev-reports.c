@@ -97,13 +97,14 @@ plan_system(struct vdev *dev, const uint8_t *keyboard, const uint8_t *consumer,
 	return r;
 }
 
-/* Send the planned report 7 if it changed, and adopt the client's system keys. */
+/* Send the planned report 7 if it changed (always, when the client posted it),
+ * and adopt the client's system keys. */
 static int
-apply_system(struct vdev *dev, const struct system_sources *s)
+apply_system(struct vdev *dev, const struct system_sources *s, bool always)
 {
 	int r;
 
-	if (memcmp(s->merged, dev->last_system, sizeof(s->merged)) != 0) {
+	if (always || memcmp(s->merged, dev->last_system, sizeof(s->merged)) != 0) {
 		if ((r = send_input(dev, s->merged, sizeof(s->merged))) < 0)
 			return r;
 		memcpy(dev->last_system, s->merged, sizeof(s->merged));
@@ -135,7 +136,8 @@ post_consumer_source(struct vdev *dev, uint8_t id, const uint8_t *report, char *
 	}
 	if ((r = plan_system(dev, dev->last_keyboard, merged, NULL, &sys, msg, msglen)) < 0)
 		return r;
-	if ((r = send_input(dev, merged, sizeof(merged))) < 0 || (r = apply_system(dev, &sys)) < 0)
+	if ((r = send_input(dev, merged, sizeof(merged))) < 0 ||
+	    (r = apply_system(dev, &sys, false)) < 0)
 		return r;
 	memcpy(dev->consumer_keys, consumer, sizeof(consumer));
 	memcpy(dev->apple_top_case, top, sizeof(top));
@@ -156,7 +158,7 @@ post_keyboard(struct vdev *dev, const uint8_t *report, size_t len, char *msg, si
 	    (r = send_input(dev, report, len)) < 0)
 		return r;
 	memcpy(dev->last_keyboard, report, len);
-	return apply_system(dev, &sys);
+	return apply_system(dev, &sys, false);
 }
 
 static int
@@ -170,7 +172,7 @@ post_system(struct vdev *dev, const uint8_t *report, char *msg, size_t msglen)
 	if ((r = plan_system(dev, dev->last_keyboard, dev->last_consumer, keys, &sys, msg,
 			     msglen)) < 0)
 		return r;
-	return apply_system(dev, &sys);
+	return apply_system(dev, &sys, true);
 }
 
 static int
