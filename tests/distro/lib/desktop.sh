@@ -283,7 +283,12 @@ check_readme() {
 		return
 	fi
 	m=$(mark)
-	env ${DESK_SOCKET:+VHID_SOCKET=$DESK_SOCKET} $dir/example >>"$VCTL_OUT" 2>&1
+	# bounded: on 2026-12-01 (bookworm, Xorg) it did not exit, and the runner
+	# killed the whole test at its 300 s limit
+	if ! env ${DESK_SOCKET:+VHID_SOCKET=$DESK_SOCKET} timeout "$(scaled 30)" $dir/example >>"$VCTL_OUT" 2>&1 &&
+		[ $? = 124 ]; then
+		fail "$SESSION_KIND.readme-example.exits" "the example did not exit within $(scaled 30) s"
+	fi
 	expect_text readme-example "$m" a
 }
 
