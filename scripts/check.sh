@@ -113,6 +113,9 @@ distro_tier() {
 	tests/distro/run.sh --no-images "$@"
 }
 stage "distro tier self-test" distro_tier selftest
-stage "distro tier (Debian 12 and 13 under QEMU)" distro_tier --build "$BUILD"
+# one boot per release (a boot costs a minute under TCG): the smoke tests, then the
+# desktop acceptance (weston+wev and Xorg+xev, each started once); the desktop
+# benchmark (group bench-desktop) is make bench's
+stage "distro tier (Debian 12 and 13 under QEMU)" distro_tier --build "$BUILD" smoke+desktop
 echo "$P passed, $F failed"
 [ $F -eq 0 ]

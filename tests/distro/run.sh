@@ -5,7 +5,12 @@
 #   run.sh [OPTIONS] [GROUP...]   run the groups (default: every directory in
 #                                 tests/distro/tests except selftest) on each release;
 #                                 one fresh boot per (release, group), in parallel
-#                                 VMs; ends with "distro: N passed, M failed"
+#                                 VMs; ends with "distro: N passed, M failed".
+#                                 GROUP@RELEASE runs a group on that release only;
+#                                 G1+G2+... runs those groups one after the other
+#                                 in one boot (make check: a boot costs a minute);
+#                                 a group whose directory has a file "releases"
+#                                 runs only on the releases it lists
 #   run.sh selftest               prove that a failing test, a hung test, a guest that
 #                                 does not boot and a hung VM each fail, each with its
 #                                 own message; ends with "distro-harness: N passed, M failed"
@@ -76,7 +81,7 @@ prepare_share() {
 	rm -rf "$SHARE"
 	mkdir -p "$SHARE"
 	cp "$HERE/runner.sh" "$HERE/lib.sh" "$SHARE/"
-	cp -r "$HERE/lib" "$HERE/tests" "$SHARE/"
+	cp -r "$HERE/lib" "$HERE/tests" "$SRC/include" "$SRC/README.md" "$SHARE/"
 	[ -n "$BUILD_DIR" ] && copy_build "$BUILD_DIR"
 	[ -n "$DEBS" ] && { mkdir -p "$SHARE/debs" && cp "$DEBS"/*.deb "$SHARE/debs/" ||
 		die "no .deb in $DEBS"; }
@@ -204,10 +209,15 @@ collect() { # RELEASE TESTS-LOG
 # ---- commands ------------------------------------------------------------------------
 
 all_groups() {
-	local d
+	local d r
 	for d in "$HERE"/tests/*/; do
 		d=$(basename "$d")
-		[ "$d" = selftest ] || echo "$d"
+		[ "$d" = selftest ] && continue
+		if [ -f "$HERE/tests/$d/releases" ]; then
+			for r in $(cat "$HERE/tests/$d/releases"); do echo "$d@$r"; done
+		else
+			echo "$d"
+		fi
 	done
 }
 
@@ -223,14 +233,17 @@ need_images() {
 # Run every (release, group) pair in its own boot, at most JOBS at once, then
 # report per test in a fixed order.
 cmd_run() {
-	local groups=("$@") jobs=() j r g running=0 passed=0 failed=0 rc out p f start=$SECONDS
+	local groups=("$@") jobs=() j part r g running=0 passed=0 failed=0 rc out p f start=$SECONDS
 	[ ${#groups[@]} -gt 0 ] || mapfile -t groups < <(all_groups)
 	need_images
 	prepare_share
 	rm -rf "$WORK/boots"
 	for r in "${RELEASES[@]}"; do for g in "${groups[@]}"; do
-		[ -d "$HERE/tests/$g" ] || die "no test group $g in $HERE/tests"
-		jobs+=("$r/$g")
+		for part in ${g//+/ }; do
+			[ -d "$HERE/tests/${part%@*}" ] || die "no test group ${part%@*} in $HERE/tests"
+		done
+		[ "$g" = "${g%@*}" ] || [ "${g#*@}" = "$r" ] || continue
+		jobs+=("$r/${g%@*}")
 	done; done
 	echo "distro: ${#jobs[@]} boot(s) (${RELEASES[*]} x ${groups[*]}) in up to $JOBS VM(s)"
 	for j in "${jobs[@]}"; do

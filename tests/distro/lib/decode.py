@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""decode.py wev|xev|wayland|x11 text|pointer LOG - what a client received, from its log.
+"""decode.py wev|xev|wayland|x11 text|pointer|buttons|keys LOG - what a client received.
 
 text:    the text typed, exactly (Return is "\\n", Tab is "\\t"), no newline added
 pointer: one event per line: "motion X Y" (surface coordinates, 2 decimals),
          "button BUTTON pressed|released" (left, right, middle, side, extra or
          the number), "axis vertical|horizontal VALUE" (wev: the axis value;
-         xev: buttons 4-7 as -1/+1 notches)
+         xev: buttons 4-7 as -1/+1 notches), "axis-discrete vertical|horizontal N"
+         (wev: wl_pointer.axis_discrete, or axis_value120 / 120)
+buttons: the "button ..." lines of pointer
+keys:    one line per key press: "KEYSYM MODS" (MODS: the Shift, Control and Mod1
+         held, "+"-joined, or "-")
 
 wev prints every event once per wl_keyboard / wl_pointer object it holds (it
 makes a new one each time the seat's capabilities change), so key and button
@@ -36,24 +40,32 @@ def wev_text(lines):
 
 
 def wev_pointer(lines):
-    out, seen = [], set()
+    out, seen, pending = [], set(), []
     for line in lines:
-        ev = None
+        evs = []
         m = re.search(r"\] enter: serial: (\d+); surface: \d+, x, y: ([-\d.]+), ([-\d.]+)", line)
         if m:  # the first position of a pointer can come as enter instead of motion
-            ev = ("motion", "enter" + m.group(1), "%.2f %.2f" % (float(m.group(2)), float(m.group(3))))
+            evs.append(("motion", "enter" + m.group(1), "%.2f %.2f" % (float(m.group(2)), float(m.group(3)))))
         m = re.search(r"\] motion: time: (\d+); x, y: ([-\d.]+), ([-\d.]+)", line)
         if m:
-            ev = ("motion", m.group(1), "%.2f %.2f" % (float(m.group(2)), float(m.group(3))))
+            evs.append(("motion", m.group(1), "%.2f %.2f" % (float(m.group(2)), float(m.group(3)))))
         m = re.search(r"\] button: serial: (\d+); time: \d+; button: (\d+) \(\w*\), state: \d \((\w+)\)", line)
         if m:
-            ev = ("button", m.group(1), "%s %s" % (BUTTONS.get(int(m.group(2)), m.group(2)), m.group(3)))
+            evs.append(("button", m.group(1), "%s %s" % (BUTTONS.get(int(m.group(2)), m.group(2)), m.group(3))))
+        # discrete steps come before the axis event of their frame: they take its time
+        m = re.search(r"\] (axis_discrete|discrete|axis_value120|value120): axis: \d \((\w+)\), \w+: (-?\d+)", line)
+        if m:
+            pending.append((m.group(2), int(m.group(3)) / (120.0 if "120" in m.group(1) else 1.0)))
         m = re.search(r"\] axis: time: (\d+); axis: \d \((\w+)\), value: ([-\d.]+)", line)
         if m:
-            ev = ("axis", m.group(1), "%s %.2f" % (m.group(2), float(m.group(3))))
-        if ev and ev not in seen:
-            seen.add(ev)
-            out.append("%s %s" % (ev[0], ev[2]))
+            for axis, n in [p for p in pending if p[0] == m.group(2)]:
+                evs.append(("axis-discrete", m.group(1) + axis, "%s %g" % (axis, n)))
+            pending = [p for p in pending if p[0] != m.group(2)]
+            evs.append(("axis", m.group(1), "%s %.2f" % (m.group(2), float(m.group(3)))))
+        for ev in evs:
+            if ev not in seen:
+                seen.add(ev)
+                out.append("%s %s" % (ev[0], ev[2]))
     return out
 
 
@@ -101,6 +113,44 @@ def xev_pointer(lines):
     return out
 
 
+MODS = ("Shift", "Control", "Mod1")
+X_MODS = {1: "Shift", 4: "Control", 8: "Mod1"}
+
+
+def wev_keys(lines):
+    out, seen, mods, want = [], set(), "-", False
+    for line in lines:
+        m = re.search(r"depressed: [0-9A-Fa-f]+:?((?: \w+)*)\s*$", line)
+        if m:
+            mods = "+".join(n for n in MODS if n in m.group(1).split()) or "-"
+            continue
+        m = re.search(r"\] key: serial: (\d+); time: \d+; key: \d+; state: (\d)", line)
+        if m:
+            want = m.group(2) == "1" and m.group(1) not in seen
+            seen.add(m.group(1))
+            continue
+        m = re.search(r"sym: (\S+)\s+\(\d+\)", line)
+        if m and want:
+            if m.group(1) not in ("Shift_L", "Shift_R", "Control_L", "Control_R", "Alt_L", "Alt_R"):
+                out.append("%s %s" % (m.group(1), mods))
+            want = False
+    return out
+
+
+def xev_keys(lines):
+    out = []
+    for first, ev in xev_events(lines):
+        if not first.startswith("KeyPress event"):
+            continue
+        st = re.search(r"state 0x([0-9a-f]+),", ev)
+        sym = re.search(r"\(keysym 0x[0-9a-f]+, (\w+)\)", ev)
+        if not st or not sym or sym.group(1) in ("Shift_L", "Shift_R", "Control_L", "Control_R", "Alt_L", "Alt_R"):
+            continue
+        bits = int(st.group(1), 16)
+        out.append("%s %s" % (sym.group(1), "+".join(n for b, n in X_MODS.items() if bits & b) or "-"))
+    return out
+
+
 def main():
     kind, what, path = sys.argv[1:4]
     wev = kind in ("wev", "wayland")
@@ -108,6 +158,11 @@ def main():
         lines = f.read().split("\n")
     if what == "text":
         sys.stdout.write(wev_text(lines) if wev else xev_text(lines))
+    elif what == "keys":
+        print("\n".join(wev_keys(lines) if wev else xev_keys(lines)))
+    elif what == "buttons":
+        ev = wev_pointer(lines) if wev else xev_pointer(lines)
+        print("\n".join(e for e in ev if e.startswith("button")))
     else:
         print("\n".join(wev_pointer(lines) if wev else xev_pointer(lines)))
 

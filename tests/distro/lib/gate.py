@@ -70,8 +70,13 @@ def added(kind, log, node):
     return "%s: needs a virtual subdevice" % name not in log or log.count(xinput) >= 2
 
 
-def desktop_has_all(pid, kind, logfile, offset):
+def desktop_has_all(pid, kind, logfile, offset, before):
     nodes = vhid_nodes()
+    if nodes is None:
+        return False
+    # nodes that existed when the connection came are some other client's (a
+    # long-lived keyboard the desktop took long ago): only the new ones count
+    nodes = [n for n in nodes if n not in before]
     if not nodes:
         return False
     try:
@@ -91,10 +96,10 @@ def log_size(logfile):
         return 0
 
 
-def wait_added(limit, offset):
+def wait_added(limit, offset, before):
     pid, kind, logfile = (os.environ[v] for v in ("VHID_GATE_PID", "VHID_GATE_KIND", "VHID_GATE_LOG"))
     start = time.monotonic()
-    while not desktop_has_all(pid, kind, logfile, offset):
+    while not desktop_has_all(pid, kind, logfile, offset, before):
         if time.monotonic() - start > limit:
             log("the desktop did not take %s within %.1fs: forwarding" % (vhid_nodes(), limit))
             return
@@ -116,7 +121,7 @@ def recv_exact(s, n):
     return buf
 
 
-def upstream(client, daemon, limit, offset):
+def upstream(client, daemon, limit, offset, before):
     """client -> daemon, frame by frame, holding the first POST_REPORT."""
     held = False
     try:
@@ -130,7 +135,7 @@ def upstream(client, daemon, limit, offset):
                 break
             if ftype == POST_REPORT and not held:
                 held = True
-                wait_added(limit, offset)
+                wait_added(limit, offset, before)
             daemon.sendall(head + payload)
     except OSError:
         pass
@@ -169,7 +174,8 @@ def main():
         daemon = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         daemon.connect(target)
         offset = log_size(os.environ["VHID_GATE_LOG"])
-        threading.Thread(target=upstream, args=(client, daemon, limit, offset), daemon=True).start()
+        before = set(vhid_nodes() or [])
+        threading.Thread(target=upstream, args=(client, daemon, limit, offset, before), daemon=True).start()
         threading.Thread(target=downstream, args=(daemon, client), daemon=True).start()
 
 

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""bench_typing.py CLIENT_LOG - the desktop typing benchmark (issue 10 D), in the guest.
+
+With weston and wev running (CLIENT_LOG is wev's output) and ydotoold up, type
+the same texts with vhid and with ydotool and time each from starting the
+command until wev has received the last character (decode.py's reading of its
+log, polled every 2 ms). Cases:
+  cold     a 17-character string, one `vhidctl type` (its device made for it)
+  500      a 500-character string, one command
+  session  20 strings of 20-60 characters one after another: one `vhidctl
+           session` fed all of them; ydotool: one `ydotool type` per string
+Prints "BENCH CASE TOOL SECONDS WRONG CHARS" per run (WRONG: characters that
+differ from what was sent, or were lost; SECONDS -1: nothing arrived).
+Environment: VHIDCTL (vhidctl), BENCH_RUNS (runs of each case, default 3).
+"""
+import difflib
+import os
+import random
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import decode  # noqa: E402
+
+VHIDCTL = os.environ.get("VHIDCTL", "vhidctl")
+LIMIT = 60.0
+
+
+def texts():
+    rnd = random.Random(10)
+    words = ("the quick brown fox jumps over a lazy dog while seven wizards "
+             "box and vex jolly quick zebras, 2025 times; really? yes!").split()
+
+    def sentence(lo, hi):
+        n = rnd.randint(lo, hi)
+        s = ""
+        while len(s) < n:
+            s += rnd.choice(words) + " "
+        return s[:n - 1].rstrip() + " " if n > 1 else s[:n]
+
+    cold = "Hello, World! 123"
+    big = "".join(sentence(60, 60) for _ in range(9))[:500]
+    session = [sentence(20, 60) for _ in range(20)]
+    return cold, big, session
+
+
+def received(log, offset):
+    with open(log, encoding="utf-8", errors="replace") as f:
+        f.seek(offset)
+        return decode.wev_text(f.read().split("\n"))
+
+
+def wrong(got, want):
+    """characters lost, added or changed: both lengths less twice what matches in order"""
+    same = sum(b.size for b in difflib.SequenceMatcher(None, got, want, autojunk=False).get_matching_blocks())
+    return max(len(got), len(want)) - same
+
+
+def run(log, want, start):
+    """start() launches the typing; returns (seconds until the last character
+    arrived, wrong characters, the text). A run that loses characters ends 3 s
+    after its commands exited with nothing new: its time is that of the last
+    character that did arrive (-1: none did)."""
+    offset = os.path.getsize(log)
+    t0 = time.monotonic()
+    procs = start()
+    got, size, last = "", offset, None
+    while time.monotonic() - t0 < LIMIT:
+        now = time.monotonic()
+        if os.path.getsize(log) != size:  # decode only when wev wrote something
+            size = os.path.getsize(log)
+            new = received(log, offset)
+            if new != got:
+                got, last = new, now
+        if len(got) >= len(want):
+            break
+        done = all(p.poll() is not None for p in procs)
+        if done and now - (last or t0) > 3.0:
+            break
+        time.sleep(0.002)
+    for p in procs:
+        p.wait()
+    return (last - t0 if last else -1.0), wrong(got, want), got
+
+
+def vhid_type(text):
+    return lambda: [subprocess.Popen([VHIDCTL, "type", "--layout", "us", text])]
+
+
+def ydotool_type(text):
+    return lambda: [subprocess.Popen(["ydotool", "type", text])]
+
+
+def vhid_session(strings):
+    def start():
+        p = subprocess.Popen([VHIDCTL, "session", "--layout", "us"], stdin=subprocess.PIPE, text=True)
+        p.stdin.write("".join("type %s\n" % s for s in strings))
+        p.stdin.close()
+        return [p]
+    return start
+
+
+def ydotool_session(strings):
+    def start():
+        for s in strings:  # one after another, as a dictation program would call it
+            subprocess.run(["ydotool", "type", s])
+        return []
+    return start
+
+
+def main():
+    log = sys.argv[1]
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    cold, big, session = texts()
+    cases = [("cold", cold, vhid_type(cold), ydotool_type(cold)),
+             ("500", big, vhid_type(big), ydotool_type(big)),
+             ("session", "".join(session), vhid_session(session), ydotool_session(session))]
+    for name, want, vhid, ydo in cases:
+        for _ in range(runs):
+            for tool, start in (("vhid", vhid), ("ydotool", ydo)):
+                secs, bad, got = run(log, want, start)
+                print("BENCH %s %s %.3f %d %d" % (name, tool, secs, bad, len(want)), flush=True)
+                if bad:
+                    print("  got %r" % got[:200], flush=True)
+                time.sleep(0.5)  # let the desktop settle between runs
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+# desktop.sh - the desktop group's checks (issue 10): what a Wayland client (wev
+# under weston) and an X client (xev under Xorg) receive from vhidctl. Sourced
+# after lib.sh by tests/desktop/*; one compositor start per session kind, every
+# check in it, each check reading only the client's log since its own mark.
+#
+# Until issue 10's device side is merged (readiness that waits for the
+# compositor's own open, a linger until the readers consumed the last report),
+# every check whose device is short-lived fails: the 500-character `type` loses
+# its beginning, and key combinations, clicks, scrolls, relative motion, the LED
+# toggle and the README example arrive not at all (run of 2026-12-01, both
+# releases). The layouts (one long-lived session keyboard), the first keystroke,
+# `mouse to` and the classification already pass.
+#
+# shellcheck shell=bash disable=SC2034
+
+# The session's keymap has the four layouts the typing checks use as groups;
+# Scroll Lock moves to the next one (grp:sclk_toggle), so one compositor start
+# covers them all. vhidctl plans each text for the layout of the group in use.
+DESK_LAYOUTS="us,de,fr,us" DESK_VARIANTS=",,,dvorak" DESK_OPTIONS="grp:sclk_toggle"
+VCTL_OUT=/tmp/vhidctl.out
+
+# vctl ARGS...: vhidctl against the root vhidd, its output kept for a failure.
+# DESK_SOCKET: through lib/gate.py instead (a development aid: a file
+# tests/desktop/.gate in the share turns it on, to tell the tests' own logic
+# from vhidctl's readiness)
+vctl() { "$VHIDCTL" ${DESK_SOCKET:+-s "$DESK_SOCKET"} "$@" >>"$VCTL_OUT" 2>&1; }
+
+# dwait SECONDS WHAT CMD...: wait_until, but once a wait of this session timed
+# out, the next ones get 3 s: the first failure already waited for a slow
+# machine, and a session whose device side is broken must still end within the
+# runner's limit per test
+DESK_TIMED_OUT=""
+dwait() {
+	local secs=$1
+	shift
+	[ -n "$DESK_TIMED_OUT" ] && secs=3
+	wait_until "$secs" "$@" && return 0
+	DESK_TIMED_OUT=1
+	return 1
+}
+
+# mark: where the client's log ends now; since MARK text|pointer|keys: what the
+# client received after MARK (decode.py)
+mark() { wc -l <"$CLIENT_LOG"; }
+since() {
+	tail -n +"$(($1 + 1))" "$CLIENT_LOG" >/tmp/vhid-client.part
+	python3 "$LIB/decode.py" "$SESSION_KIND" "$2" /tmp/vhid-client.part
+}
+_since_is() { [ "$(since "$1" "$2")" = "$3" ]; } # MARK WHAT WANT
+_since_count_ge() { [ "$(since "$1" pointer | grep -c "$2")" -ge "$3" ]; } # MARK REGEX N
+
+# expect_text NAME MARK WANT: the client received exactly WANT since MARK
+expect_text() {
+	if dwait 30 "$1" _since_is "$2" text "$3"; then
+		pass "$SESSION_KIND.$1"
+	else
+		fail "$SESSION_KIND.$1" "got '$(since "$2" text)', want '$3' ($(tail -2 "$VCTL_OUT" | tr '\n' ' '))"
+	fi
+}
+
+# the client's keymap: the session's keyboards get the four layouts
+desk_keymap() {
+	if [ "$1" = wayland ]; then
+		local ini=/home/alice/.config/weston.ini
+		install -d -o alice -g alice /home/alice/.config
+		printf '[keyboard]\nkeymap_layout=%s\nkeymap_variant=%s\nkeymap_options=%s\n' \
+			"$DESK_LAYOUTS" "$DESK_VARIANTS" "$DESK_OPTIONS" >$ini
+		on_exit rm -f $ini
+	else
+		mkdir -p /etc/X11/xorg.conf.d
+		cat >/etc/X11/xorg.conf.d/20-vhid-layouts.conf <<-CONF
+			Section "InputClass"
+				Identifier "vhid distro tier layouts"
+				MatchIsKeyboard "on"
+				Option "XkbLayout" "$DESK_LAYOUTS"
+				Option "XkbVariant" "$DESK_VARIANTS"
+				Option "XkbOptions" "$DESK_OPTIONS"
+			EndSection
+		CONF
+		on_exit rm -f /etc/X11/xorg.conf.d/20-vhid-layouts.conf
+	fi
+}
+
+# A `vhidctl session` that exists before the compositor starts: its keyboard is
+# there when the compositor enumerates devices (first keystroke), and it types
+# every layout on the one device (X keeps the group per device).
+SESS_IN=/tmp/vhid-sess.in SESS_OUT=/tmp/vhid-sess.out
+sess_start() {
+	rm -f "$SESS_IN" && mkfifo "$SESS_IN"
+	"$VHIDCTL" session --ack --wait 60000 <"$SESS_IN" >"$SESS_OUT" 2>&1 &
+	SESS_PID=$!
+	exec 7>"$SESS_IN"
+	SESS_N=0
+	on_exit "exec 7>&-; kill $SESS_PID"
+}
+# sess CMD: one command to the session; returns once it answered it
+sess() {
+	SESS_N=$((SESS_N + 1))
+	echo "$*" >&7
+	dwait 30 "session line $SESS_N" grep -Eq "^(ok|error) $SESS_N( |\$)" "$SESS_OUT"
+	grep -q "^error $SESS_N" "$SESS_OUT" && { echo "session: $(grep "^error $SESS_N" "$SESS_OUT")" >>"$VCTL_OUT"; return 1; }
+	return 0
+}
+
+# ---- the checks ----------------------------------------------------------------
+
+check_first_keystroke() {
+	local m
+	m=$(mark)
+	sess "type First!"
+	expect_text first-keystroke "$m" "First!"
+}
+
+ascii500() { # 500 characters: every printable ASCII character, in words
+	python3 -c '
+import string
+p = "".join(chr(c) for c in range(33, 127))
+w = ["The", "quick", "brown", "fox", "jumps", "over", "lazy", "dogs", "0123456789"]
+s, i = "", 0
+while len(s) < 500:
+    s += w[i % len(w)] + " " + p[(i * 7) % len(p):(i * 7) % len(p) + 5] + " "
+    i += 1
+print(s[:500], end="")'
+}
+
+check_typing() {
+	local m t
+	t=$(ascii500)
+	m=$(mark)
+	vctl type --layout us "$t"
+	expect_text type.us-500 "$m" "$t"
+	# Scroll Lock: the next group of the session's keymap (de, fr, us dvorak, us)
+	t="Grüße aus Köln: Äpfel, Öl, Übermaß & 5 € @ {x} [y] ~ | µ ß"
+	m=$(mark)
+	sess key scrolllock && sess layout de && sess "type $t"
+	expect_text type.de "$m" "$t"
+	t="Voilà déjà l'été ; ça marche à 100 % ! Où ? è, ù, € & (fin)"
+	m=$(mark)
+	sess key scrolllock && sess layout fr && sess "type $t"
+	expect_text type.fr "$m" "$t"
+	t="Dvorak: the quick brown fox; 1+2=3? <ok> {yes} \"q\" 'z'"
+	m=$(mark)
+	sess key scrolllock && sess layout us dvorak && sess "type $t"
+	expect_text type.us-dvorak "$m" "$t"
+	sess key scrolllock && sess layout us
+}
+
+check_combos() {
+	local m want
+	m=$(mark)
+	vctl key ctrl+alt+t
+	vctl key shift+a
+	want=$'t Control+Mod1\nA Shift'
+	if dwait 20 "the key combinations" _since_is "$m" keys "$want"; then
+		pass "$SESSION_KIND.key.combinations"
+	else
+		fail "$SESSION_KIND.key.combinations" "got '$(since "$m" keys | tr '\n' ',')', want '${want//$'\n'/,}';" \
+			"vhidctl: $(tail -2 "$VCTL_OUT" | tr '\n' ' '); client: $(tail -n +"$((m + 1))" "$CLIENT_LOG" | head -12 | tr -s ' \n' ' ')"
+	fi
+}
+
+_last_motion_near() { # MARK X Y
+	since "$1" pointer | grep '^motion' | tail -1 |
+		awk -v x="$2" -v y="$3" '{ dx = $2 - x; dy = $3 - y; exit !(dx * dx <= 2.25 && dy * dy <= 2.25) }'
+}
+
+_moved_right_of() { # MARK X: a motion event right of X
+	since "$1" pointer | awk -v x="$2" '/^motion/ && $2 > x + 0.5 { f = 1 } END { exit !f }'
+}
+
+check_pointer() {
+	local m w=1280 h=800 b
+	m=$(mark)
+	vctl mouse to 0.25 0.75
+	if dwait 20 "motion to 320,600" _last_motion_near "$m" 320 600; then
+		pass "$SESSION_KIND.mouse.to"
+	else
+		fail "$SESSION_KIND.mouse.to" "want motion near 320 600, got: $(since "$m" pointer | tail -3 | tr '\n' ',')"
+	fi
+	vctl mouse to 0.5 0.5
+	dwait 20 "motion to 640,400" _last_motion_near "$m" 640 400
+	m=$(mark)
+	vctl mouse move 40 0
+	if dwait 20 "relative motion" _moved_right_of "$m" 640; then
+		pass "$SESSION_KIND.mouse.move"
+	else
+		fail "$SESSION_KIND.mouse.move" "no motion right of x=640: $(since "$m" pointer | tail -3 | tr '\n' ',')"
+	fi
+	for b in left right middle; do
+		m=$(mark)
+		vctl click $b
+		if dwait 20 "$b click" _since_is "$m" buttons "button $b pressed"$'\n'"button $b released"; then
+			pass "$SESSION_KIND.click.$b"
+		else
+			fail "$SESSION_KIND.click.$b" "got '$(since "$m" pointer | tr '\n' ',')'"
+		fi
+	done
+}
+
+# scroll ARGS WANT-REGEX N: the client shows N axis lines matching WANT-REGEX
+check_scroll_one() {
+	local name=$1 regex=$2 m
+	shift 2
+	m=$(mark)
+	vctl "$@"
+	if dwait 20 "$name" _since_count_ge "$m" "$regex" 1; then
+		pass "$SESSION_KIND.$name ($(since "$m" pointer | grep '^axis' | sort -u | tr '\n' ',' | cut -c1-120))"
+	else
+		fail "$SESSION_KIND.$name" "want /$regex/, got '$(since "$m" pointer | tr '\n' ',')'"
+	fi
+}
+
+check_scroll() {
+	# up and left are negative in both protocols' axis values
+	check_scroll_one scroll.vertical '^axis vertical -' scroll 1
+	check_scroll_one scroll.horizontal '^axis horizontal [0-9]' hscroll 1
+	if [ "$SESSION_KIND" = wayland ]; then
+		check_scroll_one scroll.vertical-discrete '^axis-discrete vertical -' scroll 2
+		check_scroll_one scroll.horizontal-discrete '^axis-discrete horizontal [0-9]' hscroll -2
+		check_scroll_one scroll.hi-res '^axis vertical -' scroll --hi-res 60
+	fi
+}
+
+# The last action of a short-lived device, RUNS times: every one must arrive.
+check_short_lived() {
+	local runs=${DESK_RUNS:-10} m i
+	m=$(mark)
+	for ((i = 0; i < runs; i++)); do vctl click; done
+	if dwait 20 "$runs clicks" _since_count_ge "$m" '^button left released' "$runs"; then
+		pass "$SESSION_KIND.short-lived.click x$runs"
+	else
+		fail "$SESSION_KIND.short-lived.click" "$(since "$m" pointer | grep -c '^button left released') of $runs clicks arrived"
+	fi
+	m=$(mark)
+	for ((i = 0; i < runs; i++)); do vctl scroll -1; done
+	if dwait 20 "$runs scrolls" _since_count_ge "$m" '^axis vertical [0-9]' "$runs"; then
+		pass "$SESSION_KIND.short-lived.scroll x$runs"
+	else
+		fail "$SESSION_KIND.short-lived.scroll" "$(since "$m" pointer | grep -c '^axis vertical [0-9]') of $runs scrolls arrived"
+	fi
+}
+
+# Caps Lock pressed on another keyboard: the compositor sets the LED of every
+# keyboard of the seat, the watcher's too.
+check_leds() {
+	local out=/tmp/vhid-leds.out
+	"$VHIDCTL" ${DESK_SOCKET:+-s "$DESK_SOCKET"} leds --watch >"$out" 2>&1 &
+	local pid=$!
+	wait_until 20 "leds --watch to start" grep -q 'Caps' "$out" ||
+		{ fail "$SESSION_KIND.leds" "leds --watch: $(cat "$out")"; kill $pid; return; }
+	# the first line is the state ("NumLock off, CapsLock off, ..."); a change is
+	# a line of its own ("CapsLock on")
+	vctl key capslock
+	if dwait 20 "CapsLock on" grep -qx 'CapsLock on' "$out"; then
+		pass "$SESSION_KIND.leds.capslock-on"
+	else
+		fail "$SESSION_KIND.leds.capslock-on" "leds --watch printed '$(tr '\n' ',' <"$out")'"
+	fi
+	vctl key capslock
+	if dwait 20 "CapsLock off" grep -qx 'CapsLock off' "$out"; then
+		pass "$SESSION_KIND.leds.capslock-off"
+	else
+		fail "$SESSION_KIND.leds.capslock-off" "leds --watch printed '$(tr '\n' ',' <"$out")'"
+	fi
+	kill $pid
+}
+
+# The README's first C example, compiled and run as written (inside main)
+check_readme() {
+	local dir=/tmp/readme m
+	mkdir -p $dir
+	awk '/^```c/ { n++; on = (n == 1); next } /^```/ { on = 0 } on' "$VHID_HOST/README.md" >$dir/block.c
+	{
+		grep '^#include' $dir/block.c
+		echo '#include <err.h>'
+		echo 'int main(void) {'
+		grep -v '^#include' $dir/block.c
+		echo 'return 0; }'
+	} >$dir/example.c
+	if ! gcc -o $dir/example $dir/example.c -I"$VHID_HOST/include" -L"$VHID_HOST/build/libvhid" \
+		-lvhid -Wl,-rpath,"$VHID_HOST/build/libvhid" >$dir/cc.log 2>&1; then
+		fail "$SESSION_KIND.readme-example" "does not compile: $(head -3 $dir/cc.log | tr '\n' ' ')"
+		return
+	fi
+	m=$(mark)
+	# bounded: on 2026-12-01 (bookworm, Xorg) it did not exit, and the runner
+	# killed the whole test at its 300 s limit
+	env ${DESK_SOCKET:+VHID_SOCKET=$DESK_SOCKET} timeout "$(scaled 30)" $dir/example >>"$VCTL_OUT" 2>&1
+	[ $? = 124 ] && fail "$SESSION_KIND.readme-example.exits" "the example did not exit within $(scaled 30) s"
+	expect_text readme-example "$m" a
+}
+
+# desktop_session wayland|x11: the session's compositor and client started once,
+# after a vhid keyboard exists, and every check in it
+desktop_session() {
+	local kind=$1 t0=$SECONDS
+	: >"$VCTL_OUT"
+	desk_keymap "$kind"
+	sess_start
+	session_start "$kind" alice || finish
+	client_start || finish
+	[ -e "$VHID_HOST/tests/desktop/.gate" ] && gate_start && DESK_SOCKET=$GATE_SOCKET
+	wait_until 30 "the session keyboard" grep -q '^ready' "$SESS_OUT"
+	check_first_keystroke
+	check_typing
+	check_combos
+	check_pointer
+	check_scroll
+	check_short_lived
+	check_leds
+	check_readme
+	echo "desktop: $kind checks took $((SECONDS - t0)) s"
+}
