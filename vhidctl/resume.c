@@ -8,6 +8,7 @@
  */
 #include "resume.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 #include "vhidctl.h"
@@ -35,6 +36,13 @@ resume_poll(struct resume *r)
 			"reconnecting\n",
 			vhid_client_last_error(r->c));
 		return 0;
+	}
+	if (r->lost && vhid_client_is_connected(r->c) && vhid_device_get_id(r->dev) == 0) {
+		/* connected again, but vhidd refused to create the device: waiting on
+		 * would hang silently */
+		cli_error("reconnected to vhidd, but it could not create the device again: %s",
+			  vhid_client_last_error(r->c));
+		return -EIO;
 	}
 	if (!r->lost || !vhid_device_is_ready(r->dev))
 		return 0;
