@@ -5,7 +5,12 @@
 #   run.sh [OPTIONS] [GROUP...]   run the groups (default: every directory in
 #                                 tests/distro/tests except selftest) on each release;
 #                                 one fresh boot per (release, group), in parallel
-#                                 VMs; ends with "distro: N passed, M failed"
+#                                 VMs; ends with "distro: N passed, M failed".
+#                                 GROUP@RELEASE runs a group on that release only;
+#                                 G1+G2+... runs those groups one after the other
+#                                 in one boot (make check: a boot costs a minute);
+#                                 a group whose directory has a file "releases"
+#                                 runs only on the releases it lists
 #   run.sh selftest               prove that a failing test, a hung test, a guest that
 #                                 does not boot and a hung VM each fail, each with its
 #                                 own message; ends with "distro-harness: N passed, M failed"
@@ -17,8 +22,9 @@
 #   --build DIR     put DIR's vhidd, vhidctl and libvhid into the share (/host/build)
 #   --debs DIR      this tree's .debs        (/host/debs, e.g. from make deb: build/deb)
 #   --prev-debs DIR the previous release's   (/host/prev-debs)
-#   --source        this tree's tracked files as they are now (/host/src.tar.gz),
-#                   for tests of the README's source install
+#   --source        this tree's tracked files as they are now, with --build's tree
+#                   when it is this tree's build/ (/host/src.tar.gz, /host/src.env),
+#                   for the README's source install (tests/source)
 #   --jobs N        parallel VMs (default nproc)
 #   --keep          print every boot's console and test log
 #   --no-images     use the cached images as they are (no build-image.sh)
@@ -72,6 +78,22 @@ copy_build() { # BUILDDIR: the programs and library, in their build-tree layout 
 	done
 }
 
+# The tree at its absolute path, with its build/ when --build is that: the guest
+# unpacks it at the same path, so `make` there finds the host's build up to date
+# when the guest's toolchain is the host's (DESIGN.md §24). src.env says which
+# release built it.
+pack_source() {
+	local built="" b=${SRC#/}/build skip=() tree=()
+	if [ "$BUILD_DIR" = "$SRC/build" ] && [ -f "$BUILD_DIR/build.ninja" ]; then
+		built=$(. /etc/os-release && echo "$VERSION_CODENAME")
+		skip=(--exclude="$b/distro" --exclude="$b/vm" --exclude="$b/deb")
+		tree=("$b")
+	fi
+	printf 'SRC_DIR=%q\nBUILT_ON=%q\n' "$SRC" "$built" >"$SHARE/src.env"
+	git -C "$SRC" ls-files -z | sed -z "s|^|${SRC#/}/|" |
+		tar -C / "${skip[@]}" -czf "$SHARE/src.tar.gz" --null -T - "${tree[@]}"
+}
+
 prepare_share() {
 	rm -rf "$SHARE"
 	mkdir -p "$SHARE"
@@ -82,8 +104,7 @@ prepare_share() {
 		die "no .deb in $DEBS"; }
 	[ -n "$PREV_DEBS" ] && { mkdir -p "$SHARE/prev-debs" && cp "$PREV_DEBS"/*.deb "$SHARE/prev-debs/" ||
 		die "no .deb in $PREV_DEBS"; }
-	[ -n "$SOURCE" ] && { git -C "$SRC" ls-files -z | (cd "$SRC" && tar --null -T - -czf "$SHARE/src.tar.gz") ||
-		die "cannot pack the source tree"; }
+	[ -n "$SOURCE" ] && { pack_source || die "cannot pack the source tree"; }
 	chmod -R a+rX "$SHARE"
 }
 
@@ -204,10 +225,15 @@ collect() { # RELEASE TESTS-LOG
 # ---- commands ------------------------------------------------------------------------
 
 all_groups() {
-	local d
+	local d r
 	for d in "$HERE"/tests/*/; do
 		d=$(basename "$d")
-		[ "$d" = selftest ] || echo "$d"
+		[ "$d" = selftest ] && continue
+		if [ -f "$HERE/tests/$d/releases" ]; then
+			for r in $(cat "$HERE/tests/$d/releases"); do echo "$d@$r"; done
+		else
+			echo "$d"
+		fi
 	done
 }
 
@@ -223,14 +249,17 @@ need_images() {
 # Run every (release, group) pair in its own boot, at most JOBS at once, then
 # report per test in a fixed order.
 cmd_run() {
-	local groups=("$@") jobs=() j r g running=0 passed=0 failed=0 rc out p f start=$SECONDS
+	local groups=("$@") jobs=() j part r g running=0 passed=0 failed=0 rc out p f start=$SECONDS
 	[ ${#groups[@]} -gt 0 ] || mapfile -t groups < <(all_groups)
 	need_images
 	prepare_share
 	rm -rf "$WORK/boots"
 	for r in "${RELEASES[@]}"; do for g in "${groups[@]}"; do
-		[ -d "$HERE/tests/$g" ] || die "no test group $g in $HERE/tests"
-		jobs+=("$r/$g")
+		for part in ${g//+/ }; do
+			[ -d "$HERE/tests/${part%@*}" ] || die "no test group ${part%@*} in $HERE/tests"
+		done
+		[ "$g" = "${g%@*}" ] || [ "${g#*@}" = "$r" ] || continue
+		jobs+=("$r/${g%@*}")
 	done; done
 	echo "distro: ${#jobs[@]} boot(s) (${RELEASES[*]} x ${groups[*]}) in up to $JOBS VM(s)"
 	for j in "${jobs[@]}"; do
