@@ -377,12 +377,13 @@ libinput_text() { python3 "$LIB/decode.py" libinput text /tmp/libinput.log "$@";
 # libinput opened the device are not read). Needs libinput_start first.
 # typist_start: sets TYPIST (its pid); typist_stop: end of input ends it (its exit
 # status); typist_type LAYOUT TEXT: types TEXT on LAYOUT and waits until libinput
-# read exactly that, else says what it read and returns 1
+# read exactly that, else returns 1 with what it read in TYPIST_WHY (call it in
+# this shell, not in $(...): it counts the session's lines)
 typist_start() {
 	rm -f /tmp/session.in
 	mkfifo /tmp/session.in
 	as_user alice vhidctl session --ack </tmp/session.in >/tmp/session.out 2>/tmp/session.err &
-	TYPIST=$!
+	TYPIST=$! TYPIST_LINES=0
 	exec 7>/tmp/session.in
 	on_exit "exec 7>&-"
 	wait_until 30 "the session's keyboard in libinput" \
@@ -395,10 +396,15 @@ typist_stop() {
 typist_type() {
 	: >/tmp/libinput.log
 	printf 'layout %s\ntype %s\n' "$1" "$2" >&7
+	# the session acknowledges each line once done ("ok N"): decode after that, not
+	# on every poll (each decode starts python and compiles a keymap, slow under TCG)
+	TYPIST_LINES=$((${TYPIST_LINES:-0} + 2))
+	wait_until 30 "the session's ok $TYPIST_LINES" grep -qE "^(ok|error) $TYPIST_LINES( |\$)" \
+		/tmp/session.out
 	wait_until 10 "libinput to read '$2'" sh -c \
 		"[ \"\$(python3 $LIB/decode.py libinput text /tmp/libinput.log $1)\" = \"\$0\" ]" "$2" && return
-	echo "libinput read '$(libinput_text "$1")' ($(grep -c KEYBOARD_KEY /tmp/libinput.log) key" \
-		"events; the session: $(tail -2 /tmp/session.out /tmp/session.err | tr '\n' ' '))"
+	TYPIST_WHY="libinput read '$(libinput_text "$1")' ($(grep -c KEYBOARD_KEY /tmp/libinput.log) key"
+	TYPIST_WHY+=" events; the session: $(tail -2 /tmp/session.out /tmp/session.err | tr '\n' ' '))"
 	return 1
 }
 
