@@ -45,12 +45,14 @@ bench:
 	scripts/bench-desktop.sh $(BUILD) || rc=1; exit $$rc
 
 # the distro tier (tests/distro): real Debian 12 and 13 systems under QEMU, images
-# built once into ~/.cache/vhid/distro; DISTRO_ARGS e.g. "--release trixie smoke"
+# built once into ~/.cache/vhid/distro; every group in its own boot, with this
+# tree's .debs and 0.1.0's (cached); DISTRO_ARGS e.g. "--release trixie smoke"
 distro:
 	@scripts/deps.sh distro
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD)
 	@ninja -C $(BUILD) >/dev/null
-	@tests/distro/run.sh --build $(BUILD) $(if $(wildcard $(BUILD)/deb/*.deb),--debs $(BUILD)/deb) \
+	@debs=$$(scripts/deb-cached.sh) && prev=$$(scripts/deb-previous.sh) && \
+		tests/distro/run.sh --build $(BUILD) --source --debs "$$debs" --prev-debs "$$prev" \
 		$(DISTRO_ARGS)
 
 # a root shell in a fresh guest (the share, with the build tree, at /host)

@@ -23,7 +23,8 @@ FUZZ="clang-14 libclang-rt-14-dev"
 BENCH="ydotool ydotoold strace"
 # scripts/stress-check.sh loads the machine while make check runs
 STRESS="stress-ng"
-# make deb: debhelper's dh, lintian, and the .pc files that place units and udev rules
+# make deb (and make check, whose distro tier installs the packages): debhelper's dh,
+# lintian, and the .pc files that place units and udev rules
 DEB="debhelper dh-python python3 dpkg-dev lintian systemd udev"
 
 # --list MODE: only print the packages (tests/distro/build-image.sh puts BUILD in the images)
@@ -32,8 +33,8 @@ LIST=""
 case "${1:-check}" in
 build) WANT="$BUILD" ;;
 demo) WANT="$BUILD $VM $CHECK" ;;
-check) WANT="$BUILD $VM $CHECK $DISTRO $FUZZ" ;;
-distro) WANT="$BUILD $DISTRO" ;;
+check) WANT="$BUILD $VM $CHECK $DISTRO $FUZZ $DEB" ;;
+distro) WANT="$BUILD $DISTRO $DEB" ;;
 bench) WANT="$BUILD $VM $CHECK $BENCH" ;;
 stress) WANT="$BUILD $VM $CHECK $DISTRO $FUZZ $STRESS" ;;
 deb) WANT="$BUILD $DEB" ;;

@@ -6,8 +6,9 @@
  *
  * Output: one line per check, "PASS name: detail", "FAIL name: problem" plus
  * "  fix: command", or "SKIP name: why", then "N checks passed, M failed".
- * Checks, in order: kernel, uhid-node, daemon, socket, access, versions,
- * single-daemon, readers, device.
+ * Checks, in order: kernel, uhid-node, service, exec-start, daemon, socket,
+ * access, versions, single-daemon, readers, library, policy, device (the
+ * installation's checks are in doctor-system.c).
  *
  * It talks to vhidd only through libvhid; it only lstat()s the socket, to tell
  * "no socket" from a stale one.
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "doctor-system.h"
 #include "groups.h"
 #include "vhidctl.h"
 
@@ -45,11 +47,11 @@ struct doctor {
 	unsigned int daemon_pid;    /* 0 unless vhidd answered */
 	int pids[MAX_PIDS], n_pids; /* every running vhidd */
 	bool has_uhid, has_node;
-	int has_readers; /* -1 unknown (no answer, or a 0.1 daemon) */
+	int has_readers;  /* -1 unknown (no answer, or a 0.1 daemon) */
+	char config[256]; /* the policy vhidd read ("" = defaults) */
+	struct service_state svc;
 	int passed, failed;
 };
-
-enum verdict { PASS, FAIL, SKIP };
 
 static void __attribute__((format(printf, 5, 6)))
 report(struct doctor *d, enum verdict v, const char *check, const char *fix, const char *fmt, ...)
@@ -117,6 +119,7 @@ on_daemon(const struct vhid_status_daemon *s, void *data)
 	struct doctor *d = data;
 
 	snprintf(d->group, sizeof(d->group), "%s", s->socket_group);
+	snprintf(d->config, sizeof(d->config), "%s", s->config);
 	d->daemon_pid = s->pid;
 	d->has_readers = s->daemon_version >= 200 ? s->has_readers : -1; /* 0.1 did not say */
 }
@@ -331,12 +334,10 @@ check_socket(struct doctor *d)
 		return;
 	}
 	if (!g || g->gr_gid == 0) {
-		snprintf(fix, sizeof(fix),
-			 "sudo groupadd --system %s, then: sudo systemctl restart vhidd",
-			 VHID_DEFAULT_GROUP);
+		doctor_group_fix(&d->svc, d->socket, fix, sizeof(fix));
 		report(d, FAIL, "socket", fix,
-		       "the socket's group is %s, so only root can use vhidd",
-		       d->group[0] ? d->group : "unknown");
+		       "the socket's group is %s, not %s: only root can use vhidd",
+		       d->group[0] ? d->group : "unknown", VHID_DEFAULT_GROUP);
 		return;
 	}
 	if (!check_dir(d, dir, g->gr_name, g->gr_gid))
@@ -360,9 +361,7 @@ access_denied(struct doctor *d, const struct group *g)
 	char fix[512], problem[600];
 
 	if (!g || g->gr_gid == 0) {
-		snprintf(fix, sizeof(fix),
-			 "sudo groupadd --system %s, then: sudo systemctl restart vhidd",
-			 VHID_DEFAULT_GROUP);
+		doctor_group_fix(&d->svc, d->socket, fix, sizeof(fix));
 		report(d, FAIL, "access", fix, "%s", d->message);
 		return;
 	}
@@ -491,6 +490,33 @@ check_readers(struct doctor *d)
 		       "compositor");
 }
 
+/* ---- the installation (doctor-system.c) -------------------------------------------- */
+
+static void
+report_finding(struct doctor *d, const char *check, const struct finding *f)
+{
+	report(d, f->verdict, check, f->fix, "%s", f->detail);
+}
+
+static void
+check_install(struct doctor *d, bool units)
+{
+	struct daemon_view v = {d->error == 0, d->daemon_pid, d->config};
+	struct finding f;
+
+	if (units) {
+		doctor_service(&d->svc, &v, &f);
+		report_finding(d, "service", &f);
+		doctor_exec_start(&d->svc, &f);
+		report_finding(d, "exec-start", &f);
+		return;
+	}
+	doctor_library(&f);
+	report_finding(d, "library", &f);
+	doctor_policy(&d->svc, &v, &f);
+	report_finding(d, "policy", &f);
+}
+
 /* ---- i. a real device ------------------------------------------------------------ */
 
 static void
@@ -573,12 +599,15 @@ cmd_doctor(struct cli *cli)
 	d.sock_errno = lstat(d.socket, &d.sock_st) < 0 ? errno : 0;
 	find_daemons(&d);
 	guess_group(&d);
+	service_query(&d.svc); /* after connecting: that starts a socket-activated vhidd */
+	check_install(&d, true);
 	check_daemon(&d);
 	check_socket(&d);
 	check_access(&d);
 	check_versions(&d);
 	check_single(&d);
 	check_readers(&d);
+	check_install(&d, false);
 	check_device(&d);
 	vhid_client_destroy(d.client);
 	printf("%d checks passed, %d failed\n", d.passed, d.failed);

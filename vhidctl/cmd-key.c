@@ -145,20 +145,48 @@ key_up(struct cli *cli)
 	return n < 0 ? code : EXIT_OK;
 }
 
-/* --down: hold until --hold elapses, `key --up` asks (hold.c), or a signal (Ctrl-C). The
- * holder registered before pressing, so an --up right after the press finds it. */
+struct held {
+	struct vhid_device *kbd;
+	const struct combo *combos;
+	int n;
+	char *const *names; /* as given on the command line */
+};
+
+/* After vhidd restarted: the same keys on the new keyboard (resume.h). */
 static int
-hold_down(struct vhid_client *c, struct vhid_device *kbd, const struct combo *combos, int n,
-	  long long hold_ms, int sigfd, int hold_fd)
+press_again(void *data, char *what, size_t len)
 {
+	const struct held *h = data;
+	size_t at = (size_t)snprintf(what, len, "holding");
+
+	for (int i = 0; i < h->n; i++) {
+		if (press_all(h->kbd, &h->combos[i]) != 0)
+			return -EIO;
+		if (at < len)
+			at += (size_t)snprintf(what + at, len - at, " %s", h->names[i]);
+	}
+	if (at < len)
+		snprintf(what + at, len - at, " again");
+	return 0;
+}
+
+/* --down: hold until --hold elapses, `key --up` asks (hold.c), or a signal (Ctrl-C),
+ * across restarts of vhidd. The holder registered before pressing, so an --up right
+ * after the press finds it. */
+static int
+hold_down(struct vhid_client *c, const struct held *h, long long hold_ms, int wait_ms, int sigfd,
+	  int hold_fd)
+{
+	struct resume resume;
 	int r;
 
 	if (hold_ms < 0 && isatty(STDERR_FILENO))
 		fprintf(stderr, "vhidctl: holding; Ctrl-C or 'vhidctl key --up' releases\n");
-	r = hold_wait_holder(c, sigfd, hold_fd, hold_ms);
-	for (int i = n - 1; i >= 0; i--)
-		release_all(kbd, &combos[i]);
-	return r < 0 ? cli_error("vhidd went away while holding") : EXIT_OK;
+	resume_init(&resume, c, h->kbd, wait_ms, press_again, (void *)h);
+	r = hold_wait_holder(c, sigfd, hold_fd, hold_ms, &resume);
+	for (int i = h->n - 1; i >= 0; i--)
+		release_all(h->kbd, &h->combos[i]);
+	return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 int
@@ -194,7 +222,8 @@ cmd_key(struct cli *cli)
 		int hold_fd = hold_register(path, sizeof(path));
 		for (int i = 0; i < n && !code; i++)
 			code = press_all(kbd, &combos[i]);
-		code = code ? code : hold_down(c, kbd, combos, n, o.hold_ms, sigfd, hold_fd);
+		struct held h = {kbd, combos, n, cli->argv + optind};
+		code = code ? code : hold_down(c, &h, o.hold_ms, (int)o.wait_ms, sigfd, hold_fd);
 		if (hold_fd >= 0) {
 			unlink(path);
 			close(hold_fd);

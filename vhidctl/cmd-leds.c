@@ -2,7 +2,8 @@
  * cmd-leds.c - `vhidctl leds [--watch] [--json]`: the keyboard LEDs as the
  * compositor sets them. A vhid keyboard that a program already reads knows
  * the current state; otherwise vhidctl makes one and waits for the compositor
- * to open it and set its LEDs. --watch prints every change vhidd pushes.
+ * to open it and set its LEDs. --watch prints every change vhidd pushes, and
+ * across a restart of vhidd reads the state again from the new keyboard.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ print_state(unsigned int state, bool json)
 }
 
 struct watch {
+	struct vhid_device *kbd;
 	unsigned int state;
 	bool json, watching;
 };
@@ -71,6 +73,21 @@ on_leds(struct vhid_client *c, struct vhid_device *d, unsigned int state, void *
 
 static const struct vhid_client_listener listener = {.size = sizeof(listener), .leds = on_leds};
 
+/* After vhidd restarted: the compositor has set the new keyboard's LEDs as it opened it. */
+static int
+reread(void *data, char *what, size_t len)
+{
+	struct watch *w = data;
+	unsigned int state = vhid_device_get_leds(w->kbd);
+	size_t at = (size_t)snprintf(what, len, "LEDs now");
+
+	for (size_t i = 0; i < N_LEDS && at < len; i++)
+		at += (size_t)snprintf(what + at, len - at, "%s %s %s", i ? "," : "", leds[i].label,
+				       state & leds[i].bit ? "on" : "off");
+	on_leds(NULL, w->kbd, state, w);
+	return 0;
+}
+
 int
 cmd_leds(struct cli *cli)
 {
@@ -83,6 +100,7 @@ cmd_leds(struct cli *cli)
 	struct watch w = {0};
 	struct vhid_client *c;
 	struct vhid_device *kbd;
+	struct resume resume;
 	int ch, code = EXIT_OK, sigfd;
 
 	while ((ch = getopt_long(cli->argc, cli->argv, "wjh", opts, NULL)) != -1) {
@@ -104,9 +122,11 @@ cmd_leds(struct cli *cli)
 	 * changes nothing, so give its LED report a moment rather than wait forever */
 	hold_wait(c, sigfd, 100);
 	w.state = vhid_device_get_leds(kbd);
+	w.kbd = kbd;
 	print_state(w.state, w.json);
-	if (w.watching && hold_wait(c, sigfd, -1) < 0)
-		code = cli_error("vhidd went away");
+	resume_init(&resume, c, kbd, CLI_WAIT_READER_MS, reread, &w);
+	if (w.watching && hold_wait_holder(c, sigfd, -1, -1, &resume) < 0)
+		code = EXIT_FAIL;
 out:
 	vhid_client_destroy(c);
 	if (sigfd >= 0)

@@ -5,7 +5,8 @@
  * for the compositor to open it costs far more than typing a sentence; here it
  * is paid once. Each line is one command; a failing line is reported with its
  * number and the session goes on. Keys held with keydown are released when the
- * session ends, however it ends.
+ * session ends, however it ends; when vhidd restarts they are pressed again on
+ * the new keyboard (resume.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +33,7 @@ struct session {
 	unsigned int line_no, failed;
 	unsigned int held[HELD_MAX];
 	int n_held;
+	struct resume resume;
 };
 
 struct session_opts {
@@ -215,7 +217,7 @@ cmd_delay(struct session *s, const char *arg, bool typing)
 				   arg);
 	if (typing)
 		vhid_device_set_type_delay(s->kbd, (unsigned int)ms);
-	else if (hold_wait(s->c, s->sigfd, ms) == 1)
+	else if (hold_wait_holder(s->c, s->sigfd, -1, ms, &s->resume) == 1)
 		s->interrupted = true;
 	line_ok(s);
 }
@@ -261,6 +263,20 @@ run_line(struct session *s, char *line)
 			    "unknown command '%s' (type, key, keydown, keyup, delay, typedelay, "
 			    "layout)",
 			    line);
+}
+
+/* After vhidd restarted: the keys keydown holds, on the new keyboard. */
+static int
+press_held(void *data, char *what, size_t len)
+{
+	struct session *s = data;
+
+	for (int i = 0; i < s->n_held; i++)
+		if (vhid_key_press(s->kbd, s->held[i]) < 0)
+			return -EIO;
+	snprintf(what, len, "the session goes on; %d held key%s pressed again", s->n_held,
+		 s->n_held == 1 ? "" : "s");
+	return 0;
 }
 
 /* ---- the loop --------------------------------------------------------------------- */
@@ -320,9 +336,10 @@ session_loop(struct session *s)
 			break;
 		if (p[2].revents)
 			s->interrupted = true;
-		else if (p[1].revents && vhid_client_dispatch(s->c) == -ENOTCONN) {
+		else if (p[1].revents &&
+			 (vhid_client_dispatch(s->c) == -ENOTCONN || resume_poll(&s->resume) < 0)) {
 			free(lb.buf);
-			return cli_error("vhidd went away: %s", vhid_client_last_error(s->c));
+			return EXIT_FAIL;
 		}
 		if (p[0].revents && !s->interrupted)
 			more = read_lines(s, &lb);
@@ -350,6 +367,7 @@ cmd_session(struct cli *cli)
 	if (!(s.kbd = cli_device(s.c, VHID_DEVICE_KEYBOARD, (int)o.wait_ms, &code)))
 		goto out;
 	vhid_device_set_type_delay(s.kbd, (unsigned int)o.delay_ms);
+	resume_init(&s.resume, s.c, s.kbd, (int)o.wait_ms, press_held, &s);
 	hold_wait(s.c, s.sigfd, 50); /* the lock LEDs, as for type */
 	if (s.ack) {
 		printf("ready %s\n", vhid_keymap_get_layout(s.km));

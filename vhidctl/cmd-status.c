@@ -15,10 +15,17 @@
  *               "readers": true (vhidd can count a device's readers)},
  *    "kernel": {"uhid_node": true (/dev/uhid exists here),
  *               "uhid_module": "loaded" | "builtin" | "loadable" | "missing"},
+ *    "service": {"systemd": true,
+ *                "socket": UNIT, "service": UNIT + {"main_pid": 123, "restarts": 0,
+ *                                                   "exec_start": "/usr/sbin/vhidd"}}
+ *               ({"systemd": false, "why": "not under systemd (...)"}),
  *    "clients": [{"id": 2, "name": "my-tool", "pid": 456, "uid": 1000, "gid": 1000,
  *                 "exe": "/usr/bin/my-tool", "devices": 1, "idle_ms": 20}],
  *    "devices": [DEVICE...]}
- *   When vhidd is unreachable: {"daemon": null, "kernel": {...}, "error": "why"}.
+ *   UNIT: {"load": "loaded" | "not-found", "active": "active" | "failed" | "activating" ...,
+ *          "sub": "running" | "listening" | "auto-restart" ..., "result": "success" | "exit-code"
+ * ...} When vhidd is unreachable: {"daemon": null, "kernel": {...}, "service": {...}, "error":
+ * "why"}.
  *
  *   devices --json: {"devices": [DEVICE...]} ({"devices": null, "error": "why"}).
  *
@@ -39,6 +46,7 @@
 #include "config.h"
 #include "escape.h"
 #include "protocol.h"
+#include "service.h"
 #include "vhidctl.h"
 
 /* Shared with cmd-doctor.c and cmd-log.c (declared there too: vhidctl.h is not ours). */
@@ -329,6 +337,39 @@ json_devices(struct json *j, const struct snapshot *s)
 	json_end_array(j);
 }
 
+static void
+json_unit(struct json *j, const struct service_unit *u)
+{
+	json_begin_object(j, strstr(u->name, ".socket") ? "socket" : "service");
+	json_string(j, "load", u->load[0] ? u->load : NULL);
+	json_string(j, "active", u->active[0] ? u->active : NULL);
+	json_string(j, "sub", u->sub[0] ? u->sub : NULL);
+	json_string(j, "result", u->result[0] ? u->result : NULL);
+	if (strstr(u->name, ".service")) {
+		json_int(j, "main_pid", u->main_pid);
+		json_int(j, "restarts", u->restarts);
+		json_string(j, "exec_start", u->exec_path[0] ? u->exec_path : NULL);
+	}
+	json_end_object(j);
+}
+
+static void
+json_service(struct json *j)
+{
+	struct service_state s;
+
+	service_query(&s);
+	json_begin_object(j, "service");
+	json_bool(j, "systemd", s.systemd);
+	if (s.systemd) {
+		json_unit(j, &s.socket);
+		json_unit(j, &s.service);
+	} else {
+		json_string(j, "why", s.why);
+	}
+	json_end_object(j);
+}
+
 /* ---- text ------------------------------------------------------------------- */
 
 #define MAX_COLS 12
@@ -398,6 +439,24 @@ print_kernel(void)
 	printf("  /dev/uhid    %s\n", access("/dev/uhid", F_OK) == 0 ? "present" : "missing");
 	printf("  uhid module  %s%s\n", module,
 	       strcmp(module, "loadable") == 0 ? " (not loaded: sudo modprobe uhid)" : "");
+}
+
+/* How systemd sees the units: why a daemon is missing, or that it keeps restarting. */
+static void
+print_service(void)
+{
+	struct service_state s;
+	char socket[256], service[256];
+
+	service_query(&s);
+	printf("\nservice\n");
+	if (!s.systemd) {
+		printf("  %s\n", s.why);
+		return;
+	}
+	service_describe(&s.socket, socket, sizeof(socket));
+	service_describe(&s.service, service, sizeof(service));
+	printf("  vhidd.socket   %s\n  vhidd.service  %s\n", socket, service);
 }
 
 static void
@@ -537,12 +596,14 @@ status_unreachable(int r, const char *why, bool json)
 		json_begin_object(&j, NULL);
 		json_null(&j, "daemon");
 		json_kernel(&j);
+		json_service(&j);
 		json_string(&j, "error", why);
 		json_end_object(&j);
 		json_finish(&j);
 	} else {
 		printf("daemon\n  not reachable: %s\n", why);
 		print_kernel();
+		print_service();
 	}
 	return cli_exit_for(r);
 }
@@ -567,6 +628,7 @@ cmd_status(struct cli *cli)
 		json_begin_object(&j, NULL);
 		json_daemon(&j, &s.d);
 		json_kernel(&j);
+		json_service(&j);
 		json_clients(&j, &s);
 		json_devices(&j, &s);
 		json_end_object(&j);
@@ -574,6 +636,7 @@ cmd_status(struct cli *cli)
 	} else {
 		print_daemon(&s.d, s.minor);
 		print_kernel();
+		print_service();
 		print_clients(&s);
 		printf("\n");
 		print_devices(&s);

@@ -47,8 +47,10 @@ hold_signals(void)
 }
 
 int
-hold_wait_holder(struct vhid_client *c, int sigfd, int hold_fd, long long ms)
+hold_wait_holder(struct vhid_client *c, int sigfd, int hold_fd, long long ms, struct resume *r)
 {
+	int e;
+
 	uint64_t end = ms >= 0 ? now_ms() + (uint64_t)ms : 0;
 
 	for (;;) {
@@ -67,6 +69,8 @@ hold_wait_holder(struct vhid_client *c, int sigfd, int hold_fd, long long ms)
 			return -errno;
 		if (p[0].revents && vhid_client_dispatch(c) == -ENOTCONN)
 			return -ENOTCONN;
+		if (p[0].revents && (e = resume_poll(r)) < 0)
+			return e;
 		if (sigfd >= 0 && p[1].revents)
 			return 1;
 		if (hold_fd >= 0 && p[2].revents && hold_accept(hold_fd))
@@ -77,7 +81,7 @@ hold_wait_holder(struct vhid_client *c, int sigfd, int hold_fd, long long ms)
 int
 hold_wait(struct vhid_client *c, int sigfd, long long ms)
 {
-	return hold_wait_holder(c, sigfd, -1, ms);
+	return hold_wait_holder(c, sigfd, -1, ms, NULL);
 }
 
 static void

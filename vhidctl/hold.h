@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "resume.h"
 #include "vhid.h"
 
 /* Block SIGINT, SIGTERM, SIGHUP and return a signalfd for them (or -errno). */
@@ -13,8 +14,9 @@ int hold_signals(void);
  * up, 1 on a signal, or a negative error (the daemon went away). */
 int hold_wait(struct vhid_client *c, int sigfd, long long ms);
 /* As hold_wait(), and also return 1 when `vhidctl key --up` of this user
- * connects to hold_fd (hold_register's socket; -1: none). */
-int hold_wait_holder(struct vhid_client *c, int sigfd, int hold_fd, long long ms);
+ * connects to hold_fd (hold_register's socket; -1: none); with r, survive a
+ * restart of vhidd (resume.h): a negative error then only if restoring failed. */
+int hold_wait_holder(struct vhid_client *c, int sigfd, int hold_fd, long long ms, struct resume *r);
 /* Announce this process as a holder: a socket it listens on,
  * $XDG_RUNTIME_DIR/vhidctl/held-PID.sock (else /tmp/vhidctl-UID/, which must be
  * ours and private). Returns the listening fd and its path, or -errno. */

@@ -11,6 +11,12 @@
 #            vhidd_start_root, hold_devices KIND...
 # Desktop:   session_start wayland|x11 [USER], client_start, client_text,
 #            client_pointer, session_stop, compositor_has_open NODE..., gate_start
+# Packages (run.sh --debs DIR [--prev-debs DIR]): need_debs, install_debs [DIR],
+#            ensure_installed, purge_vhid, daemon_pid, stat_of, journal_count REGEX
+# Keys:      libinput_start, libinput_text LAYOUT [VARIANT], typist_start,
+#            typist_type LAYOUT TEXT, typist_stop, event_node NAME,
+#            key_down NODE KEY, keyboard_with KEY [NOT-NODE], hold_start [WAIT_MS
+#            [VHIDCTL]], hold_released, hold_term, hold_stop
 #
 # shellcheck shell=bash disable=SC2034 # variables are for the tests
 
@@ -53,7 +59,8 @@ on_exit() { _cleanups+=("$*"); }
 _dump_logs() {
 	local f
 	for f in /tmp/vhidd.log /tmp/vhid-hold.*.log /tmp/vhid-gate.log \
-		/tmp/vhid-session.log /tmp/vhid-compositor.log "$CLIENT_LOG"; do
+		/tmp/vhid-session.log /tmp/vhid-compositor.log "$CLIENT_LOG" /tmp/apt.log \
+		/tmp/hold.log /tmp/ev.log /tmp/session.err /tmp/libinput.log; do
 		[ -s "$f" ] || continue
 		echo "--- $f (last 15 lines)"
 		tail -15 "$f"
@@ -304,4 +311,152 @@ gate_start() {
 	on_exit "kill $!"
 	wait_until 30 "the gate's socket" grep -q listening /tmp/vhid-gate.log
 	chmod 666 "$GATE_SOCKET"
+}
+
+# ---- packages (run.sh --debs DIR, --prev-debs DIR) ----------------------------------
+# The .debs as apt installs them, offline: the image carries their dependencies.
+
+DEBS=$VHID_HOST/debs
+PREV_DEBS=$VHID_HOST/prev-debs
+export DEBIAN_FRONTEND=noninteractive
+
+# need_debs [DIR]: a test of the packages ends here without them
+need_debs() {
+	local d=${1:-$DEBS}
+	ls "$d"/*.deb >/dev/null 2>&1 && return
+	fail debs "no .deb in $d (run.sh --debs DIR / --prev-debs DIR)"
+	finish
+}
+
+# install_debs [DIR]: apt install ./*.deb (no -dbgsym), keeping edited conffiles as
+# an admin would answer dpkg's question; apt's output in /tmp/apt.log
+install_debs() {
+	local d=${1:-$DEBS} debs
+	debs=$(ls "$d"/*.deb | grep -v -- -dbgsym_)
+	# shellcheck disable=SC2086 # one word per package
+	apt-get install -y -q -o Dpkg::Options::=--force-confold $debs >/tmp/apt.log 2>&1
+}
+
+# ensure_installed: this tree's packages, and alice in group vhid (earlier tests of
+# the group normally did both already)
+ensure_installed() {
+	dpkg-query -W -f='${db:Status-Status}' vhid 2>/dev/null | grep -qx installed ||
+		install_debs || { fail install "apt: $(tail -3 /tmp/apt.log | tr '\n' ' ')"; finish; }
+	id -nG alice | grep -qw vhid || usermod -aG vhid alice
+}
+
+# purge_vhid: no vhid package at all (an earlier group of the same boot may have
+# left some); dpkg ignores what is not installed
+purge_vhid() {
+	dpkg --purge vhid python3-vhid libvhid-dev libvhid1 libvhid0 >/tmp/purge.log 2>&1
+}
+
+daemon_pid() { systemctl show -P MainPID vhidd.service; }
+stat_of() { stat -c '%a %U:%G' "$1" 2>/dev/null; }
+# journal_count REGEX: how many of vhidd.service's journal lines match
+journal_count() { journalctl -q -u vhidd.service -o cat | grep -c -- "$1"; }
+
+# ---- keys as the kernel and libinput see them ----------------------------------------
+
+# libinput_start: `libinput debug-events` over every input device (root may read
+# keys) appending to /tmp/libinput.log (a test may empty it between steps);
+# returns once it has listed the devices
+libinput_start() {
+	: >/tmp/libinput.log
+	stdbuf -oL libinput debug-events --show-keycodes >>/tmp/libinput.log 2>&1 &
+	on_exit "kill $!"
+	wait_until 30 "libinput debug-events" grep -q DEVICE_ADDED /tmp/libinput.log
+}
+
+# libinput_text LAYOUT [VARIANT]: the text libinput's keys make on that layout
+# (lib/decode.py: xkbcommon and the locale's Compose table, as a compositor)
+libinput_text() { python3 "$LIB/decode.py" libinput text /tmp/libinput.log "$@"; }
+
+# A typist read back by libinput: one `vhidctl session` of alice's whose keyboard
+# is made once; typing starts only once libinput has added it (keys sent before
+# libinput opened the device are not read). Needs libinput_start first.
+# typist_start: sets TYPIST (its pid); typist_stop: end of input ends it (its exit
+# status); typist_type LAYOUT TEXT: types TEXT on LAYOUT and waits until libinput
+# read exactly that, else returns 1 with what it read in TYPIST_WHY (call it in
+# this shell, not in $(...): it counts the session's lines)
+typist_start() {
+	rm -f /tmp/session.in
+	mkfifo /tmp/session.in
+	as_user alice vhidctl session --ack </tmp/session.in >/tmp/session.out 2>/tmp/session.err &
+	TYPIST=$! TYPIST_LINES=0
+	exec 7>/tmp/session.in
+	on_exit "exec 7>&-"
+	wait_until 30 "the session's keyboard in libinput" \
+		grep -q 'DEVICE_ADDED.*vhidctl keyboard' /tmp/libinput.log
+}
+typist_stop() {
+	exec 7>&-
+	wait "$TYPIST"
+}
+typist_type() {
+	: >/tmp/libinput.log
+	printf 'layout %s\ntype %s\n' "$1" "$2" >&7
+	# the session acknowledges each line once done ("ok N"): decode after that, not
+	# on every poll (each decode starts python and compiles a keymap, slow under TCG)
+	TYPIST_LINES=$((${TYPIST_LINES:-0} + 2))
+	wait_until 30 "the session's ok $TYPIST_LINES" grep -qE "^(ok|error) $TYPIST_LINES( |\$)" \
+		/tmp/session.out
+	wait_until 10 "libinput to read '$2'" sh -c \
+		"[ \"\$(python3 $LIB/decode.py libinput text /tmp/libinput.log $1)\" = \"\$0\" ]" "$2" && return
+	TYPIST_WHY="libinput read '$(libinput_text "$1")' ($(grep -c KEYBOARD_KEY /tmp/libinput.log) key"
+	TYPIST_WHY+=" events; the session: $(tail -2 /tmp/session.out /tmp/session.err | tr '\n' ' '))"
+	return 1
+}
+
+# event_node NAME: the event node of the input device called NAME (the newest)
+event_node() {
+	awk -v n="N: Name=\"$1\"" '$0 == n { f = 1 } f && /^H: / {
+		for (i = 2; i <= NF; i++) if ($i ~ /^event[0-9]+$/) node = "/dev/input/" $i
+	} /^$/ { f = 0 } END { if (node) print node; else exit 1 }' /proc/bus/input/devices
+}
+
+# key_down NODE KEY: whether the kernel has KEY (KEY_LEFTSHIFT) down on NODE now
+key_down() {
+	evtest --query "$1" EV_KEY "$2"
+	[ $? = 10 ]
+}
+
+# keyboard_with KEY [NOT-NODE]: the node of a "vhidctl keyboard" (other than
+# NOT-NODE) that has KEY down now; false if none
+keyboard_with() {
+	local n
+	for n in $(awk '/^N: / { f = ($0 == "N: Name=\"vhidctl keyboard\"") } f && /^H: / {
+		for (i = 2; i <= NF; i++) if ($i ~ /^event[0-9]+$/) print "/dev/input/" $i }' \
+		/proc/bus/input/devices); do
+		[ "$n" != "${2:-}" ] && key_down "$n" "$1" && echo "$n" && return
+	done
+	return 1
+}
+
+# A held key, watched on the kernel's side: alice's `vhidctl key --down shift`,
+# then evtest on its node (/tmp/ev.log). libinput cannot judge a hold: it ignores
+# a key that was down before it opened the device.
+_hold_down() { HOLD_NODE=$(keyboard_with KEY_LEFTSHIFT); }
+# hold_start [WAIT_MS] [VHIDCTL]: sets HOLDER (its pid) and HOLD_NODE
+hold_start() {
+	HOLD_NODE=
+	as_user alice "${2:-vhidctl}" key --down --wait "${1:-30000}" shift >/tmp/hold.log 2>&1 &
+	HOLDER=$!
+	on_exit hold_stop
+	wait_until 30 "shift down on a vhidctl keyboard" _hold_down || return 1
+	: >/tmp/ev.log
+	evtest "$HOLD_NODE" >/tmp/ev.log 2>&1 &
+	on_exit "kill $!"
+	wait_until 10 "evtest on $HOLD_NODE" grep -q '^Testing' /tmp/ev.log
+}
+# hold_released: whether shift went up on HOLD_NODE while evtest watched it
+hold_released() { grep -q 'code 42 (KEY_LEFTSHIFT), value 0' /tmp/ev.log; }
+# hold_term: SIGTERM to the holder's vhidctl itself (HOLDER is the subshell around
+# runuser, which would leave vhidctl running if it alone were killed)
+hold_term() { pkill -TERM -u alice -f 'vhidctl key --down'; }
+# hold_stop: end the holder; its keyboard is gone before the next one is made
+hold_stop() {
+	[ -n "${HOLDER:-}" ] && { hold_term; wait "$HOLDER" 2>/dev/null; }
+	HOLDER=
+	wait_until 10 "the vhidctl keyboard to go" sh -c '! grep -q "N: Name=\"vhidctl keyboard\"" /proc/bus/input/devices'
 }

@@ -22,8 +22,9 @@
 #   --build DIR     put DIR's vhidd, vhidctl and libvhid into the share (/host/build)
 #   --debs DIR      this tree's .debs        (/host/debs, e.g. from make deb: build/deb)
 #   --prev-debs DIR the previous release's   (/host/prev-debs)
-#   --source        this tree's tracked files as they are now (/host/src.tar.gz),
-#                   for tests of the README's source install
+#   --source        this tree's tracked files as they are now, with --build's tree
+#                   when it is this tree's build/ (/host/src.tar.gz, /host/src.env),
+#                   for the README's source install (tests/source)
 #   --jobs N        parallel VMs (default nproc)
 #   --keep          print every boot's console and test log
 #   --no-images     use the cached images as they are (no build-image.sh)
@@ -77,6 +78,22 @@ copy_build() { # BUILDDIR: the programs and library, in their build-tree layout 
 	done
 }
 
+# The tree at its absolute path, with its build/ when --build is that: the guest
+# unpacks it at the same path, so `make` there finds the host's build up to date
+# when the guest's toolchain is the host's (DESIGN.md §24). src.env says which
+# release built it.
+pack_source() {
+	local built="" b=${SRC#/}/build skip=() tree=()
+	if [ "$BUILD_DIR" = "$SRC/build" ] && [ -f "$BUILD_DIR/build.ninja" ]; then
+		built=$(. /etc/os-release && echo "$VERSION_CODENAME")
+		skip=(--exclude="$b/distro" --exclude="$b/vm" --exclude="$b/deb")
+		tree=("$b")
+	fi
+	printf 'SRC_DIR=%q\nBUILT_ON=%q\n' "$SRC" "$built" >"$SHARE/src.env"
+	git -C "$SRC" ls-files -z | sed -z "s|^|${SRC#/}/|" |
+		tar -C / "${skip[@]}" -czf "$SHARE/src.tar.gz" --null -T - "${tree[@]}"
+}
+
 prepare_share() {
 	rm -rf "$SHARE"
 	mkdir -p "$SHARE"
@@ -87,8 +104,7 @@ prepare_share() {
 		die "no .deb in $DEBS"; }
 	[ -n "$PREV_DEBS" ] && { mkdir -p "$SHARE/prev-debs" && cp "$PREV_DEBS"/*.deb "$SHARE/prev-debs/" ||
 		die "no .deb in $PREV_DEBS"; }
-	[ -n "$SOURCE" ] && { git -C "$SRC" ls-files -z | (cd "$SRC" && tar --null -T - -czf "$SHARE/src.tar.gz") ||
-		die "cannot pack the source tree"; }
+	[ -n "$SOURCE" ] && { pack_source || die "cannot pack the source tree"; }
 	chmod -R a+rX "$SHARE"
 }
 

@@ -3,10 +3,14 @@
  * (root, and a member of group vhid) and, for each broken setup, fails the
  * right check with the right fix: vhidd stopped, a user outside group vhid,
  * a user added to the group after logging in, a stale socket left by a
- * SIGKILLed daemon, and a second vhidd.
+ * SIGKILLed daemon, a second vhidd, a socket whose group is root (the fix is
+ * not groupadd: the group exists), libvhid where no program finds it, and a
+ * policy file where vhidd does not read it. There is no systemd here: the
+ * service checks say so (tests/distro/tests/packages cover the units).
  */
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,8 +21,10 @@
 #define VHID_GID 990
 #define GROUP_FILE "/etc/group"
 
-static const char *const checks[] = {"kernel",   "uhid-node",     "daemon",  "socket", "access",
-				     "versions", "single-daemon", "readers", "device"};
+static const char *const checks[] = {"kernel",  "uhid-node", "daemon",        "socket",
+				     "access",  "versions",  "single-daemon", "readers",
+				     "library", "policy",    "device"};
+#define N_CHECKS (int)(sizeof(checks) / sizeof(checks[0]))
 
 static int
 doctor_as(struct vt_cli *r, unsigned int uid, const unsigned int *groups, int n)
@@ -63,8 +69,13 @@ check_healthy(const char *who, unsigned int uid, const unsigned int *groups, int
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
 		passed += has(&r, "PASS", checks[i], NULL, NULL);
 	snprintf(test, sizeof(test), "healthy.%s.all.pass.exit.0", who);
-	vt_check(r.status == 0 && passed == 9 && strstr(r.out, "\n9 checks passed, 0 failed\n"),
-		 test, "exit %d, %d of 9 passed", r.status, passed);
+	vt_check(r.status == 0 && passed == N_CHECKS &&
+			 strstr(r.out, "\n11 checks passed, 0 failed\n"),
+		 test, "exit %d, %d of %d passed", r.status, passed, N_CHECKS);
+	snprintf(test, sizeof(test), "healthy.%s.service.not-systemd", who);
+	vt_check(has(&r, "SKIP", "service", "not under systemd", NULL) &&
+			 has(&r, "SKIP", "exec-start", "not under systemd", NULL),
+		 test, "no word that systemd is not there");
 	snprintf(test, sizeof(test), "healthy.%s.device.nodes", who);
 	vt_check(has(&r, "PASS", "device", "/dev/input/event", NULL) &&
 			 strstr(r.out, "/dev/hidraw"),
@@ -121,6 +132,88 @@ check_session_predates(void)
 		fclose(f);
 	}
 	free(saved);
+}
+
+/* The socket's group lost (what 0.1.0's reload did): restore it, never groupadd. */
+static void
+check_socket_group(void)
+{
+	const unsigned int member[] = {1000, VHID_GID};
+	struct vt_cli r;
+
+	if (chown(VT_SOCKET, 0, 0) < 0)
+		return vt_fail("socket.group.lost", "chown %s: %m", VT_SOCKET);
+	doctor_as(&r, 1000, member, 2);
+	vt_check(r.status == 1 &&
+			 has(&r, "FAIL", "socket", "group is root, not vhid",
+			     "sudo chgrp vhid " VT_SOCKET " && sudo chmod 0660 " VT_SOCKET),
+		 "socket.group.lost.fails.with.chgrp", "exit %d", r.status);
+	vt_check(!strstr(r.out, "groupadd"), "socket.group.lost.no.groupadd",
+		 "doctor advises groupadd for a group that exists");
+	chown(VT_SOCKET, 0, VHID_GID);
+	vt_cli_free(&r);
+}
+
+/* libvhid only where LD_LIBRARY_PATH points: vhidctl runs, other programs would not. */
+static void
+check_library_lost(void)
+{
+	static const char lib[] = "/usr/lib/libvhid.so.1", moved[] = "/usr/vhidlib/libvhid.so.1";
+	struct vt_cli r;
+
+	mkdir("/usr/vhidlib", 0755);
+	if (rename(lib, moved) < 0)
+		return vt_fail("library.lost", "rename %s: %m", lib);
+	setenv("LD_LIBRARY_PATH", "/usr/vhidlib", 1);
+	doctor_as(&r, 0, NULL, 0);
+	unsetenv("LD_LIBRARY_PATH");
+	rename(moved, lib);
+	vt_check(r.status == 1 &&
+			 has(&r, "FAIL", "library", "programs cannot find libvhid.so.1",
+			     "echo /usr/vhidlib | sudo tee /etc/ld.so.conf.d/vhid.conf && sudo "
+			     "ldconfig"),
+		 "library.lost.fails.with.ldconfig", "exit %d", r.status);
+	vt_cli_free(&r);
+}
+
+/* A policy where this vhidd does not look (0.1.0: /usr/local/etc vs /etc), with and
+ * without one where it does. */
+static void
+check_policy_elsewhere(struct vt_daemon *d)
+{
+	static const char other[] = "/etc/vhid/vhidd.conf";
+	struct vt_cli r;
+	FILE *f = fopen(other, "w");
+
+	if (!f || fclose(f) != 0)
+		return vt_fail("policy.elsewhere", "cannot write %s", other);
+	doctor_as(&r, 0, NULL, 0);
+	vt_check(r.status == 1 && has(&r, "FAIL", "policy", "never reads /etc/vhid/vhidd.conf",
+				      "sudo install -D -m 644 /etc/vhid/vhidd.conf " VT_CONFIG),
+		 "policy.elsewhere.defaults.fails.with.install", "exit %d", r.status);
+	vt_cli_free(&r);
+	vt_write_policy("lease-ms = 2500\n");
+	kill(d->pid, SIGHUP);
+	/* SIGHUP has no answer to wait for: ask until vhidd reports the file */
+	for (int i = 0;; i++) {
+		doctor_as(&r, 0, NULL, 0);
+		if (has(&r, "FAIL", "policy", "vhidd reads", NULL) || i >= vt_bound(2000) / 50)
+			break;
+		vt_cli_free(&r);
+		usleep(50000);
+	}
+	vt_check(r.status == 1 && has(&r, "FAIL", "policy",
+				      "vhidd reads " VT_CONFIG "; /etc/vhid/vhidd.conf exists too",
+				      "move what /etc/vhid/vhidd.conf says into " VT_CONFIG),
+		 "policy.elsewhere.both.fails.with.move", "exit %d", r.status);
+	vt_cli_free(&r);
+	unlink(other);
+	doctor_as(&r, 0, NULL, 0);
+	vt_check(has(&r, "PASS", "policy", "vhidd reads " VT_CONFIG, NULL), "policy.read.passes",
+		 "%s", r.out);
+	vt_cli_free(&r);
+	unlink(VT_CONFIG);
+	kill(d->pid, SIGHUP);
 }
 
 static void
@@ -187,6 +280,9 @@ main(void)
 	check_healthy("member", 1000, member, 2);
 	check_not_member();
 	check_session_predates();
+	check_socket_group();
+	check_library_lost();
+	check_policy_elsewhere(&d);
 	check_duplicate();
 	vt_daemon_stop(&d, SIGTERM);
 	check_stopped();

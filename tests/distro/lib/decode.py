@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """decode.py wev|xev|wayland|x11 text|pointer|buttons|keys LOG - what a client received.
+   decode.py libinput text LOG LAYOUT [VARIANT] - the text a compositor with that
+   xkb layout makes of the keys `libinput debug-events --show-keycodes` logged.
 
 text:    the text typed, exactly (Return is "\\n", Tab is "\\t"), no newline added
 pointer: one event per line: "motion X Y" (surface coordinates, 2 decimals),
@@ -15,6 +17,8 @@ wev prints every event once per wl_keyboard / wl_pointer object it holds (it
 makes a new one each time the seat's capabilities change), so key and button
 events are de-duplicated by serial, and motion/axis events by their time and values.
 """
+import ctypes
+import os
 import re
 import sys
 
@@ -151,8 +155,71 @@ def xev_keys(lines):
     return out
 
 
+class RuleNames(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_char_p) for n in ("rules", "model", "layout", "variant", "options")]
+
+
+def xkb_lib():
+    xkb = ctypes.CDLL("libxkbcommon.so.0")
+    for f in ("xkb_context_new", "xkb_keymap_new_from_names", "xkb_state_new",
+              "xkb_compose_table_new_from_locale", "xkb_compose_state_new"):
+        getattr(xkb, f).restype = ctypes.c_void_p
+    for f, args in {"xkb_keymap_new_from_names": [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int],
+                    "xkb_state_new": [ctypes.c_void_p],
+                    "xkb_state_key_get_one_sym": [ctypes.c_void_p, ctypes.c_uint],
+                    "xkb_state_key_get_utf8": [ctypes.c_void_p, ctypes.c_uint, ctypes.c_char_p, ctypes.c_size_t],
+                    "xkb_state_update_key": [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int],
+                    "xkb_compose_table_new_from_locale": [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int],
+                    "xkb_compose_state_new": [ctypes.c_void_p, ctypes.c_int],
+                    "xkb_compose_state_feed": [ctypes.c_void_p, ctypes.c_uint],
+                    "xkb_compose_state_get_status": [ctypes.c_void_p],
+                    "xkb_compose_state_get_utf8": [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t],
+                    "xkb_compose_state_reset": [ctypes.c_void_p]}.items():
+        getattr(xkb, f).argtypes = args
+    return xkb
+
+
+def libinput_text(lines, layout, variant):
+    """What a compositor does with each key: the keysym from xkb's state before the
+    key updates it, fed to the locale's Compose table (dead keys), else its utf8."""
+    xkb = xkb_lib()
+    ctx = xkb.xkb_context_new(0)
+    names = RuleNames(b"evdev", b"pc105", layout.encode(), variant.encode() or None, None)
+    state = xkb.xkb_state_new(xkb.xkb_keymap_new_from_names(ctx, ctypes.byref(names), 0))
+    locale = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "C.UTF-8").encode()
+    compose = xkb.xkb_compose_state_new(xkb.xkb_compose_table_new_from_locale(ctx, locale, 0), 0)
+    out, buf = [], ctypes.create_string_buffer(64)
+    for line in lines:
+        m = re.search(r"KEYBOARD_KEY\s.*\(\s*(\d+)\)\s+(pressed|released)", line)
+        if not m:
+            continue
+        code = int(m.group(1)) + 8
+        if m.group(2) == "released":
+            xkb.xkb_state_update_key(state, code, 0)
+            continue
+        sym = xkb.xkb_state_key_get_one_sym(state, code)
+        xkb.xkb_compose_state_feed(compose, sym)
+        status = xkb.xkb_compose_state_get_status(compose)  # 0 nothing, 1 composing, 2 composed, 3 cancelled
+        if status == 2:
+            xkb.xkb_compose_state_get_utf8(compose, buf, 64)
+            out.append(buf.value.decode())
+            xkb.xkb_compose_state_reset(compose)
+        elif status == 0:
+            xkb.xkb_state_key_get_utf8(state, code, buf, 64)
+            out.append({0xff0d: "\n", 0xff09: "\t"}.get(sym, buf.value.decode()))
+        elif status == 3:
+            xkb.xkb_compose_state_reset(compose)
+        xkb.xkb_state_update_key(state, code, 1)
+    return "".join(out)
+
+
 def main():
     kind, what, path = sys.argv[1:4]
+    if kind == "libinput":
+        with open(path, encoding="utf-8", errors="replace") as f:
+            sys.stdout.write(libinput_text(f.read().split("\n"), sys.argv[4],
+                                           sys.argv[5] if len(sys.argv) > 5 else ""))
+        return
     wev = kind in ("wev", "wayland")
     with open(path, encoding="utf-8", errors="replace", newline="\n") as f:
         lines = f.read().split("\n")
