@@ -220,9 +220,12 @@ int
 main(void)
 {
 	struct vt_daemon dmn;
+	/* keys stay down across vhidctl starts, which take seconds on a loaded host: the
+	 * lease (test-daemon-stuck's subject) must not release them in between */
+	const char *const args[] = {"--lease-ms", "600000", NULL};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!vt_check(vt_daemon_start(&dmn, NULL) == 0, "daemon.start",
+	if (!vt_check(vt_daemon_start(&dmn, args) == 0, "daemon.start",
 		      "vhidd did not become ready"))
 		return vt_finish();
 	watch = vt_nodes_watch();
