@@ -214,8 +214,10 @@ measure(struct run *run)
 	uint64_t t_written = monotonic_ns(), t_last = 0;
 	pthread_barrier_destroy(&start);
 	for (int i = 0; i < run->clients; i++) {
+		/* a reader the kernel dropped events for (SYN_DROPPED: it fell behind on a
+		 * loaded host) may miss the last release; that is counted, not a failure */
 		ok &= reader_finish(&readers[i], &res[i]) == 0 && run->w[i].error == 0 &&
-		      res[i].last == 0;
+		      (res[i].last == 0 || res[i].dropped > 0);
 		if (res[i].last_ns > t_last)
 			t_last = res[i].last_ns;
 	}
