@@ -571,15 +571,10 @@ static int
 parse_options(struct cli *cli)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-	int ch;
+	int code;
 
-	opterr = 0;
-	while ((ch = getopt_long(cli->argc, cli->argv, "h", opts, NULL)) != -1) {
-		if (ch == 'h')
-			return cmd_help(
-				&(struct cli){.argc = 2, .argv = (char *[]){"help", "doctor"}});
-		return cli_usage("doctor", "doctor: unknown option '%s'", cli->argv[optind - 1]);
-	}
+	if (cli_getopt(cli, "h", opts, &code) < 0)
+		return code;
 	if (optind < cli->argc)
 		return cli_usage("doctor", "doctor: unexpected argument '%s'", cli->argv[optind]);
 	return -1;

@@ -69,22 +69,15 @@ cmd_explain(struct cli *cli)
 		{0},
 	};
 	bool list = false;
-	int ch;
+	int ch, code;
 
 	/* a negative code ("-13") is an argument, not an option */
 	if (cli->argc == 2 && is_number(cli->argv[1]))
 		return explain(cli->argv[1]);
-	opterr = 0;
-	while ((ch = getopt_long(cli->argc, cli->argv, "lh", opts, NULL)) != -1) {
-		if (ch == 'l')
-			list = true;
-		else if (ch == 'h')
-			return cmd_help(
-				&(struct cli){.argc = 2, .argv = (char *[]){"help", "explain"}});
-		else
-			return cli_usage("explain", "explain: unknown option '%s'",
-					 cli->argv[optind - 1]);
-	}
+	while ((ch = cli_getopt(cli, "lh", opts, &code)) > 0)
+		list = true; /* -l, the only option */
+	if (ch < 0)
+		return code;
 	if (list && optind == cli->argc) {
 		list_all();
 		return EXIT_OK;

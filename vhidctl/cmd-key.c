@@ -82,11 +82,11 @@ parse_opts(struct cli *cli, struct key_opts *o)
 		{"layout", required_argument, NULL, 'l'}, {"variant", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},         {0},
 	};
-	int ch;
+	int ch, code;
 
 	o->hold_ms = -1;
 	o->wait_ms = CLI_WAIT_READER_MS;
-	while ((ch = getopt_long(cli->argc, cli->argv, "duH:w:l:v:h", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(cli, "duH:w:l:v:h", opts, &code)) > 0) {
 		switch (ch) {
 		case 'd':
 			o->down = true;
@@ -109,12 +109,10 @@ parse_opts(struct cli *cli, struct key_opts *o)
 		case 'v':
 			o->variant = optarg;
 			break;
-		case 'h':
-			return cli_help("key");
-		default:
-			return cli_usage("key", "unknown option");
 		}
 	}
+	if (ch < 0)
+		return code;
 	if (o->down && o->up)
 		return cli_usage("key", "--down and --up exclude each other");
 	if (!o->up && optind >= cli->argc)

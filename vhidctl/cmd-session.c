@@ -55,10 +55,10 @@ parse_opts(struct cli *cli, struct session_opts *o)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	int ch;
+	int ch, code;
 
 	o->wait_ms = CLI_WAIT_READER_MS;
-	while ((ch = getopt_long(cli->argc, cli->argv, "l:v:d:w:ah", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(cli, "l:v:d:w:ah", opts, &code)) > 0) {
 		switch (ch) {
 		case 'l':
 			o->layout = optarg;
@@ -78,12 +78,10 @@ parse_opts(struct cli *cli, struct session_opts *o)
 		case 'a':
 			o->ack = true;
 			break;
-		case 'h':
-			return cli_help("session");
-		default:
-			return cli_usage("session", "unknown option");
 		}
 	}
+	if (ch < 0)
+		return code;
 	if (optind != cli->argc)
 		return cli_usage("session", "commands come from standard input, not arguments");
 	return -1;

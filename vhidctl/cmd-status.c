@@ -568,19 +568,12 @@ parse_json_option(struct cli *cli, bool *json)
 		{0},
 	};
 	const char *cmd = cli->argv[0];
-	int ch;
+	int ch, code;
 
-	opterr = 0;
-	while ((ch = getopt_long(cli->argc, cli->argv, "jh", opts, NULL)) != -1) {
-		if (ch == 'j')
-			*json = true;
-		else if (ch == 'h')
-			return cmd_help(
-				&(struct cli){.argc = 2, .argv = (char *[]){"help", (char *)cmd}});
-		else
-			return cli_usage(cmd, "%s: unknown option '%s'", cmd,
-					 cli->argv[optind - 1]);
-	}
+	while ((ch = cli_getopt(cli, "jh", opts, &code)) > 0)
+		*json = true; /* -j, the only option */
+	if (ch < 0)
+		return code;
 	if (optind < cli->argc)
 		return cli_usage(cmd, "%s: unexpected argument '%s'", cmd, cli->argv[optind]);
 	return -1;

@@ -29,10 +29,10 @@ parse_opts(struct cli *cli, struct type_opts *o)
 		{"delay", required_argument, NULL, 'd'},  {"wait", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},         {0},
 	};
-	int ch;
+	int ch, code;
 
 	o->wait_ms = CLI_WAIT_READER_MS;
-	while ((ch = getopt_long(cli->argc, cli->argv, "l:v:d:w:h", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(cli, "l:v:d:w:h", opts, &code)) > 0) {
 		switch (ch) {
 		case 'l':
 			o->layout = optarg;
@@ -51,12 +51,10 @@ parse_opts(struct cli *cli, struct type_opts *o)
 			if (cli_parse_wait("type", optarg, &o->wait_ms))
 				return EXIT_USAGE;
 			break;
-		case 'h':
-			return cli_help("type");
-		default:
-			return cli_usage("type", "unknown option");
 		}
 	}
+	if (ch < 0)
+		return code;
 	if (cli->argc - optind != 1)
 		return cli_usage("type", "expected one TEXT argument, or - to read standard input");
 	o->text = cli->argv[optind];

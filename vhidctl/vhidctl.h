@@ -5,6 +5,7 @@
 #ifndef VHIDCTL_H
 #define VHIDCTL_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -44,6 +45,13 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A command's --help: its synopsis and help text on stdout; returns EXIT_OK. */
 int cli_help(const char *cmd);
+/*
+ * getopt_long for every command, the same way: getopt itself prints nothing
+ * (opterr = 0), -h/--help prints the command's help (cli_help), and an unknown
+ * option or a missing value is a usage error that names the option. Returns the
+ * option character, 0 after the last option, or -1 with the exit code in *code.
+ */
+int cli_getopt(struct cli *cli, const char *shortopts, const struct option *longopts, int *code);
 /* cmd's --wait value (0..60000 ms) into *ms: 0, or EXIT_USAGE after saying why. */
 int cli_parse_wait(const char *cmd, const char *arg, long *ms);
 
