@@ -32,8 +32,6 @@
 #include "groups.h"
 #include "vhidctl.h"
 
-/* Defined in cmd-status.c (vhidctl.h is not ours to change). */
-
 #define MAX_PIDS 16
 
 struct doctor {
@@ -193,7 +191,7 @@ check_kernel(struct doctor *d)
 {
 	static const char fix[] =
 		"install a kernel built with CONFIG_UHID (Debian's linux-image-amd64 has it)";
-	const char *m = status_uhid_module();
+	const char *m = uhid_module_state();
 
 	d->has_uhid = strcmp(m, "missing") != 0;
 	if (strcmp(m, "loaded") == 0)
@@ -583,7 +581,7 @@ parse_options(struct cli *cli)
 int
 cmd_doctor(struct cli *cli)
 {
-	struct doctor d = {.socket = status_socket_path(cli), .has_readers = -1};
+	struct doctor d = {.socket = cli_socket_path(cli), .has_readers = -1};
 	int r = parse_options(cli);
 
 	if (r >= 0)

@@ -104,7 +104,7 @@ default_log_file(struct cli *cli, char path[256])
 {
 	char copy[256];
 
-	snprintf(copy, sizeof(copy), "%s", status_socket_path(cli));
+	snprintf(copy, sizeof(copy), "%s", cli_socket_path(cli));
 	snprintf(path, 256, "%.240s/vhidd.log", dirname(copy));
 }
 

@@ -8,7 +8,8 @@
  *
  *   status --json:
  *   {"daemon": {"version": "0.1.0", "protocol": 1, "pid": 123, "uptime_s": 60,
- *               "socket": "/run/vhid/vhidd.sock", "config": "/etc/vhid/vhidd.conf",
+ *               "socket": "/run/vhid/vhidd.sock",
+ *               "config": "/etc/vhid/vhidd.conf" (null: the built-in defaults),
  *               "socket_group": "vhid", "lease_ms": 3000,
  *               "log_file": "/run/vhid/vhidd.log" ("" = the journal only),
  *               "uhid": true (vhidd sees /dev/uhid), "uevents": true,
@@ -23,9 +24,10 @@
  *                 "exe": "/usr/bin/my-tool", "devices": 1, "idle_ms": 20}],
  *    "devices": [DEVICE...]}
  *   UNIT: {"load": "loaded" | "not-found", "active": "active" | "failed" | "activating" ...,
- *          "sub": "running" | "listening" | "auto-restart" ..., "result": "success" | "exit-code"
- * ...} When vhidd is unreachable: {"daemon": null, "kernel": {...}, "service": {...}, "error":
- * "why"}.
+ *          "sub": "running" | "listening" | "auto-restart" ...,
+ *          "result": "success" | "exit-code" ...} (each null when systemd did not say)
+ *   When vhidd is unreachable:
+ *   {"daemon": null, "kernel": {...}, "service": {...}, "error": "why"}.
  *
  *   devices --json: {"devices": [DEVICE...]} ({"devices": null, "error": "why"}).
  *
@@ -40,7 +42,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -48,8 +49,6 @@
 #include "protocol.h"
 #include "service.h"
 #include "vhidctl.h"
-
-/* Shared with cmd-doctor.c and cmd-log.c (declared there too: vhidctl.h is not ours). */
 
 struct snap_client {
 	unsigned int id, pid, uid, gid, devices, idle_ms;
@@ -77,55 +76,6 @@ struct snapshot {
 };
 
 static const char *const led_names[] = {"num", "caps", "scroll", "compose", "kana"};
-
-const char *
-status_socket_path(const struct cli *cli)
-{
-	const char *env = getenv("VHID_SOCKET");
-
-	if (cli->socket)
-		return cli->socket;
-	return env && *env ? env : VHID_DEFAULT_SOCKET;
-}
-
-/* Whether a modules.* file of the running kernel lists uhid.ko (any compression). */
-static bool
-modules_file_lists_uhid(const char *file)
-{
-	static const char uhid[] = "kernel/drivers/hid/uhid.ko";
-	struct utsname u;
-	char path[512], *line = NULL;
-	size_t cap = 0;
-	bool found = false;
-	FILE *f;
-
-	if (uname(&u) < 0)
-		return false;
-	snprintf(path, sizeof(path), "/lib/modules/%s/%s", u.release, file);
-	if (!(f = fopen(path, "re")))
-		return false;
-	while (!found && getline(&line, &cap, f) > 0)
-		found = strncmp(line, uhid, sizeof(uhid) - 1) == 0;
-	free(line);
-	fclose(f);
-	return found;
-}
-
-/*
- * A loaded module has /sys/module/uhid/initstate; a built-in one has no
- * initstate (and often no /sys/module entry at all, hence modules.builtin).
- */
-const char *
-status_uhid_module(void)
-{
-	if (access("/sys/module/uhid/initstate", F_OK) == 0)
-		return "loaded";
-	if (access("/sys/module/uhid", F_OK) == 0 || modules_file_lists_uhid("modules.builtin"))
-		return "builtin";
-	if (modules_file_lists_uhid("modules.dep"))
-		return "loadable";
-	return "missing";
-}
 
 static void *
 grow(void *array, size_t n, size_t size, bool *oom)
@@ -281,7 +231,7 @@ json_kernel(struct json *j)
 {
 	json_begin_object(j, "kernel");
 	json_bool(j, "uhid_node", access("/dev/uhid", F_OK) == 0);
-	json_string(j, "uhid_module", status_uhid_module());
+	json_string(j, "uhid_module", uhid_module_state());
 	json_end_object(j);
 }
 
@@ -433,7 +383,7 @@ print_daemon(const struct vhid_status_daemon *d, unsigned int minor)
 static void
 print_kernel(void)
 {
-	const char *module = status_uhid_module();
+	const char *module = uhid_module_state();
 
 	printf("\nkernel\n");
 	printf("  /dev/uhid    %s\n", access("/dev/uhid", F_OK) == 0 ? "present" : "missing");

@@ -86,10 +86,10 @@ void cli_describe_protocol(const struct vhid_client *c, char *buf, size_t len);
  */
 int log_ring_show(struct cli *cli, long long cutoff_ms, bool follow);
 
-/* The socket path in use: -s, else $VHID_SOCKET, else the default (cmd-status.c). */
-const char *status_socket_path(const struct cli *cli);
-/* The uhid module: "loaded", "builtin", "loadable" or "missing" (cmd-status.c). */
-const char *status_uhid_module(void);
+/* The socket path in use: -s, else $VHID_SOCKET, else the default (machine.c). */
+const char *cli_socket_path(const struct cli *cli);
+/* The uhid module: "loaded", "builtin", "loadable" or "missing" (machine.c). */
+const char *uhid_module_state(void);
 
 /*
  * The keymap of the layout in use: layout/variant if given, else XKB_DEFAULT_*, else
