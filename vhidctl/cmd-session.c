@@ -37,9 +37,7 @@ struct session {
 };
 
 struct session_opts {
-	const char *layout, *variant;
-	long wait_ms;
-	long long delay_ms;
+	struct kbd_opts kbd;
 	bool ack;
 };
 
@@ -47,38 +45,22 @@ static int
 parse_opts(struct cli *cli, struct session_opts *o)
 {
 	static const struct option opts[] = {
-		{"layout", required_argument, NULL, 'l'},
-		{"variant", required_argument, NULL, 'v'},
 		{"delay", required_argument, NULL, 'd'},
-		{"wait", required_argument, NULL, 'w'},
 		{"ack", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_KEYBOARD_OPTIONS,
 		{0},
 	};
-	int ch, code;
+	long long *delay = &o->kbd.delay_ms;
+	int ch, code, r;
 
-	o->wait_ms = CLI_WAIT_READER_MS;
+	o->kbd.wait_ms = CLI_WAIT_READER_MS;
 	while ((ch = cli_getopt(cli, "l:v:d:w:ah", opts, &code)) > 0) {
-		switch (ch) {
-		case 'l':
-			o->layout = optarg;
-			break;
-		case 'v':
-			o->variant = optarg;
-			break;
-		case 'd':
-			if (parse_duration_ms(optarg, &o->delay_ms) < 0 || o->delay_ms > 10000)
-				return cli_usage("session", "bad --delay '%s' (0..10000 ms)",
-						 optarg);
-			break;
-		case 'w':
-			if (cli_parse_wait("session", optarg, &o->wait_ms))
-				return EXIT_USAGE;
-			break;
-		case 'a':
+		if ((r = cli_keyboard_option("session", ch, optarg, &o->kbd)) < 0)
+			return EXIT_USAGE;
+		if (r == 0 && ch == 'a')
 			o->ack = true;
-			break;
-		}
+		else if (r == 0 && (parse_duration_ms(optarg, delay) < 0 || *delay > 10000))
+			return cli_usage("session", "bad --delay '%s' (0..10000 ms)", optarg);
 	}
 	if (ch < 0)
 		return code;
@@ -356,16 +338,13 @@ cmd_session(struct cli *cli)
 
 	if ((code = parse_opts(cli, &o)) >= 0)
 		return code;
-	if (!(s.km = cli_open_keymap(o.layout, o.variant, err, sizeof(err))))
+	if (!(s.km = cli_open_keymap(o.kbd.layout, o.kbd.variant, err, sizeof(err))))
 		return cli_error("%s", err);
 	s.ack = o.ack;
 	s.sigfd = hold_signals();
-	if (!(s.c = cli_connect(cli, &cli_typing_listener, &s.t, &code)))
+	if (!(s.kbd = cli_keyboard(cli, &o.kbd, &cli_typing_listener, &s.t, &s.c, &code)))
 		goto out;
-	if (!(s.kbd = cli_device(s.c, VHID_DEVICE_KEYBOARD, (int)o.wait_ms, &code)))
-		goto out;
-	vhid_device_set_type_delay(s.kbd, (unsigned int)o.delay_ms);
-	resume_init(&s.resume, s.c, s.kbd, (int)o.wait_ms, press_held, &s);
+	resume_init(&s.resume, s.c, s.kbd, (int)o.kbd.wait_ms, press_held, &s);
 	hold_wait(s.c, s.sigfd, 50); /* the lock LEDs, as for type */
 	if (s.ack) {
 		printf("ready %s\n", vhid_keymap_get_layout(s.km));

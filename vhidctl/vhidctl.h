@@ -120,6 +120,33 @@ int cli_type_failed(const struct cli_typing *t, struct vhid_client *c, int r);
 /* The default of --wait: how long a short-lived device waits for its first reader. */
 #define CLI_WAIT_READER_MS 1000
 
+/*
+ * The keyboard options of key, type and session (keyboard.c): --layout, --variant,
+ * --wait (CLI_WAIT_READER_MS unless given) and, for type and session, --delay.
+ * CLI_KEYBOARD_OPTIONS goes into their option tables, with --help.
+ */
+struct kbd_opts {
+	const char *layout, *variant;
+	long wait_ms;
+	long long delay_ms; /* between keys while typing */
+};
+#define CLI_KEYBOARD_OPTIONS                                                                       \
+	{"layout", required_argument, NULL, 'l'}, {"variant", required_argument, NULL, 'v'},       \
+		{"wait", required_argument, NULL, 'w'},                                            \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
+/* Take -l, -v or -w with its value arg into o: 1 if ch was one of them, 0 if it was
+ * not, -1 after a usage error (EXIT_USAGE). */
+int cli_keyboard_option(const char *cmd, int ch, const char *arg, struct kbd_opts *o);
+/*
+ * Connect (with listener l and its data) and create the keyboard as o says: NULL after
+ * printing why, with *code set. *c is the connection, or NULL; the caller destroys it.
+ */
+struct vhid_device *cli_keyboard(struct cli *cli, const struct kbd_opts *o,
+				 const struct vhid_client_listener *l, void *data,
+				 struct vhid_client **c, int *code);
+
 /* Parsing helpers (args.c); each returns 0 or -EINVAL. */
 int parse_int(const char *s, long min, long max, long *out);
 /* "1500", "1.5s", "90s", "30m", "2h", "1d" -> milliseconds */
