@@ -67,6 +67,7 @@ struct snapshot {
 	int scope;          /* VHID_STATUS_ALL, or USER when only the caller's clients are shown */
 	unsigned int minor; /* the daemon's protocol minor (STATUS_DAEMON has only the major) */
 	bool oom;
+	char why[512]; /* why the snapshot failed */
 	struct vhid_status_daemon d;
 	char socket[128], config[256], group[64], log_file[256];
 	struct snap_client *clients;
@@ -529,20 +530,33 @@ parse_json_option(struct cli *cli, bool *json)
 	return -1;
 }
 
+/* stdout's one JSON object */
+static void
+json_document(struct json *j)
+{
+	json_init(j, stdout);
+	json_begin_object(j, NULL);
+}
+
+static void
+json_document_end(struct json *j)
+{
+	json_end_object(j);
+	json_finish(j);
+}
+
 static int
 status_unreachable(int r, const char *why, bool json)
 {
 	struct json j;
 
 	if (json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
+		json_document(&j);
 		json_null(&j, "daemon");
 		json_kernel(&j);
 		json_service(&j);
 		json_string(&j, "error", why);
-		json_end_object(&j);
-		json_finish(&j);
+		json_document_end(&j);
 	} else {
 		printf("daemon\n  not reachable: %s\n", why);
 		print_kernel();
@@ -551,71 +565,78 @@ status_unreachable(int r, const char *why, bool json)
 	return cli_exit_for(r);
 }
 
+static int
+show_status(const struct snapshot *s, int r, bool json)
+{
+	struct json j;
+
+	if (r < 0)
+		return status_unreachable(r, s->why, json);
+	if (json) {
+		json_document(&j);
+		json_daemon(&j, &s->d);
+		json_kernel(&j);
+		json_service(&j);
+		json_clients(&j, s);
+		json_devices(&j, s);
+		json_document_end(&j);
+	} else {
+		print_daemon(&s->d, s->minor);
+		print_kernel();
+		print_service();
+		print_clients(s);
+		printf("\n");
+		print_devices(s);
+	}
+	return EXIT_OK;
+}
+
+static int
+show_devices(const struct snapshot *s, int r, bool json)
+{
+	struct json j;
+
+	if (json) {
+		json_document(&j);
+		if (r < 0) {
+			json_null(&j, "devices");
+			json_string(&j, "error", s->why);
+		} else {
+			json_devices(&j, s);
+		}
+		json_document_end(&j);
+	} else if (r == 0) {
+		print_devices(s);
+	}
+	if (r < 0)
+		return cli_fail(cli_exit_for(r), "%s", s->why);
+	return EXIT_OK;
+}
+
+/* status and devices: the options, a snapshot (r: 0 or the error), then show() */
+static int
+with_snapshot(struct cli *cli, int (*show)(const struct snapshot *s, int r, bool json))
+{
+	struct snapshot s = {0};
+	bool json = false;
+	int r, code = parse_json_option(cli, &json);
+
+	if (code >= 0)
+		return code;
+	r = take_snapshot(cli, &s, s.why, sizeof(s.why));
+	code = show(&s, r, json);
+	snapshot_free(&s);
+	return code;
+}
+
 int
 cmd_status(struct cli *cli)
 {
-	struct snapshot s = {0};
-	char why[512];
-	bool json = false;
-	struct json j;
-	int r = parse_json_option(cli, &json);
-
-	if (r >= 0)
-		return r;
-	if ((r = take_snapshot(cli, &s, why, sizeof(why))) < 0) {
-		snapshot_free(&s);
-		return status_unreachable(r, why, json);
-	}
-	if (json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_daemon(&j, &s.d);
-		json_kernel(&j);
-		json_service(&j);
-		json_clients(&j, &s);
-		json_devices(&j, &s);
-		json_end_object(&j);
-		json_finish(&j);
-	} else {
-		print_daemon(&s.d, s.minor);
-		print_kernel();
-		print_service();
-		print_clients(&s);
-		printf("\n");
-		print_devices(&s);
-	}
-	snapshot_free(&s);
-	return EXIT_OK;
+	return with_snapshot(cli, show_status);
 }
 
 int
 cmd_devices(struct cli *cli)
 {
-	struct snapshot s = {0};
-	char why[512];
-	bool json = false;
-	struct json j;
-	int r = parse_json_option(cli, &json);
-
-	if (r >= 0)
-		return r;
-	r = take_snapshot(cli, &s, why, sizeof(why));
-	if (json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		if (r < 0) {
-			json_null(&j, "devices");
-			json_string(&j, "error", why);
-		} else {
-			json_devices(&j, &s);
-		}
-		json_end_object(&j);
-		json_finish(&j);
-	} else if (r == 0) {
-		print_devices(&s);
-	}
-	snapshot_free(&s);
-	if (r < 0)
-		return cli_fail(cli_exit_for(r), "%s", why);
-	return EXIT_OK;
+	return with_snapshot(cli, show_devices);
 }
