@@ -176,7 +176,7 @@ put_line(const char *line, size_t len)
 
 	for (size_t off = 0, n; off < len - nl; off += n) {
 		n = len - nl - off > 1024 ? 1024 : len - nl - off;
-		vhid_escape(safe, sizeof(safe), line + off, n, 0);
+		escape_text(safe, sizeof(safe), line + off, n, 0);
 		fputs(safe, stdout);
 	}
 	if (nl)

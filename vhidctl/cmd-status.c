@@ -429,12 +429,12 @@ print_clients(const struct snapshot *s)
 		struct row *r = &rows[i + 1];
 		snprintf(r->c[0], sizeof(r->c[0]), "%u", c->id);
 		/* names and executables are other users' choice: no escape sequences */
-		vhid_escape_str(r->c[1], sizeof(r->c[1]), c->name[0] ? c->name : "-");
+		escape_str(r->c[1], sizeof(r->c[1]), c->name[0] ? c->name : "-");
 		snprintf(r->c[2], sizeof(r->c[2]), "%u", c->pid);
 		snprintf(r->c[3], sizeof(r->c[3]), "%u", c->uid);
 		snprintf(r->c[4], sizeof(r->c[4]), "%u", c->devices);
 		snprintf(r->c[5], sizeof(r->c[5]), "%u ms", c->idle_ms);
-		vhid_escape_str(r->c[6], sizeof(r->c[6]), c->exe[0] ? c->exe : "-");
+		escape_str(r->c[6], sizeof(r->c[6]), c->exe[0] ? c->exe : "-");
 	}
 	print_table(rows, s->n_clients + 1, 7);
 	free(rows);
@@ -479,7 +479,7 @@ device_row(struct row *r, const struct snap_device *d)
 	snprintf(r->c[0], sizeof(r->c[0]), "0x%x", d->id);
 	snprintf(r->c[1], sizeof(r->c[1]), "%u", d->client);
 	snprintf(r->c[2], sizeof(r->c[2]), "%s", proto_kind_name(d->kind));
-	vhid_escape_str(r->c[3], sizeof(r->c[3]), d->name);
+	escape_str(r->c[3], sizeof(r->c[3]), d->name);
 	snprintf(r->c[4], sizeof(r->c[4]), "%04x:%04x", d->vendor, d->product);
 	snprintf(r->c[5], sizeof(r->c[5]), "%s", bus_name(d->bus, bus, sizeof(bus)));
 	snprintf(r->c[6], sizeof(r->c[6]), "%s", d->evdev[0] ? d->evdev : "-");
