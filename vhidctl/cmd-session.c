@@ -45,22 +45,19 @@ static int
 parse_opts(struct cli *cli, struct session_opts *o)
 {
 	static const struct option opts[] = {
-		{"delay", required_argument, NULL, 'd'},
 		{"ack", no_argument, NULL, 'a'},
+		CLI_DELAY_OPTION,
 		CLI_KEYBOARD_OPTIONS,
 		{0},
 	};
-	long long *delay = &o->kbd.delay_ms;
-	int ch, code, r;
+	int ch, code;
 
-	o->kbd.wait_ms = CLI_WAIT_READER_MS;
+	o->kbd = (struct kbd_opts){.wait_ms = CLI_WAIT_READER_MS, .delay_hint = "0..10000 ms"};
 	while ((ch = cli_getopt(cli, "l:v:d:w:ah", opts, &code)) > 0) {
-		if ((r = cli_keyboard_option("session", ch, optarg, &o->kbd)) < 0)
-			return EXIT_USAGE;
-		if (r == 0 && ch == 'a')
+		if (ch == 'a')
 			o->ack = true;
-		else if (r == 0 && (parse_duration_ms(optarg, delay) < 0 || *delay > 10000))
-			return cli_usage("session", "bad --delay '%s' (0..10000 ms)", optarg);
+		else if (cli_keyboard_option("session", ch, optarg, &o->kbd) < 0)
+			return EXIT_USAGE;
 	}
 	if (ch < 0)
 		return code;

@@ -23,24 +23,14 @@ struct type_opts {
 static int
 parse_opts(struct cli *cli, struct type_opts *o)
 {
-	static const struct option opts[] = {
-		{"delay", required_argument, NULL, 'd'},
-		CLI_KEYBOARD_OPTIONS,
-		{0},
-	};
-	long long *delay = &o->kbd.delay_ms;
-	int ch, code, r;
+	static const struct option opts[] = {CLI_DELAY_OPTION, CLI_KEYBOARD_OPTIONS, {0}};
+	int ch, code;
 
-	o->kbd.wait_ms = CLI_WAIT_READER_MS;
-	while ((ch = cli_getopt(cli, "l:v:d:w:h", opts, &code)) > 0) {
-		if ((r = cli_keyboard_option("type", ch, optarg, &o->kbd)) < 0)
+	o->kbd = (struct kbd_opts){.wait_ms = CLI_WAIT_READER_MS,
+				   .delay_hint = "milliseconds between keys, at most 10000"};
+	while ((ch = cli_getopt(cli, "l:v:d:w:h", opts, &code)) > 0)
+		if (cli_keyboard_option("type", ch, optarg, &o->kbd) < 0)
 			return EXIT_USAGE;
-		if (r == 0 && (parse_duration_ms(optarg, delay) < 0 || *delay > 10000))
-			return cli_usage(
-				"type",
-				"bad --delay '%s' (milliseconds between keys, at most 10000)",
-				optarg);
-	}
 	if (ch < 0)
 		return code;
 	if (cli->argc - optind != 1)

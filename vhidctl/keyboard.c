@@ -18,6 +18,14 @@ cli_keyboard_option(const char *cmd, int ch, const char *arg, struct kbd_opts *o
 		return 1;
 	case 'w':
 		return cli_parse_wait(cmd, arg, &o->wait_ms) ? -1 : 1;
+	case 'd':
+		if (!o->delay_hint)
+			return 0;
+		if (parse_duration_ms(arg, &o->delay_ms) < 0 || o->delay_ms > 10000) {
+			cli_usage(cmd, "bad --delay '%s' (%s)", arg, o->delay_hint);
+			return -1;
+		}
+		return 1;
 	default:
 		return 0;
 	}

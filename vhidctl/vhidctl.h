@@ -123,21 +123,27 @@ int cli_type_failed(const struct cli_typing *t, struct vhid_client *c, int r);
 /*
  * The keyboard options of key, type and session (keyboard.c): --layout, --variant,
  * --wait (CLI_WAIT_READER_MS unless given) and, for type and session, --delay.
- * CLI_KEYBOARD_OPTIONS goes into their option tables, with --help.
+ * CLI_KEYBOARD_OPTIONS goes into their option tables, with --help, and
+ * CLI_DELAY_OPTION where delay_hint is set.
  */
 struct kbd_opts {
 	const char *layout, *variant;
 	long wait_ms;
-	long long delay_ms; /* between keys while typing */
+	long long delay_ms;     /* between keys while typing */
+	const char *delay_hint; /* the valid --delay values, or NULL: no --delay (key's -d) */
 };
+#define CLI_DELAY_OPTION                                                                           \
+	{                                                                                          \
+		"delay", required_argument, NULL, 'd'                                              \
+	}
 #define CLI_KEYBOARD_OPTIONS                                                                       \
 	{"layout", required_argument, NULL, 'l'}, {"variant", required_argument, NULL, 'v'},       \
 		{"wait", required_argument, NULL, 'w'},                                            \
 	{                                                                                          \
 		"help", no_argument, NULL, 'h'                                                     \
 	}
-/* Take -l, -v or -w with its value arg into o: 1 if ch was one of them, 0 if it was
- * not, -1 after a usage error (EXIT_USAGE). */
+/* Take -l, -v, -w or (with a delay_hint) -d with its value arg into o: 1 if ch was one
+ * of them, 0 if it was not, -1 after a usage error (EXIT_USAGE). */
 int cli_keyboard_option(const char *cmd, int ch, const char *arg, struct kbd_opts *o);
 /*
  * Connect (with listener l and its data) and create the keyboard as o says: NULL after
