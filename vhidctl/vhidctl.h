@@ -41,7 +41,7 @@ const struct command *cli_find_command(const char *name);
 /* "vhidctl: <message>" on stderr; returns EXIT_FAIL (or the given code with cli_fail). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* "vhidctl: try 'vhidctl help CMD'" after a usage problem; returns EXIT_USAGE. */
+/* A usage problem: "vhidctl: <message>", then "Try 'vhidctl help CMD'."; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A command's --help: its synopsis and help text on stdout; returns EXIT_OK. */
 int cli_help(const char *cmd);
@@ -177,7 +177,7 @@ void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
 void json_finish(struct json *j);
 
-/* Subcommands (cmd-*.c). */
+/* Subcommands (cmd-*.c; cmd_help in main.c). */
 int cmd_status(struct cli *cli);
 int cmd_devices(struct cli *cli);
 int cmd_doctor(struct cli *cli);
