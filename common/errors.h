@@ -16,10 +16,4 @@ const struct error_info *error_lookup_name(const char *name);
 /* Iterate: returns the i-th entry or NULL past the end. */
 const struct error_info *error_at(unsigned int i);
 
-/* The old names, until vhidctl/ moves to the ones above (issue 11 D). Not for new code. */
-#define vhid_error_info error_info
-#define vhid_error_lookup error_lookup
-#define vhid_error_lookup_name error_lookup_name
-#define vhid_error_at error_at
-
 #endif

@@ -25,8 +25,4 @@ size_t escape_text(char *out, size_t len, const char *in, size_t inlen, unsigned
 /* escape_text() of a NUL-terminated string into a caller's buffer; returns out. */
 const char *escape_str(char *out, size_t len, const char *in);
 
-/* The old names, until vhidctl/ moves to the ones above (issue 11 D). Not for new code. */
-#define vhid_escape escape_text
-#define vhid_escape_str escape_str
-
 #endif

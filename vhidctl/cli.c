@@ -1,5 +1,6 @@
 /* cli.c - helpers the subcommands share: errors, exit codes, connecting. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,30 @@ cli_usage(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "Try 'vhidctl help%s%s'.\n", cmd ? " " : "", cmd ? cmd : "");
 	return EXIT_USAGE;
+}
+
+int
+cli_getopt(struct cli *cli, const char *shortopts, const struct option *longopts, int *code)
+{
+	const char *cmd = cli->argv[0];
+	int before = optind, ch;
+
+	opterr = 0;
+	ch = getopt_long(cli->argc, cli->argv, shortopts, longopts, NULL);
+	if (ch == -1)
+		return 0;
+	if (ch == 'h') {
+		*code = cli_help(cmd);
+		return -1;
+	}
+	if (ch != '?' && ch != ':')
+		return ch;
+	/* optind moved past a long option or the last letter of a cluster like -dx */
+	if (optopt == 0 || (optind > before && strncmp(cli->argv[optind - 1], "--", 2) == 0))
+		*code = cli_usage(cmd, "%s: unknown option '%s'", cmd, cli->argv[optind - 1]);
+	else
+		*code = cli_usage(cmd, "%s: unknown option '-%c'", cmd, optopt);
+	return -1;
 }
 
 int

@@ -32,8 +32,6 @@
 #include "groups.h"
 #include "vhidctl.h"
 
-/* Defined in cmd-status.c (vhidctl.h is not ours to change). */
-
 #define MAX_PIDS 16
 
 struct doctor {
@@ -193,7 +191,7 @@ check_kernel(struct doctor *d)
 {
 	static const char fix[] =
 		"install a kernel built with CONFIG_UHID (Debian's linux-image-amd64 has it)";
-	const char *m = status_uhid_module();
+	const char *m = uhid_module_state();
 
 	d->has_uhid = strcmp(m, "missing") != 0;
 	if (strcmp(m, "loaded") == 0)
@@ -571,15 +569,10 @@ static int
 parse_options(struct cli *cli)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-	int ch;
+	int code;
 
-	opterr = 0;
-	while ((ch = getopt_long(cli->argc, cli->argv, "h", opts, NULL)) != -1) {
-		if (ch == 'h')
-			return cmd_help(
-				&(struct cli){.argc = 2, .argv = (char *[]){"help", "doctor"}});
-		return cli_usage("doctor", "doctor: unknown option '%s'", cli->argv[optind - 1]);
-	}
+	if (cli_getopt(cli, "h", opts, &code) < 0)
+		return code;
 	if (optind < cli->argc)
 		return cli_usage("doctor", "doctor: unexpected argument '%s'", cli->argv[optind]);
 	return -1;
@@ -588,7 +581,7 @@ parse_options(struct cli *cli)
 int
 cmd_doctor(struct cli *cli)
 {
-	struct doctor d = {.socket = status_socket_path(cli), .has_readers = -1};
+	struct doctor d = {.socket = cli_socket_path(cli), .has_readers = -1};
 	int r = parse_options(cli);
 
 	if (r >= 0)

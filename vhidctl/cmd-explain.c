@@ -15,10 +15,10 @@
 static void
 list_all(void)
 {
-	const struct vhid_error_info *e;
+	const struct error_info *e;
 
 	printf("%-6s %-18s %s\n", "CODE", "NAME", "MEANING");
-	for (unsigned int i = 0; (e = vhid_error_at(i)); i++)
+	for (unsigned int i = 0; (e = error_at(i)); i++)
 		printf("%-6d %-18s %s\n", e->code, e->name, e->meaning);
 }
 
@@ -36,21 +36,20 @@ is_number(const char *s)
 	return true;
 }
 
-static const struct vhid_error_info *
+static const struct error_info *
 lookup(const char *arg)
 {
 	long code;
 
 	if (is_number(arg))
-		return parse_int(arg, -100000, 100000, &code) == 0 ? vhid_error_lookup((int)code)
-								   : NULL;
-	return vhid_error_lookup_name(arg);
+		return parse_int(arg, -100000, 100000, &code) == 0 ? error_lookup((int)code) : NULL;
+	return error_lookup_name(arg);
 }
 
 static int
 explain(const char *arg)
 {
-	const struct vhid_error_info *e = lookup(arg);
+	const struct error_info *e = lookup(arg);
 
 	if (!e)
 		return cli_usage("explain",
@@ -69,22 +68,15 @@ cmd_explain(struct cli *cli)
 		{0},
 	};
 	bool list = false;
-	int ch;
+	int ch, code;
 
 	/* a negative code ("-13") is an argument, not an option */
 	if (cli->argc == 2 && is_number(cli->argv[1]))
 		return explain(cli->argv[1]);
-	opterr = 0;
-	while ((ch = getopt_long(cli->argc, cli->argv, "lh", opts, NULL)) != -1) {
-		if (ch == 'l')
-			list = true;
-		else if (ch == 'h')
-			return cmd_help(
-				&(struct cli){.argc = 2, .argv = (char *[]){"help", "explain"}});
-		else
-			return cli_usage("explain", "explain: unknown option '%s'",
-					 cli->argv[optind - 1]);
-	}
+	while ((ch = cli_getopt(cli, "lh", opts, &code)) > 0)
+		list = true; /* -l, the only option */
+	if (ch < 0)
+		return code;
 	if (list && optind == cli->argc) {
 		list_all();
 		return EXIT_OK;

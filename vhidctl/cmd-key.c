@@ -22,15 +22,14 @@ struct combo {
 struct key_opts {
 	bool down, up;
 	long long hold_ms;
-	long wait_ms;
-	const char *layout, *variant;
+	struct kbd_opts kbd;
 };
 
 static struct vhid_keymap *
 open_keymap(const struct key_opts *o)
 {
 	char err[400];
-	struct vhid_keymap *km = cli_open_keymap(o->layout, o->variant, err, sizeof(err));
+	struct vhid_keymap *km = cli_open_keymap(o->kbd.layout, o->kbd.variant, err, sizeof(err));
 
 	if (!km)
 		fprintf(stderr, "vhidctl: warning: %s; keysym names are unavailable\n", err);
@@ -77,16 +76,22 @@ static int
 parse_opts(struct cli *cli, struct key_opts *o)
 {
 	static const struct option opts[] = {
-		{"down", no_argument, NULL, 'd'},         {"up", no_argument, NULL, 'u'},
-		{"hold", required_argument, NULL, 'H'},   {"wait", required_argument, NULL, 'w'},
-		{"layout", required_argument, NULL, 'l'}, {"variant", required_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},         {0},
+		{"down", no_argument, NULL, 'd'},
+		{"up", no_argument, NULL, 'u'},
+		{"hold", required_argument, NULL, 'H'},
+		CLI_KEYBOARD_OPTIONS,
+		{0},
 	};
-	int ch;
+	int ch, code, r;
 
 	o->hold_ms = -1;
-	o->wait_ms = CLI_WAIT_READER_MS;
-	while ((ch = getopt_long(cli->argc, cli->argv, "duH:w:l:v:h", opts, NULL)) != -1) {
+	o->kbd.wait_ms = CLI_WAIT_READER_MS;
+	while ((ch = cli_getopt(cli, "duH:w:l:v:h", opts, &code)) > 0) {
+		if ((r = cli_keyboard_option("key", ch, optarg, &o->kbd)) != 0) {
+			if (r < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		switch (ch) {
 		case 'd':
 			o->down = true;
@@ -99,22 +104,10 @@ parse_opts(struct cli *cli, struct key_opts *o)
 				return cli_usage("key", "bad --hold '%s' (milliseconds, or 1.5s)",
 						 optarg);
 			break;
-		case 'w':
-			if (cli_parse_wait("key", optarg, &o->wait_ms))
-				return EXIT_USAGE;
-			break;
-		case 'l':
-			o->layout = optarg;
-			break;
-		case 'v':
-			o->variant = optarg;
-			break;
-		case 'h':
-			return cli_help("key");
-		default:
-			return cli_usage("key", "unknown option");
 		}
 	}
+	if (ch < 0)
+		return code;
 	if (o->down && o->up)
 		return cli_usage("key", "--down and --up exclude each other");
 	if (!o->up && optind >= cli->argc)
@@ -213,9 +206,7 @@ cmd_key(struct cli *cli)
 	if (code)
 		return code;
 	sigfd = hold_signals();
-	if (!(c = cli_connect(cli, NULL, NULL, &code)))
-		return code;
-	if (!(kbd = cli_device(c, VHID_DEVICE_KEYBOARD, (int)o.wait_ms, &code)))
+	if (!(kbd = cli_keyboard(cli, &o.kbd, NULL, NULL, &c, &code)))
 		goto out;
 	if (o.down) {
 		char path[512];
@@ -223,7 +214,8 @@ cmd_key(struct cli *cli)
 		for (int i = 0; i < n && !code; i++)
 			code = press_all(kbd, &combos[i]);
 		struct held h = {kbd, combos, n, cli->argv + optind};
-		code = code ? code : hold_down(c, &h, o.hold_ms, (int)o.wait_ms, sigfd, hold_fd);
+		code = code ? code
+			    : hold_down(c, &h, o.hold_ms, (int)o.kbd.wait_ms, sigfd, hold_fd);
 		if (hold_fd >= 0) {
 			unlink(path);
 			close(hold_fd);

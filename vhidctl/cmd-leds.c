@@ -103,16 +103,14 @@ cmd_leds(struct cli *cli)
 	struct resume resume;
 	int ch, code = EXIT_OK, sigfd;
 
-	while ((ch = getopt_long(cli->argc, cli->argv, "wjh", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(cli, "wjh", opts, &code)) > 0) {
 		if (ch == 'w')
 			w.watching = true;
-		else if (ch == 'j')
-			w.json = true;
-		else if (ch == 'h')
-			return cli_help("leds");
 		else
-			return cli_usage("leds", "unknown option");
+			w.json = true; /* -j */
 	}
+	if (ch < 0)
+		return code;
 	sigfd = hold_signals();
 	if (!(c = cli_connect(cli, &listener, &w, &code)))
 		return code;

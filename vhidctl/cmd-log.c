@@ -53,25 +53,21 @@ parse_options(struct cli *cli, struct log_opts *o)
 		{0},
 	};
 	long long ms;
-	int ch;
+	int ch, code;
 
 	o->cutoff_ms = -1;
-	opterr = 0;
-	while ((ch = getopt_long(cli->argc, cli->argv, "S:fh", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(cli, "S:fh", opts, &code)) > 0) {
 		if (ch == 'S' && parse_duration_ms(optarg, &ms) < 0)
 			return cli_usage("log",
 					 "log: bad --since '%s' (examples: 90s, 30m, 1h, 2d)",
 					 optarg);
 		else if (ch == 'S')
 			o->cutoff_ms = realtime_ms() - ms;
-		else if (ch == 'f')
-			o->follow = true;
-		else if (ch == 'h')
-			return cmd_help(
-				&(struct cli){.argc = 2, .argv = (char *[]){"help", "log"}});
 		else
-			return cli_usage("log", "log: unknown option '%s'", cli->argv[optind - 1]);
+			o->follow = true; /* -f */
 	}
+	if (ch < 0)
+		return code;
 	if (optind < cli->argc)
 		return cli_usage("log", "log: unexpected argument '%s'", cli->argv[optind]);
 	return -1;
@@ -108,7 +104,7 @@ default_log_file(struct cli *cli, char path[256])
 {
 	char copy[256];
 
-	snprintf(copy, sizeof(copy), "%s", status_socket_path(cli));
+	snprintf(copy, sizeof(copy), "%s", cli_socket_path(cli));
 	snprintf(path, 256, "%.240s/vhidd.log", dirname(copy));
 }
 
@@ -180,7 +176,7 @@ put_line(const char *line, size_t len)
 
 	for (size_t off = 0, n; off < len - nl; off += n) {
 		n = len - nl - off > 1024 ? 1024 : len - nl - off;
-		vhid_escape(safe, sizeof(safe), line + off, n, 0);
+		escape_text(safe, sizeof(safe), line + off, n, 0);
 		fputs(safe, stdout);
 	}
 	if (nl)

@@ -30,7 +30,7 @@ parse_opts(struct cli *cli, const char *cmd, struct mouse_opts *o)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	int ch;
+	int ch, code;
 
 	*o = (struct mouse_opts){.wait_ms = CLI_WAIT_READER_MS};
 	for (;;) {
@@ -38,7 +38,9 @@ parse_opts(struct cli *cli, const char *cmd, struct mouse_opts *o)
 		const char *next = optind < cli->argc ? cli->argv[optind] : "";
 		if (next[0] == '-' && next[1] >= '0' && next[1] <= '9')
 			break;
-		if ((ch = getopt_long(cli->argc, cli->argv, "+w:drh", opts, NULL)) == -1)
+		if ((ch = cli_getopt(cli, "+w:drh", opts, &code)) < 0)
+			return code;
+		if (ch == 0)
 			break;
 		switch (ch) {
 		case 'w':
@@ -51,10 +53,6 @@ parse_opts(struct cli *cli, const char *cmd, struct mouse_opts *o)
 		case 'r':
 			o->hi_res = true;
 			break;
-		case 'h':
-			return cli_help(cmd);
-		default:
-			return cli_usage(cmd, "unknown option");
 		}
 	}
 	return -1;

@@ -20,14 +20,10 @@ cmd_reset(struct cli *cli)
 	bool all = false;
 	int ch, code = EXIT_OK, n;
 
-	while ((ch = getopt_long(cli->argc, cli->argv, "ah", opts, NULL)) != -1) {
-		if (ch == 'a')
-			all = true;
-		else if (ch == 'h')
-			return cli_help("reset");
-		else
-			return cli_usage("reset", "unknown option");
-	}
+	while ((ch = cli_getopt(cli, "ah", opts, &code)) > 0)
+		all = true; /* -a, the only option */
+	if (ch < 0)
+		return code;
 	if (optind < cli->argc)
 		return cli_usage("reset", "unexpected argument '%s'", cli->argv[optind]);
 	if (!(c = cli_connect(cli, NULL, NULL, &code)))

@@ -37,9 +37,7 @@ struct session {
 };
 
 struct session_opts {
-	const char *layout, *variant;
-	long wait_ms;
-	long long delay_ms;
+	struct kbd_opts kbd;
 	bool ack;
 };
 
@@ -47,43 +45,22 @@ static int
 parse_opts(struct cli *cli, struct session_opts *o)
 {
 	static const struct option opts[] = {
-		{"layout", required_argument, NULL, 'l'},
-		{"variant", required_argument, NULL, 'v'},
-		{"delay", required_argument, NULL, 'd'},
-		{"wait", required_argument, NULL, 'w'},
 		{"ack", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_DELAY_OPTION,
+		CLI_KEYBOARD_OPTIONS,
 		{0},
 	};
-	int ch;
+	int ch, code;
 
-	o->wait_ms = CLI_WAIT_READER_MS;
-	while ((ch = getopt_long(cli->argc, cli->argv, "l:v:d:w:ah", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l':
-			o->layout = optarg;
-			break;
-		case 'v':
-			o->variant = optarg;
-			break;
-		case 'd':
-			if (parse_duration_ms(optarg, &o->delay_ms) < 0 || o->delay_ms > 10000)
-				return cli_usage("session", "bad --delay '%s' (0..10000 ms)",
-						 optarg);
-			break;
-		case 'w':
-			if (cli_parse_wait("session", optarg, &o->wait_ms))
-				return EXIT_USAGE;
-			break;
-		case 'a':
+	o->kbd = (struct kbd_opts){.wait_ms = CLI_WAIT_READER_MS, .delay_hint = "0..10000 ms"};
+	while ((ch = cli_getopt(cli, "l:v:d:w:ah", opts, &code)) > 0) {
+		if (ch == 'a')
 			o->ack = true;
-			break;
-		case 'h':
-			return cli_help("session");
-		default:
-			return cli_usage("session", "unknown option");
-		}
+		else if (cli_keyboard_option("session", ch, optarg, &o->kbd) < 0)
+			return EXIT_USAGE;
 	}
+	if (ch < 0)
+		return code;
 	if (optind != cli->argc)
 		return cli_usage("session", "commands come from standard input, not arguments");
 	return -1;
@@ -358,16 +335,13 @@ cmd_session(struct cli *cli)
 
 	if ((code = parse_opts(cli, &o)) >= 0)
 		return code;
-	if (!(s.km = cli_open_keymap(o.layout, o.variant, err, sizeof(err))))
+	if (!(s.km = cli_open_keymap(o.kbd.layout, o.kbd.variant, err, sizeof(err))))
 		return cli_error("%s", err);
 	s.ack = o.ack;
 	s.sigfd = hold_signals();
-	if (!(s.c = cli_connect(cli, &cli_typing_listener, &s.t, &code)))
+	if (!(s.kbd = cli_keyboard(cli, &o.kbd, &cli_typing_listener, &s.t, &s.c, &code)))
 		goto out;
-	if (!(s.kbd = cli_device(s.c, VHID_DEVICE_KEYBOARD, (int)o.wait_ms, &code)))
-		goto out;
-	vhid_device_set_type_delay(s.kbd, (unsigned int)o.delay_ms);
-	resume_init(&s.resume, s.c, s.kbd, (int)o.wait_ms, press_held, &s);
+	resume_init(&s.resume, s.c, s.kbd, (int)o.kbd.wait_ms, press_held, &s);
 	hold_wait(s.c, s.sigfd, 50); /* the lock LEDs, as for type */
 	if (s.ack) {
 		printf("ready %s\n", vhid_keymap_get_layout(s.km));

@@ -8,7 +8,8 @@
  *
  *   status --json:
  *   {"daemon": {"version": "0.1.0", "protocol": 1, "pid": 123, "uptime_s": 60,
- *               "socket": "/run/vhid/vhidd.sock", "config": "/etc/vhid/vhidd.conf",
+ *               "socket": "/run/vhid/vhidd.sock",
+ *               "config": "/etc/vhid/vhidd.conf" (null: the built-in defaults),
  *               "socket_group": "vhid", "lease_ms": 3000,
  *               "log_file": "/run/vhid/vhidd.log" ("" = the journal only),
  *               "uhid": true (vhidd sees /dev/uhid), "uevents": true,
@@ -23,9 +24,10 @@
  *                 "exe": "/usr/bin/my-tool", "devices": 1, "idle_ms": 20}],
  *    "devices": [DEVICE...]}
  *   UNIT: {"load": "loaded" | "not-found", "active": "active" | "failed" | "activating" ...,
- *          "sub": "running" | "listening" | "auto-restart" ..., "result": "success" | "exit-code"
- * ...} When vhidd is unreachable: {"daemon": null, "kernel": {...}, "service": {...}, "error":
- * "why"}.
+ *          "sub": "running" | "listening" | "auto-restart" ...,
+ *          "result": "success" | "exit-code" ...} (each null when systemd did not say)
+ *   When vhidd is unreachable:
+ *   {"daemon": null, "kernel": {...}, "service": {...}, "error": "why"}.
  *
  *   devices --json: {"devices": [DEVICE...]} ({"devices": null, "error": "why"}).
  *
@@ -40,7 +42,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -48,8 +49,6 @@
 #include "protocol.h"
 #include "service.h"
 #include "vhidctl.h"
-
-/* Shared with cmd-doctor.c and cmd-log.c (declared there too: vhidctl.h is not ours). */
 
 struct snap_client {
 	unsigned int id, pid, uid, gid, devices, idle_ms;
@@ -68,6 +67,7 @@ struct snapshot {
 	int scope;          /* VHID_STATUS_ALL, or USER when only the caller's clients are shown */
 	unsigned int minor; /* the daemon's protocol minor (STATUS_DAEMON has only the major) */
 	bool oom;
+	char why[512]; /* why the snapshot failed */
 	struct vhid_status_daemon d;
 	char socket[128], config[256], group[64], log_file[256];
 	struct snap_client *clients;
@@ -77,55 +77,6 @@ struct snapshot {
 };
 
 static const char *const led_names[] = {"num", "caps", "scroll", "compose", "kana"};
-
-const char *
-status_socket_path(const struct cli *cli)
-{
-	const char *env = getenv("VHID_SOCKET");
-
-	if (cli->socket)
-		return cli->socket;
-	return env && *env ? env : VHID_DEFAULT_SOCKET;
-}
-
-/* Whether a modules.* file of the running kernel lists uhid.ko (any compression). */
-static bool
-modules_file_lists_uhid(const char *file)
-{
-	static const char uhid[] = "kernel/drivers/hid/uhid.ko";
-	struct utsname u;
-	char path[512], *line = NULL;
-	size_t cap = 0;
-	bool found = false;
-	FILE *f;
-
-	if (uname(&u) < 0)
-		return false;
-	snprintf(path, sizeof(path), "/lib/modules/%s/%s", u.release, file);
-	if (!(f = fopen(path, "re")))
-		return false;
-	while (!found && getline(&line, &cap, f) > 0)
-		found = strncmp(line, uhid, sizeof(uhid) - 1) == 0;
-	free(line);
-	fclose(f);
-	return found;
-}
-
-/*
- * A loaded module has /sys/module/uhid/initstate; a built-in one has no
- * initstate (and often no /sys/module entry at all, hence modules.builtin).
- */
-const char *
-status_uhid_module(void)
-{
-	if (access("/sys/module/uhid/initstate", F_OK) == 0)
-		return "loaded";
-	if (access("/sys/module/uhid", F_OK) == 0 || modules_file_lists_uhid("modules.builtin"))
-		return "builtin";
-	if (modules_file_lists_uhid("modules.dep"))
-		return "loadable";
-	return "missing";
-}
 
 static void *
 grow(void *array, size_t n, size_t size, bool *oom)
@@ -281,7 +232,7 @@ json_kernel(struct json *j)
 {
 	json_begin_object(j, "kernel");
 	json_bool(j, "uhid_node", access("/dev/uhid", F_OK) == 0);
-	json_string(j, "uhid_module", status_uhid_module());
+	json_string(j, "uhid_module", uhid_module_state());
 	json_end_object(j);
 }
 
@@ -433,7 +384,7 @@ print_daemon(const struct vhid_status_daemon *d, unsigned int minor)
 static void
 print_kernel(void)
 {
-	const char *module = status_uhid_module();
+	const char *module = uhid_module_state();
 
 	printf("\nkernel\n");
 	printf("  /dev/uhid    %s\n", access("/dev/uhid", F_OK) == 0 ? "present" : "missing");
@@ -478,12 +429,12 @@ print_clients(const struct snapshot *s)
 		struct row *r = &rows[i + 1];
 		snprintf(r->c[0], sizeof(r->c[0]), "%u", c->id);
 		/* names and executables are other users' choice: no escape sequences */
-		vhid_escape_str(r->c[1], sizeof(r->c[1]), c->name[0] ? c->name : "-");
+		escape_str(r->c[1], sizeof(r->c[1]), c->name[0] ? c->name : "-");
 		snprintf(r->c[2], sizeof(r->c[2]), "%u", c->pid);
 		snprintf(r->c[3], sizeof(r->c[3]), "%u", c->uid);
 		snprintf(r->c[4], sizeof(r->c[4]), "%u", c->devices);
 		snprintf(r->c[5], sizeof(r->c[5]), "%u ms", c->idle_ms);
-		vhid_escape_str(r->c[6], sizeof(r->c[6]), c->exe[0] ? c->exe : "-");
+		escape_str(r->c[6], sizeof(r->c[6]), c->exe[0] ? c->exe : "-");
 	}
 	print_table(rows, s->n_clients + 1, 7);
 	free(rows);
@@ -528,7 +479,7 @@ device_row(struct row *r, const struct snap_device *d)
 	snprintf(r->c[0], sizeof(r->c[0]), "0x%x", d->id);
 	snprintf(r->c[1], sizeof(r->c[1]), "%u", d->client);
 	snprintf(r->c[2], sizeof(r->c[2]), "%s", proto_kind_name(d->kind));
-	vhid_escape_str(r->c[3], sizeof(r->c[3]), d->name);
+	escape_str(r->c[3], sizeof(r->c[3]), d->name);
 	snprintf(r->c[4], sizeof(r->c[4]), "%04x:%04x", d->vendor, d->product);
 	snprintf(r->c[5], sizeof(r->c[5]), "%s", bus_name(d->bus, bus, sizeof(bus)));
 	snprintf(r->c[6], sizeof(r->c[6]), "%s", d->evdev[0] ? d->evdev : "-");
@@ -568,22 +519,30 @@ parse_json_option(struct cli *cli, bool *json)
 		{0},
 	};
 	const char *cmd = cli->argv[0];
-	int ch;
+	int ch, code;
 
-	opterr = 0;
-	while ((ch = getopt_long(cli->argc, cli->argv, "jh", opts, NULL)) != -1) {
-		if (ch == 'j')
-			*json = true;
-		else if (ch == 'h')
-			return cmd_help(
-				&(struct cli){.argc = 2, .argv = (char *[]){"help", (char *)cmd}});
-		else
-			return cli_usage(cmd, "%s: unknown option '%s'", cmd,
-					 cli->argv[optind - 1]);
-	}
+	while ((ch = cli_getopt(cli, "jh", opts, &code)) > 0)
+		*json = true; /* -j, the only option */
+	if (ch < 0)
+		return code;
 	if (optind < cli->argc)
 		return cli_usage(cmd, "%s: unexpected argument '%s'", cmd, cli->argv[optind]);
 	return -1;
+}
+
+/* stdout's one JSON object */
+static void
+json_document(struct json *j)
+{
+	json_init(j, stdout);
+	json_begin_object(j, NULL);
+}
+
+static void
+json_document_end(struct json *j)
+{
+	json_end_object(j);
+	json_finish(j);
 }
 
 static int
@@ -592,14 +551,12 @@ status_unreachable(int r, const char *why, bool json)
 	struct json j;
 
 	if (json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
+		json_document(&j);
 		json_null(&j, "daemon");
 		json_kernel(&j);
 		json_service(&j);
 		json_string(&j, "error", why);
-		json_end_object(&j);
-		json_finish(&j);
+		json_document_end(&j);
 	} else {
 		printf("daemon\n  not reachable: %s\n", why);
 		print_kernel();
@@ -608,71 +565,78 @@ status_unreachable(int r, const char *why, bool json)
 	return cli_exit_for(r);
 }
 
+static int
+show_status(const struct snapshot *s, int r, bool json)
+{
+	struct json j;
+
+	if (r < 0)
+		return status_unreachable(r, s->why, json);
+	if (json) {
+		json_document(&j);
+		json_daemon(&j, &s->d);
+		json_kernel(&j);
+		json_service(&j);
+		json_clients(&j, s);
+		json_devices(&j, s);
+		json_document_end(&j);
+	} else {
+		print_daemon(&s->d, s->minor);
+		print_kernel();
+		print_service();
+		print_clients(s);
+		printf("\n");
+		print_devices(s);
+	}
+	return EXIT_OK;
+}
+
+static int
+show_devices(const struct snapshot *s, int r, bool json)
+{
+	struct json j;
+
+	if (json) {
+		json_document(&j);
+		if (r < 0) {
+			json_null(&j, "devices");
+			json_string(&j, "error", s->why);
+		} else {
+			json_devices(&j, s);
+		}
+		json_document_end(&j);
+	} else if (r == 0) {
+		print_devices(s);
+	}
+	if (r < 0)
+		return cli_fail(cli_exit_for(r), "%s", s->why);
+	return EXIT_OK;
+}
+
+/* status and devices: the options, a snapshot (r: 0 or the error), then show() */
+static int
+with_snapshot(struct cli *cli, int (*show)(const struct snapshot *s, int r, bool json))
+{
+	struct snapshot s = {0};
+	bool json = false;
+	int r, code = parse_json_option(cli, &json);
+
+	if (code >= 0)
+		return code;
+	r = take_snapshot(cli, &s, s.why, sizeof(s.why));
+	code = show(&s, r, json);
+	snapshot_free(&s);
+	return code;
+}
+
 int
 cmd_status(struct cli *cli)
 {
-	struct snapshot s = {0};
-	char why[512];
-	bool json = false;
-	struct json j;
-	int r = parse_json_option(cli, &json);
-
-	if (r >= 0)
-		return r;
-	if ((r = take_snapshot(cli, &s, why, sizeof(why))) < 0) {
-		snapshot_free(&s);
-		return status_unreachable(r, why, json);
-	}
-	if (json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		json_daemon(&j, &s.d);
-		json_kernel(&j);
-		json_service(&j);
-		json_clients(&j, &s);
-		json_devices(&j, &s);
-		json_end_object(&j);
-		json_finish(&j);
-	} else {
-		print_daemon(&s.d, s.minor);
-		print_kernel();
-		print_service();
-		print_clients(&s);
-		printf("\n");
-		print_devices(&s);
-	}
-	snapshot_free(&s);
-	return EXIT_OK;
+	return with_snapshot(cli, show_status);
 }
 
 int
 cmd_devices(struct cli *cli)
 {
-	struct snapshot s = {0};
-	char why[512];
-	bool json = false;
-	struct json j;
-	int r = parse_json_option(cli, &json);
-
-	if (r >= 0)
-		return r;
-	r = take_snapshot(cli, &s, why, sizeof(why));
-	if (json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
-		if (r < 0) {
-			json_null(&j, "devices");
-			json_string(&j, "error", why);
-		} else {
-			json_devices(&j, &s);
-		}
-		json_end_object(&j);
-		json_finish(&j);
-	} else if (r == 0) {
-		print_devices(&s);
-	}
-	snapshot_free(&s);
-	if (r < 0)
-		return cli_fail(cli_exit_for(r), "%s", why);
-	return EXIT_OK;
+	return with_snapshot(cli, show_devices);
 }

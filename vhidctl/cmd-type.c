@@ -16,47 +16,23 @@
 #include "vhidctl.h"
 
 struct type_opts {
-	const char *layout, *variant, *text;
-	long long delay_ms;
-	long wait_ms;
+	struct kbd_opts kbd;
+	const char *text;
 };
 
 static int
 parse_opts(struct cli *cli, struct type_opts *o)
 {
-	static const struct option opts[] = {
-		{"layout", required_argument, NULL, 'l'}, {"variant", required_argument, NULL, 'v'},
-		{"delay", required_argument, NULL, 'd'},  {"wait", required_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},         {0},
-	};
-	int ch;
+	static const struct option opts[] = {CLI_DELAY_OPTION, CLI_KEYBOARD_OPTIONS, {0}};
+	int ch, code;
 
-	o->wait_ms = CLI_WAIT_READER_MS;
-	while ((ch = getopt_long(cli->argc, cli->argv, "l:v:d:w:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l':
-			o->layout = optarg;
-			break;
-		case 'v':
-			o->variant = optarg;
-			break;
-		case 'd':
-			if (parse_duration_ms(optarg, &o->delay_ms) < 0 || o->delay_ms > 10000)
-				return cli_usage("type",
-						 "bad --delay '%s' (milliseconds between keys, "
-						 "at most 10000)",
-						 optarg);
-			break;
-		case 'w':
-			if (cli_parse_wait("type", optarg, &o->wait_ms))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			return cli_help("type");
-		default:
-			return cli_usage("type", "unknown option");
-		}
-	}
+	o->kbd = (struct kbd_opts){.wait_ms = CLI_WAIT_READER_MS,
+				   .delay_hint = "milliseconds between keys, at most 10000"};
+	while ((ch = cli_getopt(cli, "l:v:d:w:h", opts, &code)) > 0)
+		if (cli_keyboard_option("type", ch, optarg, &o->kbd) < 0)
+			return EXIT_USAGE;
+	if (ch < 0)
+		return code;
 	if (cli->argc - optind != 1)
 		return cli_usage("type", "expected one TEXT argument, or - to read standard input");
 	o->text = cli->argv[optind];
@@ -111,11 +87,8 @@ type_text(struct cli *cli, struct type_opts *o, struct vhid_keymap *km, const ch
 	if ((code = check_text(km, text, len)) != EXIT_OK)
 		return code;
 	sigfd = hold_signals();
-	if (!(c = cli_connect(cli, &cli_typing_listener, &t, &code)))
+	if (!(kbd = cli_keyboard(cli, &o->kbd, &cli_typing_listener, &t, &c, &code)))
 		goto out;
-	if (!(kbd = cli_device(c, VHID_DEVICE_KEYBOARD, (int)o->wait_ms, &code)))
-		goto out;
-	vhid_device_set_type_delay(kbd, (unsigned int)o->delay_ms);
 	/* the compositor sets the lock LEDs as it opens the keyboard; a Caps Lock
 	 * that is on changes which level every letter needs (libvhid plans for the LEDs) */
 	hold_wait(c, sigfd, 50);
@@ -146,7 +119,7 @@ cmd_type(struct cli *cli)
 			return cli_error("out of memory reading standard input");
 	}
 	char err[400];
-	km = cli_open_keymap(o.layout, o.variant, err, sizeof(err));
+	km = cli_open_keymap(o.kbd.layout, o.kbd.variant, err, sizeof(err));
 	if (km)
 		code = type_text(cli, &o, km, text ? text : o.text, text ? len : strlen(o.text));
 	else

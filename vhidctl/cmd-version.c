@@ -35,15 +35,10 @@ cmd_version(struct cli *cli)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
 	struct vhid_client *c;
-	int ch, r;
+	int code, r;
 
-	opterr = 0;
-	while ((ch = getopt_long(cli->argc, cli->argv, "h", opts, NULL)) != -1) {
-		if (ch == 'h')
-			return cmd_help(
-				&(struct cli){.argc = 2, .argv = (char *[]){"help", "version"}});
-		return cli_usage("version", "version: unknown option '%s'", cli->argv[optind - 1]);
-	}
+	if (cli_getopt(cli, "h", opts, &code) < 0)
+		return code;
 	if (optind < cli->argc)
 		return cli_usage("version", "version: unexpected argument '%s'", cli->argv[optind]);
 	printf("vhidctl %s\n", VHID_VERSION);

@@ -21,17 +21,9 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "clock.h"
 
 int
 hold_signals(void)
@@ -51,7 +43,7 @@ hold_wait_holder(struct vhid_client *c, int sigfd, int hold_fd, long long ms, st
 {
 	int e;
 
-	uint64_t end = ms >= 0 ? now_ms() + (uint64_t)ms : 0;
+	uint64_t end = ms >= 0 ? monotonic_ms() + (uint64_t)ms : 0;
 
 	for (;;) {
 		struct pollfd p[3] = {{.fd = vhid_client_get_fd(c), .events = POLLIN},
@@ -60,7 +52,7 @@ hold_wait_holder(struct vhid_client *c, int sigfd, int hold_fd, long long ms, st
 		int timeout = -1;
 
 		if (ms >= 0) {
-			uint64_t now = now_ms();
+			uint64_t now = monotonic_ms();
 			if (now >= end)
 				return 0;
 			timeout = (int)(end - now);
@@ -210,15 +202,15 @@ ask_holder(int dfd, const char *dir, const char *name)
 static void
 wait_closed(const int *fds, int n, int timeout_ms)
 {
-	uint64_t end = now_ms() + (uint64_t)timeout_ms;
+	uint64_t end = monotonic_ms() + (uint64_t)timeout_ms;
 	char byte;
 
 	for (int i = 0; i < n; i++) {
 		struct pollfd p = {.fd = fds[i], .events = POLLIN};
-		uint64_t now = now_ms();
+		uint64_t now = monotonic_ms();
 		while (now < end && poll(&p, 1, (int)(end - now)) > 0 &&
 		       recv(fds[i], &byte, 1, MSG_DONTWAIT) > 0)
-			now = now_ms();
+			now = monotonic_ms();
 		close(fds[i]);
 	}
 }

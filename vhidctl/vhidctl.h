@@ -5,6 +5,7 @@
 #ifndef VHIDCTL_H
 #define VHIDCTL_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -40,10 +41,17 @@ const struct command *cli_find_command(const char *name);
 /* "vhidctl: <message>" on stderr; returns EXIT_FAIL (or the given code with cli_fail). */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* "vhidctl: try 'vhidctl help CMD'" after a usage problem; returns EXIT_USAGE. */
+/* A usage problem: "vhidctl: <message>", then "Try 'vhidctl help CMD'."; returns EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A command's --help: its synopsis and help text on stdout; returns EXIT_OK. */
 int cli_help(const char *cmd);
+/*
+ * getopt_long for every command, the same way: getopt itself prints nothing
+ * (opterr = 0), -h/--help prints the command's help (cli_help), and an unknown
+ * option or a missing value is a usage error that names the option. Returns the
+ * option character, 0 after the last option, or -1 with the exit code in *code.
+ */
+int cli_getopt(struct cli *cli, const char *shortopts, const struct option *longopts, int *code);
 /* cmd's --wait value (0..60000 ms) into *ms: 0, or EXIT_USAGE after saying why. */
 int cli_parse_wait(const char *cmd, const char *arg, long *ms);
 
@@ -78,10 +86,10 @@ void cli_describe_protocol(const struct vhid_client *c, char *buf, size_t len);
  */
 int log_ring_show(struct cli *cli, long long cutoff_ms, bool follow);
 
-/* The socket path in use: -s, else $VHID_SOCKET, else the default (cmd-status.c). */
-const char *status_socket_path(const struct cli *cli);
-/* The uhid module: "loaded", "builtin", "loadable" or "missing" (cmd-status.c). */
-const char *status_uhid_module(void);
+/* The socket path in use: -s, else $VHID_SOCKET, else the default (machine.c). */
+const char *cli_socket_path(const struct cli *cli);
+/* The uhid module: "loaded", "builtin", "loadable" or "missing" (machine.c). */
+const char *uhid_module_state(void);
 
 /*
  * The keymap of the layout in use: layout/variant if given, else XKB_DEFAULT_*, else
@@ -112,6 +120,39 @@ int cli_type_failed(const struct cli_typing *t, struct vhid_client *c, int r);
 /* The default of --wait: how long a short-lived device waits for its first reader. */
 #define CLI_WAIT_READER_MS 1000
 
+/*
+ * The keyboard options of key, type and session (keyboard.c): --layout, --variant,
+ * --wait (CLI_WAIT_READER_MS unless given) and, for type and session, --delay.
+ * CLI_KEYBOARD_OPTIONS goes into their option tables, with --help, and
+ * CLI_DELAY_OPTION where delay_hint is set.
+ */
+struct kbd_opts {
+	const char *layout, *variant;
+	long wait_ms;
+	long long delay_ms;     /* between keys while typing */
+	const char *delay_hint; /* the valid --delay values, or NULL: no --delay (key's -d) */
+};
+#define CLI_DELAY_OPTION                                                                           \
+	{                                                                                          \
+		"delay", required_argument, NULL, 'd'                                              \
+	}
+#define CLI_KEYBOARD_OPTIONS                                                                       \
+	{"layout", required_argument, NULL, 'l'}, {"variant", required_argument, NULL, 'v'},       \
+		{"wait", required_argument, NULL, 'w'},                                            \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
+/* Take -l, -v, -w or (with a delay_hint) -d with its value arg into o: 1 if ch was one
+ * of them, 0 if it was not, -1 after a usage error (EXIT_USAGE). */
+int cli_keyboard_option(const char *cmd, int ch, const char *arg, struct kbd_opts *o);
+/*
+ * Connect (with listener l and its data) and create the keyboard as o says: NULL after
+ * printing why, with *code set. *c is the connection, or NULL; the caller destroys it.
+ */
+struct vhid_device *cli_keyboard(struct cli *cli, const struct kbd_opts *o,
+				 const struct vhid_client_listener *l, void *data,
+				 struct vhid_client **c, int *code);
+
 /* Parsing helpers (args.c); each returns 0 or -EINVAL. */
 int parse_int(const char *s, long min, long max, long *out);
 /* "1500", "1.5s", "90s", "30m", "2h", "1d" -> milliseconds */
@@ -136,7 +177,7 @@ void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
 void json_finish(struct json *j);
 
-/* Subcommands (cmd-*.c). */
+/* Subcommands (cmd-*.c; cmd_help in main.c). */
 int cmd_status(struct cli *cli);
 int cmd_devices(struct cli *cli);
 int cmd_doctor(struct cli *cli);
