@@ -86,6 +86,7 @@ parse_opts(struct cli *cli, struct key_opts *o)
 
 	o->hold_ms = -1;
 	o->kbd.wait_ms = CLI_WAIT_READER_MS;
+	o->kbd.delay_ms = -1; /* key types no text: libvhid's default stays */
 	while ((ch = cli_getopt(cli, "duH:w:l:v:h", opts, &code)) > 0) {
 		if ((r = cli_keyboard_option("key", ch, optarg, &o->kbd)) != 0) {
 			if (r < 0)

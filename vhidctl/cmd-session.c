@@ -52,7 +52,8 @@ parse_opts(struct cli *cli, struct session_opts *o)
 	};
 	int ch, code;
 
-	o->kbd = (struct kbd_opts){.wait_ms = CLI_WAIT_READER_MS, .delay_hint = "0..10000 ms"};
+	o->kbd = (struct kbd_opts){
+		.wait_ms = CLI_WAIT_READER_MS, .delay_ms = -1, .delay_hint = "0..10000 ms"};
 	while ((ch = cli_getopt(cli, "l:v:d:w:ah", opts, &code)) > 0) {
 		if (ch == 'a')
 			o->ack = true;

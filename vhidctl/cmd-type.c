@@ -27,6 +27,7 @@ parse_opts(struct cli *cli, struct type_opts *o)
 	int ch, code;
 
 	o->kbd = (struct kbd_opts){.wait_ms = CLI_WAIT_READER_MS,
+				   .delay_ms = -1,
 				   .delay_hint = "milliseconds between keys, at most 10000"};
 	while ((ch = cli_getopt(cli, "l:v:d:w:h", opts, &code)) > 0)
 		if (cli_keyboard_option("type", ch, optarg, &o->kbd) < 0)

@@ -41,6 +41,7 @@ cli_keyboard(struct cli *cli, const struct kbd_opts *o, const struct vhid_client
 		return NULL;
 	if (!(kbd = cli_device(*c, VHID_DEVICE_KEYBOARD, (int)o->wait_ms, code)))
 		return NULL;
-	vhid_device_set_type_delay(kbd, (unsigned int)o->delay_ms);
+	if (o->delay_ms >= 0)
+		vhid_device_set_type_delay(kbd, (unsigned int)o->delay_ms);
 	return kbd;
 }

@@ -129,7 +129,7 @@ int cli_type_failed(const struct cli_typing *t, struct vhid_client *c, int r);
 struct kbd_opts {
 	const char *layout, *variant;
 	long wait_ms;
-	long long delay_ms;     /* between keys while typing */
+	long long delay_ms;     /* between keys while typing; -1: libvhid's default */
 	const char *delay_hint; /* the valid --delay values, or NULL: no --delay (key's -d) */
 };
 #define CLI_DELAY_OPTION                                                                           \
