@@ -82,6 +82,7 @@ vhid_device_create(struct vhid_client *c, const struct vhid_device_params *p,
 	d->serial = ++c->next_serial;
 	d->kind = p->kind;
 	d->type_delay_ms = VHID_DEFAULT_TYPE_DELAY_MS;
+	d->type_burst = VHID_DEFAULT_TYPE_BURST;
 	d->params.kind = (uint8_t)p->kind;
 	d->params.country = p->country;
 	d->params.bus = p->bus;

@@ -37,6 +37,8 @@ struct vhid_device {
 	/* typing (type.c): the jobs, head first, and the pause after each keystroke */
 	struct type_job *jobs;
 	unsigned int type_delay_ms;
+	unsigned int type_burst; /* keystrokes between pauses: 1 once a delay is set */
+	unsigned int type_keys;  /* keystrokes typed, to place the default pauses */
 };
 
 enum event_type {

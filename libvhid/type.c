@@ -108,6 +108,14 @@ release_all(struct vhid_device *d)
 	type_step_report(&empty, &d->keyboard);
 }
 
+/* The pause after a keystroke: the delay the program set after each one, else the
+ * default one after every burst (vhid.h says why). */
+static unsigned int
+keystroke_pause(struct vhid_device *d)
+{
+	return ++d->type_keys % d->type_burst == 0 ? d->type_delay_ms : 0;
+}
+
 static void
 sleep_ms(unsigned int ms)
 {
@@ -132,8 +140,9 @@ vhid_device_type(struct vhid_device *d, struct vhid_keymap *km, const char *text
 		return r;
 	for (size_t i = 0; i < j->n && r == 0; i++) {
 		r = post_step(d, &j->steps[i], NULL);
-		if (r == 0 && j->steps[i].pause && d->type_delay_ms)
-			sleep_ms(d->type_delay_ms);
+		unsigned int ms = r == 0 && j->steps[i].pause ? keystroke_pause(d) : 0;
+		if (ms)
+			sleep_ms(ms);
 	}
 	if (r < 0) {
 		char why[sizeof(d->client->last_error)];
@@ -218,6 +227,7 @@ vhid_device_set_type_delay(struct vhid_device *d, unsigned int delay_ms)
 		return client_fail(d->client, -EINVAL, "a typing delay of %u ms is above %d ms",
 				   delay_ms, MAX_DELAY_MS);
 	d->type_delay_ms = delay_ms;
+	d->type_burst = 1;
 	return 0;
 }
 
@@ -271,8 +281,9 @@ typing_answer(struct vhid_client *c, uint32_t id, int status, const char *messag
 			snprintf(j->message, sizeof(j->message), "%s", message);
 		} else {
 			type_step_report(&j->steps[j->pos], &d->keyboard);
-			if (j->steps[j->pos].pause && d->type_delay_ms)
-				j->resume_ms = monotonic_ms() + d->type_delay_ms;
+			unsigned int ms = j->steps[j->pos].pause ? keystroke_pause(d) : 0;
+			if (ms)
+				j->resume_ms = monotonic_ms() + ms;
 			j->pos++;
 		}
 		/* read by a blocking call, not by dispatch: wake the program's loop for the next
