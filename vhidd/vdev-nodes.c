@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,16 +42,36 @@ find_by_devpath(struct vdev_ctx *ctx, const char *devpath)
 }
 
 /*
+ * The number M of the input device ("inputM") that owns /dev/input/<event>.
+ * Input devices are numbered in creation order and never reuse a number; the
+ * nodes' minors are the lowest free ones, so a device destroyed meanwhile can
+ * give the second node of a keyboard a lower N than its first.
+ */
+static long
+input_number(const char *event)
+{
+	char path[64], target[256];
+	const char *p;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/input/%s", event);
+	if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+		return LONG_MAX; /* gone already: last */
+	target[n] = '\0';
+	p = strstr(target, "/input/input");
+	return p ? strtol(p + 12, NULL, 10) : LONG_MAX;
+}
+
+/*
  * Keep the evdev nodes in the order hid-input made them: the keyboard's main
  * application first (the node readers are counted on, and the one READY
- * names), then "System Control". The kernel gives each new node the lowest
- * free minor, so creation order is ascending N; uevents come in that order,
- * but a sysfs rescan (lost uevents) reads them in directory order.
+ * names), then "System Control". Uevents come in that order, a sysfs rescan
+ * (lost uevents) in directory order: sort by input device number.
  */
 static int
 insert_evdev(struct vdev *dev, const char *devname)
 {
-	long n = strtol(devname + 11, NULL, 10);
+	long n = input_number(devname + 6);
 	int at = dev->n_evdev;
 
 	for (int i = 0; i < dev->n_evdev; i++)
@@ -58,11 +79,13 @@ insert_evdev(struct vdev *dev, const char *devname)
 			return -1;
 	if (dev->n_evdev == VDEV_MAX_EVDEV)
 		return -1;
-	while (at > 0 && strtol(dev->evdev[at - 1] + 16, NULL, 10) > n) {
+	while (at > 0 && dev->evdev_input[at - 1] > n) {
 		memcpy(dev->evdev[at], dev->evdev[at - 1], sizeof(dev->evdev[0]));
+		dev->evdev_input[at] = dev->evdev_input[at - 1];
 		at--;
 	}
 	snprintf(dev->evdev[at], sizeof(dev->evdev[0]), "/dev/%s", devname);
+	dev->evdev_input[at] = n;
 	dev->n_evdev++;
 	return at;
 }

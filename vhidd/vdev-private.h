@@ -32,6 +32,7 @@ struct vdev {
 
 	char devpath[256]; /* "/devices/virtual/misc/uhid/0003:16C0:27DB.0001" */
 	char evdev[VDEV_MAX_EVDEV][32];
+	long evdev_input[VDEV_MAX_EVDEV]; /* each node's inputM: the order they were made */
 	int n_evdev;
 	char hidraw[32];
 
