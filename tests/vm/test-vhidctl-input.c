@@ -24,7 +24,15 @@ expect_cmd(const char *name, const char *devname, const char *const *args,
 	char label[128];
 	const char *node;
 
-	vt_spawn_vhidctl(&p, 0, NULL, 0, args);
+	/* vhidctl sends once a reader opened its device, or after --wait: the default
+	 * second can pass before a busy host lets this test open the node */
+	const char *argv[32] = {args[0], "--wait", "30000"};
+	int n_args = strcmp(args[0], "mouse") ? 3 : 1; /* mouse takes options after move/to */
+
+	for (int i = 1; args[i] && n_args < 31; i++)
+		argv[n_args++] = args[i];
+	argv[n_args] = NULL;
+	vt_spawn_vhidctl(&p, 0, NULL, 0, argv);
 	/* bounds a failure only: a busy host may take seconds to start vhidctl */
 	node = vt_nodes_next(watch, devname, 15000);
 	if (!node[0] || vt_open_node(&d, node) < 0) {
