@@ -24,7 +24,7 @@
 /* Protocol 1.1: a client and a daemon of the same major always work together; the minor
  * and the capability bits say what each side has (PROTOCOL.md 1.7). */
 #define VHID_PROTOCOL_VERSION 1 /* the major */
-#define VHID_PROTOCOL_MINOR 1
+#define VHID_PROTOCOL_MINOR 2
 #define VHID_HELLO_MAGIC 0x44494856u /* "VHID" on the wire */
 #define VHID_MAX_PAYLOAD 1024
 #define VHID_HEADER_SIZE 8
@@ -93,6 +93,7 @@ _Static_assert(sizeof(struct vhid_msg_hello) == 40, "hello size");
  * a client is never shown a bit its minor does not know. */
 #define VHID_CAPS_MINOR0 0x0000000fu
 #define VHID_CAPS_MINOR1 0x0000007fu
+#define VHID_CAPS_MINOR2 0x000000ffu
 
 struct vhid_msg_hello_reply {
 	uint16_t version; /* the major: VHID_PROTOCOL_VERSION */

@@ -385,8 +385,11 @@ enum vhid_capability {
 	VHID_CAP_STATUS_ALL = 1 << 3,        /**< status scope ALL (admin-only from 1.1) */
 	VHID_CAP_LOG = 1 << 4,               /**< 1.1: vhid_client_get_log() */
 	VHID_CAP_STATUS_USER = 1 << 5,       /**< 1.1: status scope USER */
-	VHID_CAP_LEASE_PUSH = 1 << 6         /**< 1.1: lease_expired arrives when the lease
+	VHID_CAP_LEASE_PUSH = 1 << 6,        /**< 1.1: lease_expired arrives when the lease
 					      *   runs out, not with the next answer */
+	VHID_CAP_KEEP = 1 << 7               /**< 1.2: a released device that somebody reads
+					      *   is kept for its owner; creating the same kind
+					      *   and identity takes it over, ready at once */
 };
 
 /** The name of one capability bit ("log", "status-user"), or NULL. @since 0.2 */
@@ -599,9 +602,12 @@ unsigned int vhid_device_get_leds(const struct vhid_device *device);
 /** How many programs have the device's evdev node open (see the readers callback). @since 0.1 */
 unsigned int vhid_device_get_readers(const struct vhid_device *device);
 /**
- * Dispatch until a program has the device's evdev node open (blocking). A new
+ * Dispatch until a program reads the device's evdev node (blocking). A new
  * device is opened by the compositor a little after it is ready; events posted
- * before that are seen by nobody.
+ * before that are seen by nobody. vhidd counts a reader once udev announced the
+ * node and the reader had time to take the device into use (DESIGN.md §21), so
+ * udev and logind do not count; a device taken over from the same user's
+ * previous client (capability VHID_CAP_KEEP) has its readers at once.
  * @return 0, or -ETIMEDOUT (nothing opened it: headless, or no compositor).
  * @since 0.1
  */

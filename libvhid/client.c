@@ -56,7 +56,8 @@ vhid_protocol_minor(void)
 }
 
 static const char *const cap_names[] = {
-	"apple-translation", "absolute", "lease", "status-all", "log", "status-user", "lease-push",
+	"apple-translation", "absolute",   "lease", "status-all", "log",
+	"status-user",       "lease-push", "keep",
 };
 
 VHID_EXPORT const char *
@@ -462,6 +463,8 @@ handle_frame(struct vhid_client *c, const struct vhid_frame *f, struct answer *a
 				a->done = true;
 				a->status = 0;
 				a->value = r.value;
+				if (a->created_id)
+					*a->created_id = r.value;
 			}
 		} else {
 			typing_answer(c, f->hdr.id, 0, "");

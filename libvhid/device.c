@@ -23,19 +23,15 @@ device_clear_state(struct vhid_device *d)
 int
 device_create_remote(struct vhid_device *d)
 {
-	struct answer a = {0};
-	int r;
+	struct answer a = {.created_id = &d->id};
 
+	d->id = 0; /* no push names 0: the old id's are not this device's any more */
 	d->ready = false;
 	d->gone = 0;
 	d->readers = 0;
 	d->evdev[0] = d->hidraw[0] = '\0';
 	device_clear_state(d);
-	r = client_transact(d->client, VHID_MSG_CREATE_DEVICE, &d->params, NULL, 0, &a);
-	if (r < 0)
-		return r;
-	d->id = a.value;
-	return 0;
+	return client_transact(d->client, VHID_MSG_CREATE_DEVICE, &d->params, NULL, 0, &a);
 }
 
 /* Reserved members are where later ones go: a caller that sets one today would be
@@ -90,12 +86,14 @@ vhid_device_create(struct vhid_client *c, const struct vhid_device_params *p,
 	d->params.product = p->product;
 	d->params.version = p->version;
 	proto_set_string(d->params.name, sizeof(d->params.name), p->name);
+	/* listed before the request: pushes may follow its reply at once */
+	d->next = c->devices;
+	c->devices = d;
 	if ((r = device_create_remote(d)) < 0) {
+		c->devices = d->next;
 		free(d);
 		return r;
 	}
-	d->next = c->devices;
-	c->devices = d;
 	*out = d;
 	return 0;
 }

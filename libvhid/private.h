@@ -68,6 +68,10 @@ struct answer {
 	bool done;
 	int status;     /* 0 or negative */
 	uint32_t value; /* REPLY value */
+	/* CREATE_DEVICE: where the new id goes the moment the REPLY is read, so that
+	 * the READY, OPEN and LEDS pushes of an adopted device that follow it in the
+	 * same read find their device (protocol 1.2) */
+	uint32_t *created_id;
 	struct vhid_msg_hello_reply hello;
 	struct vhid_status_listener status_listener; /* zero: no status callbacks */
 	void (*log_line)(const struct vhid_log_line *line, void *data);

@@ -80,7 +80,7 @@ run root "$OLD_VHIDCTL" key a
 ok $([ $RC = 1 ] && has "$ERR" "cannot create the keyboard: The kernel has no uhid"; echo $?) \
 	"old.key.fails.with.documented.message" "$RC $ERR"
 run root "$OLD_VHIDCTL" log
-ok $([ $RC = 0 ] && has "$OUT" "(protocol 1.1, version number 200) starting"; echo $?) \
+ok $([ $RC = 0 ] && has "$OUT" "(protocol 1.2, version number 200) starting"; echo $?) \
 	"old.log.reads.file" "$RC $OUT $ERR"
 run root "$OLD_VHIDCTL" version
 ok $(grep -q "hello (protocol 1.0)" "$D/vhidd.log"; echo $?) "new.vhidd.logs.old.client.as.1.0"
@@ -97,7 +97,7 @@ ok $([ $RC = 0 ] && has "$OUT" "vhidd 0.1.0 (protocol 1.0)" &&
 	has "$OUT" "in use: protocol 1.0, capabilities apple-translation absolute lease status-all"
 	echo $?) "new.version.names.old.vhidd.and.protocol.1.0" "$RC $OUT $ERR"
 run root "$NEW_VHIDCTL" log
-ok $([ $RC = 0 ] && has "$ERR" "vhidd 0.1.0 speaks protocol 1.0 and lacks 'log' (GET_LOG), which vhid_client_get_log needs; this libvhid speaks 1.1; reading the journal or log file instead" &&
+ok $([ $RC = 0 ] && has "$ERR" "vhidd 0.1.0 speaks protocol 1.0 and lacks 'log' (GET_LOG), which vhid_client_get_log needs; this libvhid speaks 1.2; reading the journal or log file instead" &&
 	has "$OUT" "listening on"; echo $?) "new.log.falls.back.with.enocap.message" "$RC $OUT $ERR"
 run root "$NEW_VHIDCTL" status --json
 ok $([ $RC = 0 ] && has "$OUT" '"version": "0.1.0"'; echo $?) "new.status.as.root" "$RC $OUT $ERR"
@@ -111,7 +111,7 @@ run root "$NEW_VHIDCTL" key a
 ok $([ $RC = 1 ] && has "$ERR" "cannot create the keyboard: The kernel has no uhid"; echo $?) \
 	"new.key.fails.with.documented.message" "$RC $ERR"
 run root "$NEW_VHIDCTL" doctor
-ok $(has "$OUT" "PASS versions: libvhid $NEWV (protocol 1.1), vhidd 0.1.0 (protocol 1.0); in use: 1.0,"; echo $?) \
+ok $(has "$OUT" "PASS versions: libvhid $NEWV (protocol 1.2), vhidd 0.1.0 (protocol 1.0); in use: 1.0,"; echo $?) \
 	"new.doctor.reports.protocol.in.use" "$OUT"
 stop
 ok $(! grep -q "protocol violation" "$D/vhidd.log"; echo $?) "new.client.no.violation" \

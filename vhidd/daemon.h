@@ -25,6 +25,7 @@ struct daemon_options {
 	const char *uhid_path;
 	const char *log_file;
 	int lease_ms; /* overrides the policy when > 0 */
+	int keep_ms;  /* overrides the policy when >= 0 */
 	int ready_fd; /* -1, or where to write "\n" once listening */
 };
 

@@ -53,6 +53,8 @@ usage(FILE *f)
 		"  -c, --config PATH     policy file (default %s)\n"
 		"  -g, --group NAME      group of the socket and its directory (default %s)\n"
 		"      --lease-ms N      release a silent client's keys after N ms (default: policy, 3000)\n"
+		"      --keep-ms N       keep a released device that has readers N ms for its owner's\n"
+		"                        next client (default: policy, 3000; 0: never)\n"
 		"      --uhid PATH       the uhid device node (default /dev/uhid)\n"
 		"  -l, --log-file PATH   also append the log to PATH (default: DIR/vhidd.log next to\n"
 		"                        the socket, unless stderr is the journal; 'none' disables)\n"
@@ -74,6 +76,7 @@ parse_args(int argc, char **argv, struct daemon_options *o)
 		{"config", required_argument, NULL, 'c'},
 		{"group", required_argument, NULL, 'g'},
 		{"lease-ms", required_argument, NULL, 'L'},
+		{"keep-ms", required_argument, NULL, 'K'},
 		{"uhid", required_argument, NULL, 'U'},
 		{"log-file", required_argument, NULL, 'l'},
 		{"ready-fd", required_argument, NULL, 'n'},
@@ -100,6 +103,13 @@ parse_args(int argc, char **argv, struct daemon_options *o)
 			o->lease_ms = atoi(optarg);
 			if (o->lease_ms < 100) {
 				fprintf(stderr, "vhidd: --lease-ms must be at least 100\n");
+				return 2;
+			}
+			break;
+		case 'K':
+			o->keep_ms = atoi(optarg);
+			if (o->keep_ms < 0 || o->keep_ms > 60000) {
+				fprintf(stderr, "vhidd: --keep-ms must be 0..60000\n");
 				return 2;
 			}
 			break;
@@ -157,9 +167,14 @@ load_policy(struct daemon *d, bool reload)
 		log_warn("%s: %s", d->opt.config_path, warn);
 	if (d->opt.lease_ms > 0)
 		p.lease_ms = (unsigned int)d->opt.lease_ms;
+	if (d->opt.keep_ms >= 0)
+		p.keep_ms = (unsigned int)d->opt.keep_ms;
 	d->policy = p;
+	if (d->vdev)
+		vdev_ctx_set_keep(d->vdev, p.keep_ms);
 	policy_describe(&p, desc, sizeof(desc));
-	log_info("policy%s: allowed: %s; lease %u ms", reload ? " reloaded" : "", desc, p.lease_ms);
+	log_info("policy%s: allowed: %s; lease %u ms; released devices kept %u ms",
+		 reload ? " reloaded" : "", desc, p.lease_ms, p.keep_ms);
 	return 0;
 }
 
@@ -202,6 +217,7 @@ begin_shutdown(struct daemon *d, const char *why)
 	notify("STOPPING=1");
 	d->shutting_down = true;
 	server_close(d);
+	vdev_ctx_release_kept(d->vdev);
 	for (struct client *c = d->clients, *next; c; c = next) {
 		next = c->next;
 		client_send(c, VHID_MSG_SHUTDOWN, 0, NULL, NULL, 0);
@@ -275,6 +291,7 @@ setup(struct daemon *d)
 	if (access(d->opt.uhid_path, F_OK) < 0)
 		log_warn("%s does not exist: creating devices will fail until 'modprobe uhid'",
 			 d->opt.uhid_path);
+	vo.keep_ms = d->policy.keep_ms ? (int)d->policy.keep_ms : -1;
 	if ((r = vdev_ctx_new(&vo, &d->vdev)) < 0) {
 		log_error("cannot set up the device layer: %s", strerror(-r));
 		return r;
@@ -389,6 +406,7 @@ main(int argc, char **argv)
 				.socket_group = VHID_DEFAULT_GROUP,
 				.uhid_path = "/dev/uhid",
 				.ready_fd = -1,
+				.keep_ms = -1,
 			},
 	};
 	char desc[64];

@@ -88,6 +88,7 @@ set_defaults(struct policy *p)
 	p->max_connections = POLICY_DEFAULT_MAX_CONNECTIONS;
 	p->handshake_timeout_ms = POLICY_DEFAULT_HANDSHAKE_MS;
 	p->idle_timeout_ms = POLICY_DEFAULT_IDLE_MS;
+	p->keep_ms = POLICY_DEFAULT_KEEP_MS;
 }
 
 void
@@ -247,6 +248,7 @@ parse_key(struct policy *p, const char *key, char *value, const struct policy_re
 		{"handshake-timeout-ms", 100, 600000,
 		 offsetof(struct policy, handshake_timeout_ms)},
 		{"idle-timeout-ms", 0, 86400000, offsetof(struct policy, idle_timeout_ms)},
+		{"keep-ms", 0, 60000, offsetof(struct policy, keep_ms)},
 	};
 	char q[120];
 
@@ -281,11 +283,12 @@ parse_key(struct policy *p, const char *key, char *value, const struct policy_re
 				 : "IDs written vendor:product in hex, e.g. 05ac:0250 or 05ac:*");
 		return -EINVAL;
 	}
-	snprintf(err, errlen,
-		 "line %d: unknown key %s (known: allow-users, allow-groups, admin-groups, "
-		 "lease-ms, max-connections-per-user, handshake-timeout-ms, idle-timeout-ms, "
-		 "allow-buses, allow-ids)",
-		 line, excerpt(q, sizeof(q), key));
+	snprintf(
+		err, errlen,
+		"line %d: unknown key %s (known: allow-users, allow-groups, admin-groups, "
+		"lease-ms, max-connections-per-user, handshake-timeout-ms, idle-timeout-ms, keep-ms, "
+		"allow-buses, allow-ids)",
+		line, excerpt(q, sizeof(q), key));
 	return -EINVAL;
 }
 

@@ -36,7 +36,8 @@ struct policy {
 	unsigned int max_connections;      /* per user other than root; 0: no limit */
 	unsigned int handshake_timeout_ms; /* connect to HELLO */
 	unsigned int idle_timeout_ms;      /* without a device and without a frame; 0: never */
-	unsigned int buses[POLICY_MAX];    /* allowed beyond USB, Bluetooth and virtual */
+	unsigned int keep_ms; /* a released device with readers waits this long for its owner */
+	unsigned int buses[POLICY_MAX]; /* allowed beyond USB, Bluetooth and virtual */
 	int n_buses;
 	struct policy_hid_id ids[POLICY_MAX];
 	int n_ids;
@@ -56,6 +57,7 @@ extern const struct policy_resolver policy_system_resolver;
 #define POLICY_DEFAULT_MAX_CONNECTIONS 32
 #define POLICY_DEFAULT_HANDSHAKE_MS 5000
 #define POLICY_DEFAULT_IDLE_MS 60000
+#define POLICY_DEFAULT_KEEP_MS 3000
 #define POLICY_MAX_FILE 16384
 
 /* Root, plus group `group` (if it resolves), lease 3 s. */

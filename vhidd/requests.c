@@ -17,7 +17,7 @@
 /* what this daemon really has: every bit is one a client may rely on */
 #define DAEMON_CAPS                                                                                \
 	(VHID_CAP_APPLE_TRANSLATION | VHID_CAP_ABSOLUTE | VHID_CAP_LEASE | VHID_CAP_STATUS_ALL |   \
-	 VHID_CAP_LOG | VHID_CAP_STATUS_USER | VHID_CAP_LEASE_PUSH)
+	 VHID_CAP_LOG | VHID_CAP_STATUS_USER | VHID_CAP_LEASE_PUSH | VHID_CAP_KEEP)
 
 static void
 reply(struct client *c, uint32_t id, uint32_t value)
@@ -77,6 +77,21 @@ const struct vdev_listener device_listener = {
 	.leds = on_leds,
 	.failed = on_failed,
 };
+
+/*
+ * The client took over a kept device (vdev_adopt): it is ready and the desktop
+ * has it, so the pushes a new device would send over time go out at once,
+ * after the CREATE reply, LEDs included (typing reads Caps Lock from them).
+ */
+static void
+adopted(struct client_device *cd)
+{
+	on_ready(cd->dev, cd);
+	if (vdev_get_readers(cd->dev))
+		on_readers(cd->dev, vdev_get_readers(cd->dev), cd);
+	if (vdev_get_leds(cd->dev))
+		on_leds(cd->dev, vdev_get_leds(cd->dev), cd);
+}
 
 /* ---- lookups ------------------------------------------------------------- */
 
@@ -153,7 +168,9 @@ handle_hello(struct client *c, uint32_t id, const struct vhid_msg_hello *h)
 		.version = VHID_PROTOCOL_VERSION,
 		.minor = h->minor ? VHID_PROTOCOL_MINOR : 0,
 		.daemon_version = VHID_VERSION_NUMBER,
-		.capabilities = DAEMON_CAPS & (h->minor ? VHID_CAPS_MINOR1 : VHID_CAPS_MINOR0),
+		.capabilities = DAEMON_CAPS & (h->minor >= 2 ? VHID_CAPS_MINOR2
+					       : h->minor    ? VHID_CAPS_MINOR1
+							     : VHID_CAPS_MINOR0),
 		.lease_ms = c->daemon->policy.lease_ms,
 		.client_id = c->id,
 		.max_devices = MAX_DEVICES_PER_CLIENT,
@@ -189,6 +206,7 @@ device_params(struct client *c, uint32_t device, int slot, const struct vhid_msg
 	snprintf(p->uniq, sizeof(p->uniq), "vhid-%d-%x", (int)getpid(), device);
 	snprintf(p->label, sizeof(p->label), "client %u %s 0x%x \"%.40s\"", c->id,
 		 proto_kind_name(m->kind), device, p->name);
+	p->owner = c->uid;
 }
 
 /* The identity chooses the kernel driver: only what hid-generic binds, unless allowed. */
@@ -230,6 +248,13 @@ handle_create(struct client *c, uint32_t id, const struct vhid_msg_create *m)
 		return;
 	slot->client = c;
 	slot->id = device;
+	/* before 1.2 a client lost pushes that came in the same read as the reply */
+	if (c->minor >= 2 &&
+	    (slot->dev = vdev_adopt(c->daemon->vdev, &p, &device_listener, slot))) {
+		reply(c, id, device);
+		adopted(slot);
+		return;
+	}
 	r = vdev_create(c->daemon->vdev, &p, &device_listener, slot, &slot->dev);
 	if (r < 0) {
 		slot->dev = NULL;

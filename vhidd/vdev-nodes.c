@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "vdev-private.h"
 
@@ -96,7 +97,7 @@ add_node(struct vdev *dev, const char *devname)
 	if (strncmp(devname, "input/event", 11) == 0) {
 		/* readers counted since the node appeared, before we knew it was ours */
 		if (insert_evdev(dev, devname) == 0)
-			vdev_update_readers(dev->ctx, devname + 6);
+			vdev_node_added(dev->ctx, devname + 6);
 	} else if (strncmp(devname, "hidraw", 6) == 0) {
 		snprintf(dev->hidraw, sizeof(dev->hidraw), "/dev/%s", devname);
 	}
@@ -240,8 +241,13 @@ vdev_dispatch_uevents(struct vdev_ctx *ctx)
 	}
 }
 
+/* The settle after a device's first reader: as long again as that reader took to
+ * come, within these bounds (see set_readers). */
+#define SETTLE_MIN_NS (10 * 1000000ull)
+#define SETTLE_MAX_NS (1000 * 1000000ull)
+
 static void
-set_readers(struct vdev *dev, unsigned int readers)
+report_readers(struct vdev *dev, unsigned int readers)
 {
 	if (readers == dev->readers)
 		return;
@@ -250,6 +256,41 @@ set_readers(struct vdev *dev, unsigned int readers)
 	dev->readers = readers;
 	if (dev->listener && dev->listener->readers)
 		dev->listener->readers(dev, readers, dev->data);
+}
+
+/*
+ * A reader that leaves is reported at once. One that comes is reported when the
+ * count has held still for the node's settle: a desktop's open is not yet its
+ * reading. libinput (every Wayland compositor, Xorg's libinput driver) discards
+ * whatever is queued on a device it has just opened (evdev_drain_fd), and a
+ * compositor under logind opens it through logind (TakeDevice) and gets the fd over
+ * D-Bus first; Xorg opens a device, closes it, and opens it again to enable it;
+ * libevdev reads the key state after the open and drops events that do not change
+ * it. Nothing of that reaches the device, so the settle is as long again as the
+ * reader took from the node's announcement (by udev, or its creation) to its open:
+ * the same kind of work on the same machine, so a slow machine gets a long settle,
+ * not lost keys (DESIGN §21).
+ */
+static void
+set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
+{
+	dev->raw_readers = raw;
+	if (raw <= dev->readers || !settle_ns) {
+		dev->settle_at_ns = 0;
+		report_readers(dev, raw);
+		return;
+	}
+	dev->settle_at_ns = monotonic_ns() + settle_ns;
+	vdev_arm_timer(dev->ctx);
+}
+
+void
+vdev_settle_readers(struct vdev *dev, uint64_t now)
+{
+	if (!dev->settle_at_ns || now < dev->settle_at_ns)
+		return;
+	dev->settle_at_ns = 0;
+	report_readers(dev, dev->raw_readers);
 }
 
 /* N of "eventN", or -1 for any other name (jsN, mouseN, by-id, ...). */
@@ -265,34 +306,119 @@ event_number(const char *name)
 	return *end || n < 0 || n >= VDEV_MAX_EVENT_NODES ? -1 : (int)n;
 }
 
-static unsigned int *
-open_count(struct vdev_ctx *ctx, const char *name)
+static struct vdev_node *
+node_state(struct vdev_ctx *ctx, const char *name)
 {
 	int n = event_number(name);
-	unsigned int *grown;
+	struct vdev_node *grown;
 
 	if (n < 0)
 		return NULL;
-	if ((size_t)n >= ctx->n_opens) {
-		grown = realloc(ctx->opens, ((size_t)n + 64) * sizeof(*grown));
+	if ((size_t)n >= ctx->n_nodes) {
+		grown = realloc(ctx->nodes, ((size_t)n + 64) * sizeof(*grown));
 		if (!grown)
 			return NULL;
-		memset(grown + ctx->n_opens, 0, ((size_t)n + 64 - ctx->n_opens) * sizeof(*grown));
-		ctx->opens = grown;
-		ctx->n_opens = (size_t)n + 64;
+		memset(grown + ctx->n_nodes, 0, ((size_t)n + 64 - ctx->n_nodes) * sizeof(*grown));
+		ctx->nodes = grown;
+		ctx->n_nodes = (size_t)n + 64;
 	}
-	return &ctx->opens[n];
+	return &ctx->nodes[n];
 }
 
 /* Tell the device whose first evdev node is /dev/input/<name> its reader count. */
 void
 vdev_update_readers(struct vdev_ctx *ctx, const char *name)
 {
-	unsigned int *count = open_count(ctx, name);
+	struct vdev_node *st = node_state(ctx, name);
 
-	for (struct vdev *d = ctx->devices; count && d; d = d->next)
+	for (struct vdev *d = ctx->devices; st && d; d = d->next)
 		if (!d->dead && d->n_evdev > 0 && strcmp(d->evdev[0] + 11, name) == 0)
-			set_readers(d, *count);
+			set_readers(d, st->readers, st->settle_ns);
+}
+
+/* Whether udev's database has /dev/input/<name> ("c13:M", named by its device number). */
+static bool
+udev_has(const char *name)
+{
+	char path[96], dev[32];
+
+	snprintf(path, sizeof(path), "/sys/class/input/%.40s/dev", name);
+	if (read_file(path, dev, sizeof(dev)) <= 0)
+		return false;
+	dev[strcspn(dev, "\n")] = '\0';
+	snprintf(path, sizeof(path), "/run/udev/data/c%.30s", dev);
+	return access(path, F_OK) == 0;
+}
+
+/* The node is public: the desktop learns of it from udev from now on. */
+static void
+announce(struct vdev_ctx *ctx, const char *name)
+{
+	struct vdev_node *st = node_state(ctx, name);
+
+	if (!st || st->announced)
+		return;
+	st->announced = true;
+	st->announced_ns = monotonic_ns();
+	st->settle_ns = 0;
+	st->early += st->readers;
+	st->readers = 0;
+	vdev_update_readers(ctx, name);
+}
+
+/* A node became one of our devices': without udev it is public from its creation. */
+void
+vdev_node_added(struct vdev_ctx *ctx, const char *name)
+{
+	if (ctx->udev_wd < 0 || udev_has(name))
+		announce(ctx, name);
+	vdev_update_readers(ctx, name);
+}
+
+/* udev wrote "c13:M": the name of that char device is /sys/dev/char/13:M's last part */
+static void
+handle_udev_event(struct vdev_ctx *ctx, const struct inotify_event *ev)
+{
+	char path[64], target[256];
+	const char *base;
+	ssize_t n;
+
+	if (ev->mask & IN_IGNORED) {
+		ctx->udev_wd = -1;
+		log_warn("udev's database went away: every open of a node counts as a reader");
+		return;
+	}
+	if (!ev->len || strncmp(ev->name, "c13:", 4) != 0)
+		return;
+	snprintf(path, sizeof(path), "/sys/dev/char/%.30s", ev->name + 1);
+	if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+		return;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	if (base && event_number(base + 1) >= 0)
+		announce(ctx, base + 1);
+}
+
+/*
+ * Watch udev's database, so that udev's own open of a new node (O_PATH, to set
+ * its permissions; inotify reports it as an open) is not taken for a reader:
+ * udev writes the node's entry after that, and before it tells anyone else of
+ * the node. Without udev (the busybox tier, containers) every open counts.
+ */
+void
+vdev_watch_udev(struct vdev_ctx *ctx)
+{
+	ctx->udev_wd = -1;
+	if (access("/run/udev/control", F_OK) != 0) {
+		log_debug("udev is not running: every open of a node counts as a reader");
+		return;
+	}
+	ctx->udev_wd = inotify_add_watch(ctx->inotify_fd, "/run/udev/data",
+					 IN_MOVED_TO | IN_CREATE | IN_ONLYDIR);
+	if (ctx->udev_wd < 0)
+		log_warn("cannot watch udev's database /run/udev/data: %s. udev's own look at "
+			 "a new device may count as a reader",
+			 strerror(errno));
 }
 
 /*
@@ -325,10 +451,44 @@ vdev_watch_input_dir(struct vdev_ctx *ctx)
 }
 
 static void
+count_open(struct vdev_ctx *ctx, struct vdev_node *st)
+{
+	uint64_t waited;
+
+	if (!st->announced) {
+		st->early++;
+		return;
+	}
+	if (!st->readers && !st->settle_ns) {
+		waited = monotonic_ns() - st->announced_ns;
+		st->settle_ns = waited < SETTLE_MIN_NS   ? SETTLE_MIN_NS
+				: waited > SETTLE_MAX_NS ? SETTLE_MAX_NS
+							 : waited;
+	}
+	st->readers++;
+}
+
+/* Closes come oldest first: a removed node's, then udev's, then a reader's. */
+static void
+count_close(struct vdev_node *st)
+{
+	if (st->stale)
+		st->stale--;
+	else if (st->early)
+		st->early--;
+	else if (st->readers)
+		st->readers--;
+}
+
+static void
 handle_dir_event(struct vdev_ctx *ctx, const struct inotify_event *ev)
 {
-	unsigned int *count;
+	struct vdev_node *st;
 
+	if (ev->wd == ctx->udev_wd) {
+		handle_udev_event(ctx, ev);
+		return;
+	}
 	if (ev->wd == ctx->dev_wd) {
 		if ((ev->mask & IN_CREATE) && ev->len && strcmp(ev->name, "input") == 0) {
 			inotify_rm_watch(ctx->inotify_fd, ctx->dev_wd);
@@ -345,14 +505,23 @@ handle_dir_event(struct vdev_ctx *ctx, const struct inotify_event *ev)
 		log_warn("/dev/input went away: readers are no longer counted");
 		return;
 	}
-	if (!ev->len || (ev->mask & IN_ISDIR) || !(count = open_count(ctx, ev->name)))
+	if (!ev->len || (ev->mask & IN_ISDIR) || !(st = node_state(ctx, ev->name)))
 		return;
-	if (ev->mask & (IN_CREATE | IN_DELETE))
-		*count = 0;
-	else if (ev->mask & IN_OPEN)
-		(*count)++;
-	else if ((ev->mask & IN_CLOSE) && *count > 0)
-		(*count)--;
+	if (ev->mask & IN_DELETE) {
+		/* its files may still be open: their closes are not the next node's */
+		st->stale += st->early + st->readers;
+		st->early = st->readers = 0;
+		st->announced = false;
+	} else if (ev->mask & IN_CREATE) {
+		st->early = st->readers = 0;
+		st->announced = false;
+		if (ctx->udev_wd < 0 || udev_has(ev->name))
+			announce(ctx, ev->name);
+	} else if (ev->mask & IN_OPEN) {
+		count_open(ctx, st);
+	} else if (ev->mask & IN_CLOSE) {
+		count_close(st);
+	}
 	vdev_update_readers(ctx, ev->name);
 }
 

@@ -24,9 +24,12 @@ struct vdev {
 	int fd;
 
 	bool started, bound, ready, open, failed, dead;
-	unsigned int readers; /* user-space open file descriptions of the evdev node */
-	bool lingering;       /* released, waiting out the linger before UHID_DESTROY */
-	int write_error;      /* the last failed input write (-errno), 0 = none */
+	unsigned int readers;     /* readers as reported: settled (vdev-nodes.c) */
+	unsigned int raw_readers; /* readers as counted, before the settle */
+	uint64_t settle_at_ns;    /* when raw_readers becomes readers, 0 = nothing pending */
+	bool lingering;           /* released, waiting out the linger before UHID_DESTROY */
+	bool kept;                /* lingering for its owner to adopt (vdev_adopt) */
+	int write_error;          /* the last failed input write (-errno), 0 = none */
 	uint64_t created_ns, ready_ns;
 	uint64_t deadline_ns; /* start or ready timeout, 0 = none */
 
@@ -53,18 +56,34 @@ struct vdev {
 	uint16_t system_keys[VHID_MAX_KEYS];
 };
 
+/*
+ * Open file descriptions of one /dev/input/eventN, counted from inotify (§21).
+ * "announced": udev has processed the node (its database entry exists), so it
+ * is public; opens before that are udev's own. Closes are matched oldest first:
+ * those of a removed node of the same name, then early opens, then readers.
+ */
+struct vdev_node {
+	unsigned int early;   /* opened before the node was announced, still open */
+	unsigned int readers; /* opened after, still open: programs that use the device */
+	unsigned int stale;   /* still open on a removed node that had this name */
+	bool announced;
+	uint64_t announced_ns;
+	uint64_t settle_ns; /* how long the first reader took to come (see set_readers) */
+};
+
 struct vdev_ctx {
 	int epfd;
-	int uevent_fd;       /* -1: no uevents, poll sysfs instead */
-	int inotify_fd;      /* opens and closes of the evdev nodes by user space */
-	int input_wd;        /* the watch on /dev/input, -1 = none */
-	int dev_wd;          /* the watch on /dev while /dev/input does not exist, -1 = none */
-	bool readers_ok;     /* false: readers cannot be counted (GET_STATUS says so) */
-	unsigned int *opens; /* open count of /dev/input/eventN by N, since its creation */
-	size_t n_opens;
+	int uevent_fd;           /* -1: no uevents, poll sysfs instead */
+	int inotify_fd;          /* opens and closes of the evdev nodes by user space */
+	int input_wd;            /* the watch on /dev/input, -1 = none */
+	int dev_wd;              /* the watch on /dev while /dev/input does not exist, -1 = none */
+	int udev_wd;             /* the watch on udev's database, -1 = udev not running */
+	bool readers_ok;         /* false: readers cannot be counted (GET_STATUS says so) */
+	struct vdev_node *nodes; /* /dev/input/eventN by N */
+	size_t n_nodes;
 	int timer_fd;
 	char uhid_path[256];
-	uint64_t start_timeout_ns, ready_timeout_ns, linger_ns;
+	uint64_t start_timeout_ns, ready_timeout_ns, linger_ns, keep_ns;
 	struct vdev *devices;
 	struct vdev *graveyard; /* destroyed during dispatch, freed after it */
 	int dispatching;
@@ -88,7 +107,10 @@ void vdev_handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue);
 void vdev_dispatch_uevents(struct vdev_ctx *ctx);
 void vdev_resolve_sysfs(struct vdev *dev);
 void vdev_watch_input_dir(struct vdev_ctx *ctx);
+void vdev_watch_udev(struct vdev_ctx *ctx);
+void vdev_node_added(struct vdev_ctx *ctx, const char *name);
 void vdev_update_readers(struct vdev_ctx *ctx, const char *name);
+void vdev_settle_readers(struct vdev *dev, uint64_t now);
 void vdev_dispatch_inotify(struct vdev_ctx *ctx);
 
 #endif

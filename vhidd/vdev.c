@@ -118,6 +118,8 @@ vdev_arm_timer(struct vdev_ctx *ctx)
 		/* without uevents, pending devices are re-checked every 10 ms */
 		if (ctx->uevent_fd < 0 && d->started && !d->ready && !d->failed)
 			t = monotonic_ns() + POLL_INTERVAL_NS;
+		if (d->settle_at_ns && (!t || d->settle_at_ns < t))
+			t = d->settle_at_ns;
 		if (t && (!next || t < next))
 			next = t;
 	}
@@ -396,6 +398,7 @@ dispatch_timer(struct vdev_ctx *ctx)
 		return;
 	for (struct vdev *d = ctx->devices, *next; d; d = next) {
 		next = d->next;
+		vdev_settle_readers(d, now);
 		if (d->lingering && now >= d->deadline_ns) {
 			finish_destroy(d);
 			continue;
@@ -451,9 +454,12 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 	ctx->linger_ns = !opts || opts->linger_ms == 0 ? 100000000ull
 			 : opts->linger_ms < 0         ? 0
 						       : (uint64_t)opts->linger_ms * 1000000ull;
+	ctx->keep_ns = !opts || opts->keep_ms == 0 ? VDEV_DEFAULT_KEEP_MS * 1000000ull
+		       : opts->keep_ms < 0         ? 0
+						   : (uint64_t)opts->keep_ms * 1000000ull;
 	ctx->uevent_fd = -1;
 	ctx->inotify_fd = -1;
-	ctx->input_wd = ctx->dev_wd = -1;
+	ctx->input_wd = ctx->dev_wd = ctx->udev_wd = -1;
 	ctx->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ctx->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (ctx->epfd < 0 || ctx->timer_fd < 0) {
@@ -470,8 +476,10 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 			 strerror(errno));
 	else if ((r = epoll_add(ctx->epfd, ctx->inotify_fd, &tag_inotify)) < 0)
 		goto fail;
-	else
+	if (ctx->inotify_fd >= 0) {
 		vdev_watch_input_dir(ctx);
+		vdev_watch_udev(ctx);
+	}
 	ctx->uevent_fd = uevent_open();
 	if (ctx->uevent_fd < 0) {
 		log_warn("kernel uevents unavailable (%s); readiness falls back to polling sysfs",
@@ -516,7 +524,7 @@ vdev_ctx_free(struct vdev_ctx *ctx)
 		close(ctx->uevent_fd);
 	if (ctx->inotify_fd >= 0)
 		close(ctx->inotify_fd);
-	free(ctx->opens);
+	free(ctx->nodes);
 	if (ctx->timer_fd >= 0)
 		close(ctx->timer_fd);
 	if (ctx->epfd >= 0)
@@ -707,29 +715,102 @@ finish_destroy(struct vdev *dev)
 	}
 }
 
+/* Another kept device of the same owner and kind goes its ordinary way: one each. */
+static void
+unkeep_others(struct vdev *dev, uint64_t now)
+{
+	for (struct vdev *d = dev->ctx->devices; d; d = d->next) {
+		if (d == dev || !d->kept || d->params.owner != dev->params.owner ||
+		    d->params.kind != dev->params.kind)
+			continue;
+		d->kept = false;
+		d->deadline_ns = now + dev->ctx->linger_ns;
+	}
+}
+
 /*
- * Release everything through the normal report path, then keep the device
- * for a short linger before UHID_DESTROY: evdev refuses to hand buffered
- * events to readers once the device is gone, so without it a compositor
- * reading a moment later would never see the key-ups.
+ * Release everything through the normal report path, then keep the device a
+ * while before UHID_DESTROY: evdev refuses to hand buffered events to readers
+ * once the device is gone, so a compositor reading a moment later would never
+ * see the last events, the key-ups among them. What a reader has consumed
+ * cannot be seen from here (DESIGN §9), so a device somebody reads is kept for
+ * seconds, as plugged-in hardware stays, and its owner's next client of the
+ * same kind and identity takes it over (vdev_adopt) instead of making the
+ * desktop discover a new one. Others linger briefly.
  */
 void
 vdev_destroy(struct vdev *dev)
 {
 	struct vdev_ctx *ctx;
+	uint64_t now = monotonic_ns();
 
 	if (!dev || dev->dead || dev->lingering)
 		return;
 	ctx = dev->ctx;
 	dev->listener = NULL; /* the caller's handle ends here */
+	dev->settle_at_ns = 0;
 	if (dev->ready && !dev->failed && ctx->linger_ns) {
 		vdev_reset(dev);
 		dev->lingering = true;
-		dev->deadline_ns = monotonic_ns() + ctx->linger_ns;
+		dev->kept = dev->raw_readers > 0 && ctx->keep_ns > ctx->linger_ns;
+		dev->deadline_ns = now + (dev->kept ? ctx->keep_ns : ctx->linger_ns);
+		if (dev->kept) {
+			unkeep_others(dev, now);
+			log_info("%s: released; kept %llu ms for its owner", dev->params.label,
+				 (unsigned long long)(ctx->keep_ns / 1000000ull));
+		}
 		vdev_arm_timer(ctx);
 		return;
 	}
 	finish_destroy(dev);
+	vdev_arm_timer(ctx);
+}
+
+static bool
+same_device(const struct vdev_params *a, const struct vdev_params *b)
+{
+	return a->owner == b->owner && a->kind == b->kind && a->bus == b->bus &&
+	       a->vendor == b->vendor && a->product == b->product && a->version == b->version &&
+	       a->country == b->country && strcmp(a->name, b->name) == 0;
+}
+
+struct vdev *
+vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
+	   const struct vdev_listener *listener, void *data)
+{
+	for (struct vdev *d = ctx->devices; d; d = d->next) {
+		if (!d->kept || d->dead || d->failed || !same_device(&d->params, params))
+			continue;
+		d->kept = d->lingering = false;
+		d->deadline_ns = 0;
+		d->listener = listener;
+		d->data = data;
+		log_info("%s: taken over by %s", d->params.label, params->label);
+		snprintf(d->params.label, sizeof(d->params.label), "%s", params->label);
+		vdev_arm_timer(ctx);
+		return d;
+	}
+	return NULL;
+}
+
+void
+vdev_ctx_set_keep(struct vdev_ctx *ctx, unsigned int keep_ms)
+{
+	ctx->keep_ns = (uint64_t)keep_ms * 1000000ull;
+}
+
+void
+vdev_ctx_release_kept(struct vdev_ctx *ctx)
+{
+	uint64_t now = monotonic_ns();
+
+	for (struct vdev *d = ctx->devices; d; d = d->next) {
+		if (!d->kept)
+			continue;
+		d->kept = false;
+		if (d->deadline_ns > now + ctx->linger_ns)
+			d->deadline_ns = now + ctx->linger_ns;
+	}
 	vdev_arm_timer(ctx);
 }
 

@@ -37,9 +37,12 @@ struct vdev_params {
 				   */
 	uint16_t bus;             /* BUS_USB by default */
 	uint32_t vendor, product, version;
-	uint8_t country; /* HID country code, 0 = not localized */
-	char label[96];  /* how log lines name the device; defaults to kind + name */
+	uint8_t country;    /* HID country code, 0 = not localized */
+	char label[96];     /* how log lines name the device; defaults to kind + name */
+	unsigned int owner; /* uid of the client: only the owner's clients adopt it */
 };
+
+#define VDEV_DEFAULT_KEEP_MS 3000
 
 /* Fill in the defaults of a kind (seed identities: 16c0:27db keyboard, 16c0:27da pointer). */
 void vdev_params_default(struct vdev_params *p, enum vhid_device_kind kind);
@@ -64,6 +67,9 @@ struct vdev_ctx_options {
 	int ready_timeout_ms;  /* started but never bound (default 5000) */
 	int linger_ms;         /* released device stays this long before UHID_DESTROY
 				* (0 = the default 100 ms; negative = destroy at once) */
+	int keep_ms;           /* a released device that had readers stays this long for
+				* its owner to adopt (0 = VDEV_DEFAULT_KEEP_MS,
+				* negative = never kept) */
 };
 
 int vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out);
@@ -85,10 +91,23 @@ int vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 		const struct vdev_listener *listener, void *data, struct vdev **out);
 /*
  * Release every key and button, then UHID_DESTROY after the context's linger
- * (so readers can still read the key-ups). The handle is invalid on return and
- * no callback runs for it again. Safe inside callbacks.
+ * (so readers can still read the key-ups), or, when the device has readers,
+ * after keep_ms unless its owner adopts it first. The handle is invalid on
+ * return and no callback runs for it again. Safe inside callbacks.
  */
 void vdev_destroy(struct vdev *dev);
+/*
+ * A released device of the same owner, kind and identity (name, bus, IDs,
+ * version, country) that is still kept: it becomes the caller's, already
+ * ready, with its readers and LEDs; its label becomes params->label. NULL when
+ * there is none: create one.
+ */
+struct vdev *vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
+			const struct vdev_listener *listener, void *data);
+/* How long a released device with readers is kept for its owner (0: never). */
+void vdev_ctx_set_keep(struct vdev_ctx *ctx, unsigned int keep_ms);
+/* Shutting down: kept devices linger only briefly. */
+void vdev_ctx_release_kept(struct vdev_ctx *ctx);
 /* Devices released but not yet destroyed; a daemon exits once this is 0. */
 int vdev_ctx_lingering(const struct vdev_ctx *ctx);
 

@@ -47,6 +47,7 @@ class Capability(enum.IntFlag):
     LOG = 1 << 4
     STATUS_USER = 1 << 5
     LEASE_PUSH = 1 << 6
+    KEEP = 1 << 7
 
 
 def _version(v: int) -> str:

@@ -201,7 +201,7 @@ session(void **state)
 	assert_int_equal(minor, VHID_PROTOCOL_MINOR);
 	assert_int_equal(vhid_client_get_lease_ms(c), 2000);
 	assert_int_equal(vhid_client_get_max_devices(c), 3);
-	assert_int_equal(vhid_client_get_capabilities(c), VHID_CAPS_MINOR1);
+	assert_int_equal(vhid_client_get_capabilities(c), VHID_CAPS_MINOR2);
 
 	/* no uhid on this host: a clear error, and nothing else breaks */
 	int r = vhid_device_create(c, &(struct vhid_device_params){.kind = VHID_DEVICE_KEYBOARD},
@@ -506,7 +506,7 @@ minor_negotiation(void **state)
 {
 	pid_t pid = start_daemon(NULL);
 	struct vhid_msg_hello_reply r;
-	const uint16_t minors[] = {0, 1, 9};
+	const uint16_t minors[] = {0, 1, 2, 9};
 
 	assert_true(pid > 0);
 	for (size_t i = 0; i < sizeof(minors) / sizeof(minors[0]); i++) {
@@ -514,7 +514,9 @@ minor_negotiation(void **state)
 		raw_hello(fd, minors[i], &r);
 		assert_int_equal(r.version, 1);
 		assert_int_equal(r.minor, minors[i] ? VHID_PROTOCOL_MINOR : 0);
-		assert_int_equal(r.capabilities, minors[i] ? VHID_CAPS_MINOR1 : VHID_CAPS_MINOR0);
+		assert_int_equal(r.capabilities, minors[i] >= 2 ? VHID_CAPS_MINOR2
+						 : minors[i]    ? VHID_CAPS_MINOR1
+								: VHID_CAPS_MINOR0);
 		close(fd);
 	}
 	assert_int_equal(stop_daemon(pid, SIGTERM), 0);
@@ -539,7 +541,7 @@ unknown_requests(void **state)
 	assert_int_equal(write(fd, frame, sizeof(frame)), (ssize_t)sizeof(frame));
 	assert_int_equal(read_error(fd, 7, msg, sizeof(msg)), -VHID_ENOCAP);
 	assert_string_equal(msg, "unknown request type 0x000a: this vhidd (" VHID_VERSION
-				 ") speaks protocol 1.1");
+				 ") speaks protocol 1.2");
 	send_frame(fd, VHID_MSG_HEARTBEAT, 8, NULL, NULL, 0);
 	expect_reply(fd, 8);
 	close(fd);

@@ -103,6 +103,7 @@ defaults(void **state)
 	assert_int_equal(p.n_admin_groups, 0);
 	assert_int_equal(p.lease_ms, 3000);
 	assert_int_equal(p.lease_ms, POLICY_DEFAULT_LEASE_MS);
+	assert_int_equal(p.keep_ms, POLICY_DEFAULT_KEEP_MS);
 	assert_string_equal(p.path, "");
 
 	assert_true(allows(&p, 0, NULL, 0));
@@ -279,6 +280,13 @@ lease_ms(void **state)
 			 bad[i]);
 		assert_string_equal(err, want);
 	}
+	/* keep-ms: 0 turns keeping released devices off */
+	parse_ok(&p, "keep-ms = 0\n", NULL, 0);
+	assert_int_equal(p.keep_ms, 0);
+	parse_ok(&p, "keep-ms = 60000\n", NULL, 0);
+	assert_int_equal(p.keep_ms, 60000);
+	parse_bad("keep-ms = 60001\n", err, sizeof(err));
+	assert_string_equal(err, "line 1: keep-ms must be 0..60000, got '60001'");
 }
 
 static void
@@ -322,9 +330,10 @@ unknown_key(void **state)
 	char err[256];
 
 	parse_bad("\n# comment\nallow-groups = vhid\nallow-group = vhid\n", err, sizeof(err));
-	assert_string_equal(err, "line 4: unknown key 'allow-group' (known: allow-users, "
-				 "allow-groups, admin-groups, lease-ms, max-connections-per-user, "
-				 "handshake-timeout-ms, idle-timeout-ms, allow-buses, allow-ids)");
+	assert_string_equal(
+		err, "line 4: unknown key 'allow-group' (known: allow-users, "
+		     "allow-groups, admin-groups, lease-ms, max-connections-per-user, "
+		     "handshake-timeout-ms, idle-timeout-ms, keep-ms, allow-buses, allow-ids)");
 	parse_bad("lease = 100\n", err, sizeof(err));
 	assert_non_null(strstr(err, "line 1:"));
 	assert_non_null(strstr(err, "'lease'"));

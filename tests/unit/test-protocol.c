@@ -1092,6 +1092,7 @@ type_minors(void **state)
 						   VHID_CAP_LEASE | VHID_CAP_STATUS_ALL);
 	assert_int_equal(VHID_CAPS_MINOR1, VHID_CAPS_MINOR0 | VHID_CAP_LOG | VHID_CAP_STATUS_USER |
 						   VHID_CAP_LEASE_PUSH);
+	assert_int_equal(VHID_CAPS_MINOR2, VHID_CAPS_MINOR1 | VHID_CAP_KEEP);
 }
 
 static void

@@ -102,7 +102,7 @@ new_library_old_daemon(void)
 	vt_check(r == -VHID_ENOCAP &&
 			 !strcmp(vhid_client_last_error(c),
 				 "vhidd 0.1.0 speaks protocol 1.0 and lacks 'log' (GET_LOG), which "
-				 "vhid_client_get_log needs; this libvhid speaks 1.1"),
+				 "vhid_client_get_log needs; this libvhid speaks 1.2"),
 		 "new.library.get.log.enocap", "r=%d: %s", r, vhid_client_last_error(c));
 	r = vhid_client_get_status(c, VHID_STATUS_USER, NULL, NULL);
 	vt_check(r == -VHID_ENOCAP && strstr(vhid_client_last_error(c), "lacks 'status-user'"),

@@ -163,7 +163,7 @@ static const struct bad_case cases[] = {
 	 true},
 	/* an unknown request is answered, not fatal (a newer client's); the daemon's range is */
 	{"unknown-opcode", true, true, 0x0077, 3, NULL, "abc", 3, -VHID_ENOCAP,
-	 "unknown request type 0x0077: this vhidd (" VHID_VERSION ") speaks protocol 1.1", false},
+	 "unknown request type 0x0077: this vhidd (" VHID_VERSION ") speaks protocol 1.2", false},
 	{"unknown-daemon-opcode", true, true, 0x8077, 0, NULL, NULL, 0, EPROTO_CODE,
 	 "unknown message type 0x8077 (types from 0x8000 are the daemon's)", true},
 	{"post-undefined-flag", true, false, VHID_MSG_POST_REPORT, 0,
@@ -181,7 +181,7 @@ static const struct bad_case cases[] = {
 	{"version-mismatch", false, false, VHID_MSG_HELLO, 0,
 	 &(struct vhid_msg_hello){.magic = VHID_HELLO_MAGIC, .version = 99, .name = "raw"}, NULL, 0,
 	 -VHID_EVERSION,
-	 "the client speaks version 99, vhidd " VHID_VERSION " speaks version 1 (1.1)", true},
+	 "the client speaks version 99, vhidd " VHID_VERSION " speaks version 1 (1.2)", true},
 	{"bad-magic", false, true, VHID_MSG_HELLO, 40, NULL, http, 40, EPROTO_CODE,
 	 "HELLO without the VHID magic", true},
 	{"daemon-only-type", true, false, VHID_MSG_REPLY, 0, &(struct vhid_msg_reply){0}, NULL, 0,

@@ -26,9 +26,9 @@ main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	unlink(VT_CONFIG);
 	snprintf(want, sizeof(want),
-		 "vhidctl %s\nlibvhid %s (protocol 1.1)\nvhidd %s (protocol 1.1)\n"
-		 "in use: protocol 1.1, capabilities apple-translation absolute lease status-all "
-		 "log status-user lease-push\n",
+		 "vhidctl %s\nlibvhid %s (protocol 1.2)\nvhidd %s (protocol 1.2)\n"
+		 "in use: protocol 1.2, capabilities apple-translation absolute lease status-all "
+		 "log status-user lease-push keep\n",
 		 VHID_VERSION, VHID_VERSION, VHID_VERSION);
 	snprintf(first_two, sizeof(first_two), "%.*s", (int)(strstr(want, "vhidd ") - want), want);
 	if (!vt_check(vt_daemon_start(&d, NULL) == 0, "daemon.start", "vhidd did not become ready"))

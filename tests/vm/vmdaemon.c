@@ -30,6 +30,12 @@ vt_daemon_start(struct vt_daemon *d, const char *const *args)
 	if (pipe(pfd) < 0)
 		return -errno;
 	snprintf(fdarg, sizeof(fdarg), "%d", pfd[1]);
+	/* released devices are not kept for their owner (DESIGN §9) unless a test asks:
+	 * most tests expect a new device from each create */
+	if (!bin) {
+		argv[n++] = "--keep-ms";
+		argv[n++] = "0";
+	}
 	for (int i = 0; args && args[i] && n < 30; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;

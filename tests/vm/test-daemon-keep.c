@@ -1,0 +1,138 @@
+/*
+ * test-daemon-keep: a released device that somebody reads is kept for its
+ * owner (DESIGN §9): its key-ups are read from a device that still exists, the
+ * owner's next client of the same kind and identity takes it over (same node,
+ * its reader already counted, no new discovery for the desktop), another user's
+ * client never does, a device nobody reads is not kept, and a daemon that shuts
+ * down does not wait for kept devices.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmdaemon.h"
+
+#define NAME "vhid-keep-test"
+#define VHID_GID 990
+
+static struct vhid_client *
+connect_root(const char *name)
+{
+	struct vhid_client *c;
+
+	vhid_client_new(name, NULL, NULL, &c);
+	if (vhid_client_connect(c, NULL) < 0) {
+		vt_fail("connect", "%s", vhid_client_last_error(c));
+		vhid_client_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+static struct vhid_device *
+keyboard(struct vhid_client *c, const char *name)
+{
+	struct vhid_device_params p = {.kind = VHID_DEVICE_KEYBOARD, .name = name};
+	struct vhid_device *d;
+
+	if (vhid_device_create(c, &p, &d) < 0 || vhid_device_wait_ready(d, vt_bound(5000)) < 0)
+		return NULL;
+	return d;
+}
+
+/* A node nobody opened: its file goes within the 100 ms linger (bound scaled). */
+static bool
+node_unlinked(const char *path, int timeout_ms)
+{
+	struct stat st;
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
+
+	while (stat(path, &st) == 0 && monotonic_ms() < end)
+		usleep(10000);
+	return stat(path, &st) < 0 && errno == ENOENT;
+}
+
+static void
+other_user_gets_a_new_device(const char *kept)
+{
+	static const unsigned int groups[] = {VHID_GID};
+	struct vt_agent a;
+	char ans[200];
+
+	vt_agent_spawn(&a, "keep-other", 1000, 1000, groups, 1);
+	int r = vt_agent_cmd(&a, ans, sizeof(ans), 5000, "connect");
+	r = r ? r : vt_agent_cmd(&a, ans, sizeof(ans), 8000, "create keyboard " NAME);
+	vt_check(r == 0 && strcmp(ans + 3, kept) != 0, "other.user.never.adopts",
+		 "uid 1000 got '%s' (root's kept device is %s)", ans, kept);
+	vt_agent_quit(&a);
+}
+
+int
+main(void)
+{
+	static const char *const args[] = {"--keep-ms", "20000", NULL};
+	struct vt_daemon dmn;
+	struct vhid_client *a, *b, *c;
+	struct vhid_device *kb, *kb2;
+	struct vt_dev node;
+	struct input_event ev;
+	char path[64];
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!vt_check(vt_daemon_start(&dmn, args) == 0, "daemon.start",
+		      "vhidd did not become ready"))
+		return vt_finish();
+	if (!(a = connect_root("keep-a")) || !(kb = keyboard(a, NAME)))
+		return vt_fail("create", "no keyboard"), vt_finish();
+	snprintf(path, sizeof(path), "%s", vhid_device_get_evdev(kb));
+	if (vt_open_node(&node, path) < 0)
+		return vt_fail("open", "cannot open %s", path), vt_finish();
+	vhid_device_wait_reader(kb, vt_bound(2000));
+
+	/* the client leaves holding A: the release is read from a device that is still there */
+	vhid_keyboard_press_usage(kb, 0x04);
+	vt_expect_frame(&node, "press.delivered", &EV(EV_KEY, KEY_A, 1), 1, 2000);
+	vhid_client_destroy(a);
+	vt_expect_frame(&node, "release.on.disconnect", &EV(EV_KEY, KEY_A, 0), 1, 2000);
+	vt_check(vt_read_frame(&node, &ev, 1, 300) != -ENODEV && access(path, F_OK) == 0,
+		 "kept.after.release", "the device went away with a reader on it");
+
+	/* the owner's next client takes it over: same node, reader known, keys arrive */
+	if (!(b = connect_root("keep-b")) || !(kb2 = keyboard(b, NAME)))
+		return vt_fail("create.again", "no keyboard"), vt_finish();
+	vt_check(strcmp(vhid_device_get_evdev(kb2), path) == 0, "adopted.same.node",
+		 "got %s, kept %s", vhid_device_get_evdev(kb2), path);
+	vt_check(vhid_device_wait_reader(kb2, 0) == 0 && vhid_device_get_readers(kb2) == 1,
+		 "adopted.reader.known.at.once", "readers %u", vhid_device_get_readers(kb2));
+	vhid_keyboard_press_usage(kb2, 0x05);
+	vt_expect_frame(&node, "adopted.delivers", &EV(EV_KEY, KEY_B, 1), 1, 2000);
+	vhid_keyboard_release_usage(kb2, 0x05);
+	vt_expect_frame(&node, "adopted.release", &EV(EV_KEY, KEY_B, 0), 1, 2000);
+	vhid_client_destroy(b);
+
+	/* kept for root again: uid 1000 with the same name gets a device of its own */
+	other_user_gets_a_new_device(path);
+
+	/* a device nobody reads is not kept */
+	if ((c = connect_root("keep-c"))) {
+		struct vhid_device *lone = keyboard(c, "vhid-keep-unread");
+		char lone_path[64] = "";
+		if (lone)
+			snprintf(lone_path, sizeof(lone_path), "%s", vhid_device_get_evdev(lone));
+		vhid_client_destroy(c);
+		vt_check(lone && node_unlinked(lone_path, 2000), "unread.not.kept",
+			 "%s still exists", lone_path);
+	}
+
+	/* shutting down does not wait out the 20 s keep */
+	uint64_t t0 = monotonic_ms();
+	vt_check(vt_daemon_stop(&dmn, SIGTERM) == 0, "daemon.exit.0", "bad exit");
+	vt_check(vt_node_gone(&node, path, 3000), "kept.device.gone.at.shutdown",
+		 "%s still there %llu ms after SIGTERM", path,
+		 (unsigned long long)(monotonic_ms() - t0));
+	vt_close_node(&node);
+	return vt_finish();
+}
