@@ -118,7 +118,7 @@ int cli_type(struct cli_typing *t, struct vhid_device *kbd, struct vhid_keymap *
 int cli_type_failed(const struct cli_typing *t, struct vhid_client *c, int r);
 
 /* The default of --wait: how long a short-lived device waits for its first reader. */
-#define CLI_WAIT_READER_MS 1000
+#define CLI_WAIT_READER_MS 3000
 
 /*
  * The keyboard options of key, type and session (keyboard.c): --layout, --variant,

@@ -778,6 +778,11 @@ struct vdev *
 vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
 	   const struct vdev_listener *listener, void *data)
 {
+	/* a pointer is kept for its last events but never taken over: hid-input keeps
+	 * the remainder of a partial wheel notch per device, and one program's half
+	 * notch would shift the next one's scroll */
+	if (params->kind != VHID_DEVICE_KEYBOARD)
+		return NULL;
 	for (struct vdev *d = ctx->devices; d; d = d->next) {
 		if (!d->kept || d->dead || d->failed || !same_device(&d->params, params))
 			continue;

@@ -97,10 +97,10 @@ int vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
  */
 void vdev_destroy(struct vdev *dev);
 /*
- * A released device of the same owner, kind and identity (name, bus, IDs,
- * version, country) that is still kept: it becomes the caller's, already
- * ready, with its readers and LEDs; its label becomes params->label. NULL when
- * there is none: create one.
+ * A released keyboard of the same owner and identity (name, bus, IDs, version,
+ * country) that is still kept: it becomes the caller's, already ready, with its
+ * readers and LEDs; its label becomes params->label. NULL when there is none
+ * (pointers are never taken over): create one.
  */
 struct vdev *vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
 			const struct vdev_listener *listener, void *data);

@@ -312,7 +312,7 @@ class Client:
         return dev
 
     def keyboard(self, name: str | None = None, *, keymap: Union[Keymap, str, None] = None,
-                 wait_reader: float = 1.0, **ids: int) -> Keyboard:
+                 wait_reader: float = 3.0, **ids: int) -> Keyboard:
         """Create a keyboard and wait until it is ready and (up to wait_reader seconds)
         until a program such as the compositor reads it.
 
@@ -325,14 +325,14 @@ class Client:
             kbd.keymap = keymap if isinstance(keymap, Keymap) else Keymap(keymap)
         return kbd
 
-    def pointer(self, name: str | None = None, *, wait_reader: float = 1.0,
+    def pointer(self, name: str | None = None, *, wait_reader: float = 3.0,
                 **ids: int) -> Pointer:
         """Create a relative pointer (a mouse); see keyboard() for the waiting."""
         dev = self._create(Pointer, DeviceKind.POINTER, name, wait_reader, ids)
         assert isinstance(dev, Pointer)
         return dev
 
-    def absolute(self, name: str | None = None, *, wait_reader: float = 1.0,
+    def absolute(self, name: str | None = None, *, wait_reader: float = 3.0,
                  **ids: int) -> AbsolutePointer:
         """Create an absolute pointer (a tablet: 0..32767 on both axes)."""
         dev = self._create(AbsolutePointer, DeviceKind.ABSOLUTE, name, wait_reader, ids)
