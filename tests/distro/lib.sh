@@ -127,9 +127,17 @@ need_build() {
 }
 
 # vhidd_start_root [ARGS...]: vhidd from the build tree as root, the way the
-# README runs it; returns once it listens (--ready-fd), stopped on exit
+# README runs it; returns once it listens (--ready-fd), stopped on exit. The
+# shipped 71-vhid-power-switch.rules goes in first, as every install has it:
+# without it logind opens each new vhid keyboard to look at its keys, and that
+# open, slow under TCG, was counted as the desktop's (desktop group, bookworm)
 vhidd_start_root() {
 	local fifo=/tmp/vhidd.ready
+	if [ ! -e /etc/udev/rules.d/71-vhid-power-switch.rules ]; then
+		cp "$VHID_HOST/contrib/udev/71-vhid-power-switch.rules" /etc/udev/rules.d/
+		on_exit rm -f /etc/udev/rules.d/71-vhid-power-switch.rules
+		udevadm control --reload
+	fi
 	rm -f "$fifo" && mkfifo "$fifo"
 	"$VHIDD" --ready-fd 3 "$@" 3>"$fifo" >/tmp/vhidd.log 2>&1 &
 	VHIDD_PID=$!

@@ -99,6 +99,7 @@ prepare_share() {
 	mkdir -p "$SHARE"
 	cp "$HERE/runner.sh" "$HERE/lib.sh" "$SHARE/"
 	cp -r "$HERE/lib" "$HERE/tests" "$SRC/include" "$SRC/README.md" "$SHARE/"
+	mkdir -p "$SHARE/contrib" && cp -r "$SRC/contrib/udev" "$SHARE/contrib/" # the shipped rules
 	[ -n "$BUILD_DIR" ] && copy_build "$BUILD_DIR"
 	[ -n "$DEBS" ] && { mkdir -p "$SHARE/debs" && cp "$DEBS"/*.deb "$SHARE/debs/" ||
 		die "no .deb in $DEBS"; }

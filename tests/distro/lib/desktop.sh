@@ -3,13 +3,16 @@
 # after lib.sh by tests/desktop/*; one compositor start per session kind, every
 # check in it, each check reading only the client's log since its own mark.
 #
-# Until issue 10's device side is merged (readiness that waits for the
-# compositor's own open, a linger until the readers consumed the last report),
-# every check whose device is short-lived fails: the 500-character `type` loses
-# its beginning, and key combinations, clicks, scrolls, relative motion, the LED
-# toggle and the README example arrive not at all (run of 2026-12-01, both
-# releases). The layouts (one long-lived session keyboard), the first keystroke,
-# `mouse to` and the classification already pass.
+# vhidctl talks to vhidd directly: it starts sending when vhidd reports a reader,
+# which is the desktop's open after udev announced the node, held for a settle
+# (DESIGN.md §21); a released device that somebody reads is kept for its owner
+# (§9). Run of 2026-12-01 (bookworm): under weston typing on four layouts, the
+# first keystroke, combinations, pointer, clicks, LEDs and the README example
+# pass; the discrete and hi-res scroll checks fail once another vhid pointer was
+# used just before, and a short-lived click or scroll is still lost now and then.
+# Under Xorg the long-lived session keyboard passes, but a new device's first
+# events are lost: Xorg's libinput driver drains the device again when it enables
+# it, later than the settle (issue 10, open).
 #
 # shellcheck shell=bash disable=SC2034
 
