@@ -125,28 +125,29 @@ qemu() { # RELEASE DIR STDIO KERNEL-ARGS...
 		-device virtio-gpu-pci
 }
 
-markers() { grep -ac '^@@' "$1" 2>/dev/null; }
-
 # The host's watchdog: the guest must print @@BOOTED within BOOT_TIMEOUT, and
 # after that show progress: a test's @@DONE within TEST_TIMEOUT + GRACE of its
 # @@RUN (the guest's own timeout fires first), anything else within GRACE. It
 # bounds failures only: a slow but moving guest is never killed.
 watch() { # PID DIR: prints "booted", "noboot" or "hung"
-	local pid=$1 log=$2/tests.log n=0 seen=0 since=$SECONDS limit
+	local pid=$1 log=$2/tests.log seen="" since=$SECONDS limit m
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 0.5
-		n=$(markers "$log")
-		[ "$n" != "$seen" ] && { seen=$n; since=$SECONDS; }
-		if ! grep -aq '^@@BOOTED' "$log" 2>/dev/null; then
+		# one read of the markers per look: a marker that arrives between two reads
+		# must not count as old progress (a boot of over GRACE seconds was once
+		# called hung the instant its @@BOOTED came)
+		m=$(grep -a '^@@' "$log" 2>/dev/null)
+		[ "$m" != "$seen" ] && { seen=$m; since=$SECONDS; }
+		if ! echo "$m" | grep -q '^@@BOOTED'; then
 			limit=$BOOT_TIMEOUT
-		elif grep -a '^@@' "$log" | tail -1 | grep -q '^@@RUN'; then
+		elif echo "$m" | tail -1 | grep -q '^@@RUN'; then
 			limit=$((TEST_TIMEOUT + GRACE))
 		else
 			limit=$GRACE
 		fi
 		if [ $((SECONDS - since)) -ge "$limit" ]; then
 			kill "$pid" 2>/dev/null
-			grep -aq '^@@BOOTED' "$log" && echo "hung $limit" || echo noboot
+			echo "$m" | grep -q '^@@BOOTED' && echo "hung $limit" || echo noboot
 			return
 		fi
 	done
