@@ -207,10 +207,10 @@ collect() { # RELEASE TESTS-LOG
 		else if (rc > 128) { why = "CRASHED: " rel "/" t " died with signal " (rc - 128) }
 		else if (rc != 0 && fails[t] == 0) { why = "FAILED: " rel "/" t " exited " rc " without a FAIL line" }
 		if (why != "") { fails[t]++; print "  " why }
-		printf "  %-36s %3d passed, %d failed (%.1f s)\n", rel "/" t, passes[t], fails[t], dur
+		printf "  %-42s %3d passed, %d failed (%.1f s)\n", rel "/" t, passes[t], fails[t], dur
 		P += passes[t]; F += fails[t]
 	}
-	/^@@RUN / { t = $2; running[t] = 1; next }
+	/^@@RUN / { t = $2; running[t] = 1; passes[t] = 0; fails[t] = 0; next }
 	/^@@DONE / {
 		split($3, a, "="); split($4, s, "="); split($5, e, "=")
 		finish($2, a[2] + 0, e[2] - s[2]); delete running[$2]; t = ""; next
@@ -323,9 +323,9 @@ cmd_selftest() {
 	err=$(TEST_TIMEOUT=6 GRACE=15 boot "$r" selftest "$dir/tests" vhid.selftest=hang 2>&1)
 	rc=$?
 	out=$err$'\n'$(TEST_TIMEOUT=6 collect "$r" "$dir/tests/tests.log")
-	check passing-test 124 "$r/selftest-pass +1 passed, 0 failed"
-	check failing-test 124 "$r/selftest-fail: FAIL selftest.always: on purpose"
-	check hung-test 124 "HUNG TEST: $r/selftest-hang killed after 6s"
+	check passing-test 124 "$r/selftest/selftest-pass +1 passed, 0 failed"
+	check failing-test 124 "$r/selftest/selftest-fail: FAIL selftest.always: on purpose"
+	check hung-test 124 "HUNG TEST: $r/selftest/selftest-hang killed after 6s"
 	check hung-vm 124 "^VM HUNG: no progress .*@@SELFTEST"
 	err=$(BOOT_TIMEOUT=2 boot "$r" selftest "$dir/noboot" 2>&1)
 	rc=$?
