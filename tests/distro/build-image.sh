@@ -8,6 +8,8 @@
 #   stamp           hash of every input (package list, these scripts, overlay,
 #                   kernel version): the image is rebuilt only when it changes
 #   packages.txt    dpkg-query -W of the image; *.log  what the last build said
+#   rootfs/         the tree the image was made from, kept: build-tree.sh compiles
+#                   the source tree there with the release's own toolchain
 # Downloaded .debs stay in $CACHE/debs-RELEASE and $CACHE/kernel-RELEASE.
 # Env: CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/vhid/distro), MIRROR (default:
 # the first Debian URI of the host's apt sources), FORCE=1 (rebuild anyway).
@@ -220,7 +222,8 @@ main() {
 	kernel=$(resolve_kernel) || exit 1
 	[ -n "$kernel" ] || die "no linux-image-amd64 in $RELEASE at $MIRROR"
 	want=$(stamp "$kernel")
-	if [ -z "${FORCE:-}" ] && [ -s "$OUT/rootfs.img" ] && [ "$(cat "$OUT/stamp" 2>/dev/null)" = "$want" ]; then
+	if [ -z "${FORCE:-}" ] && [ -s "$OUT/rootfs.img" ] && [ -x "$ROOT/usr/bin/make" ] &&
+		[ "$(cat "$OUT/stamp" 2>/dev/null)" = "$want" ]; then
 		say "up to date (${kernel//$'\n'/ })"
 		return 0
 	fi
@@ -241,7 +244,6 @@ main() {
 	mv "$OUT/initrd.cpio.gz.tmp" "$OUT/initrd.cpio.gz"
 	mv "$OUT/rootfs.img.tmp" "$OUT/rootfs.img"
 	echo "$KVER" >"$OUT/kver"
-	rm -rf "$ROOT"
 	echo "$want" >"$OUT/stamp"
 	say "built in $((SECONDS - start)) s: kernel $KVER, $(wc -l <"$OUT/packages.txt") packages," \
 		"image $(du -sh --apparent-size "$OUT/rootfs.img" | cut -f1) ($(du -sh "$OUT/rootfs.img" | cut -f1) used)"

@@ -16,15 +16,19 @@
 #                                 own message; ends with "distro-harness: N passed, M failed"
 #   run.sh shell [RELEASE]        interactive root shell in a guest (share at /host)
 #   run.sh images [RELEASE...]    build the missing or outdated images, in parallel
+#   run.sh trees                  compile the tree for each release but the host's
+#                                 (build-tree.sh; what --source packs, incremental)
 #
 # Options:
 #   --release R     a release to run on (repeatable, or "bookworm,trixie"); default both
 #   --build DIR     put DIR's vhidd, vhidctl and libvhid into the share (/host/build)
 #   --debs DIR      this tree's .debs        (/host/debs, e.g. from make deb: build/deb)
 #   --prev-debs DIR the previous release's   (/host/prev-debs)
-#   --source        this tree's tracked files as they are now, with --build's tree
-#                   when it is this tree's build/ (/host/src.tar.gz, /host/src.env),
-#                   for the README's source install (tests/source)
+#   --source        this tree's tracked files as they are now (/host/src.tar.gz,
+#                   /host/src.env) and its build/ for each release, made with that
+#                   release's toolchain (/host/build-RELEASE.tar.gz: --build's tree
+#                   for the host's release when it is this tree's build/, else
+#                   build-tree.sh's), for the README's source install (tests/source)
 #   --jobs N        parallel VMs (default nproc)
 #   --keep          print every boot's console and test log
 #   --no-images     use the cached images as they are (no build-image.sh)
@@ -78,20 +82,40 @@ copy_build() { # BUILDDIR: the programs and library, in their build-tree layout 
 	done
 }
 
-# The tree at its absolute path, with its build/ when --build is that: the guest
-# unpacks it at the same path, so `make` there finds the host's build up to date
-# when the guest's toolchain is the host's (DESIGN.md §24). src.env says which
-# release built it.
+# The tree at its absolute path (src.tar.gz), and for each release a build/ made
+# with that release's toolchain (build-RELEASE.tar.gz): the guest unpacks both at
+# the same path, so the README's `make` there finds the build up to date (DESIGN.md
+# §24). The host's release gets --build's tree when that is this tree's build/;
+# another release gets one compiled in its image's tree (build-tree.sh).
+host_release() { (. /etc/os-release && echo "${VERSION_CODENAME:-}"); }
+
+# build_trees: build-tree.sh for each release that is not the host's
+build_trees() {
+	local r
+	for r in "${RELEASES[@]}"; do
+		[ "$r" = "$(host_release)" ] && continue
+		CACHE=$CACHE as_root "$HERE/build-tree.sh" "$r" "$WORK/tree-$r" || return 1
+	done
+}
+
 pack_source() {
-	local built="" b=${SRC#/}/build skip=() tree=()
-	if [ "$BUILD_DIR" = "$SRC/build" ] && [ -f "$BUILD_DIR/build.ninja" ]; then
-		built=$(. /etc/os-release && echo "$VERSION_CODENAME")
-		skip=(--exclude="$b/distro" --exclude="$b/vm" --exclude="$b/deb")
-		tree=("$b")
-	fi
-	printf 'SRC_DIR=%q\nBUILT_ON=%q\n' "$SRC" "$built" >"$SHARE/src.env"
+	local b=${SRC#/}/build host r
+	host=$(host_release)
+	printf 'SRC_DIR=%q\n' "$SRC" >"$SHARE/src.env"
 	git -C "$SRC" ls-files -z | sed -z "s|^|${SRC#/}/|" |
-		tar -C / "${skip[@]}" -czf "$SHARE/src.tar.gz" --null -T - "${tree[@]}"
+		tar -C / -czf "$SHARE/src.tar.gz" --null -T - || return 1
+	for r in "${RELEASES[@]}"; do
+		if [ "$r" = "$host" ] && [ "$BUILD_DIR" = "$SRC/build" ] && [ -f "$BUILD_DIR/build.ninja" ]; then
+			# make check's host stages may write their logs in build/ meanwhile: a file
+			# that changed while tar read it (status 1) is none that ninja looks at
+			tar -C / --exclude="$b/distro" --exclude="$b/vm" --exclude="$b/deb" \
+				--warning=no-file-changed -czf "$SHARE/build-$r.tar.gz" "$b" || [ $? = 1 ]
+		else
+			echo "distro: compiling the tree for $r in its image's tree (build-tree.sh)"
+			CACHE=$CACHE as_root "$HERE/build-tree.sh" "$r" "$WORK/tree-$r" &&
+				tar -C "$WORK/tree-$r/tree" --transform "s|^build|$b|" -czf "$SHARE/build-$r.tar.gz" build
+		fi || return 1
+	done
 }
 
 prepare_share() {
@@ -126,28 +150,29 @@ qemu() { # RELEASE DIR STDIO KERNEL-ARGS...
 		-device virtio-gpu-pci
 }
 
-markers() { grep -ac '^@@' "$1" 2>/dev/null; }
-
 # The host's watchdog: the guest must print @@BOOTED within BOOT_TIMEOUT, and
 # after that show progress: a test's @@DONE within TEST_TIMEOUT + GRACE of its
 # @@RUN (the guest's own timeout fires first), anything else within GRACE. It
 # bounds failures only: a slow but moving guest is never killed.
 watch() { # PID DIR: prints "booted", "noboot" or "hung"
-	local pid=$1 log=$2/tests.log n=0 seen=0 since=$SECONDS limit
+	local pid=$1 log=$2/tests.log seen="" since=$SECONDS limit m
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 0.5
-		n=$(markers "$log")
-		[ "$n" != "$seen" ] && { seen=$n; since=$SECONDS; }
-		if ! grep -aq '^@@BOOTED' "$log" 2>/dev/null; then
+		# one read of the markers per look: a marker that arrives between two reads
+		# must not count as old progress (a boot of over GRACE seconds was once
+		# called hung the instant its @@BOOTED came)
+		m=$(grep -a '^@@' "$log" 2>/dev/null)
+		[ "$m" != "$seen" ] && { seen=$m; since=$SECONDS; }
+		if ! echo "$m" | grep -q '^@@BOOTED'; then
 			limit=$BOOT_TIMEOUT
-		elif grep -a '^@@' "$log" | tail -1 | grep -q '^@@RUN'; then
+		elif echo "$m" | tail -1 | grep -q '^@@RUN'; then
 			limit=$((TEST_TIMEOUT + GRACE))
 		else
 			limit=$GRACE
 		fi
 		if [ $((SECONDS - since)) -ge "$limit" ]; then
 			kill "$pid" 2>/dev/null
-			grep -aq '^@@BOOTED' "$log" && echo "hung $limit" || echo noboot
+			echo "$m" | grep -q '^@@BOOTED' && echo "hung $limit" || echo noboot
 			return
 		fi
 	done
@@ -207,10 +232,10 @@ collect() { # RELEASE TESTS-LOG
 		else if (rc > 128) { why = "CRASHED: " rel "/" t " died with signal " (rc - 128) }
 		else if (rc != 0 && fails[t] == 0) { why = "FAILED: " rel "/" t " exited " rc " without a FAIL line" }
 		if (why != "") { fails[t]++; print "  " why }
-		printf "  %-36s %3d passed, %d failed (%.1f s)\n", rel "/" t, passes[t], fails[t], dur
+		printf "  %-42s %3d passed, %d failed (%.1f s)\n", rel "/" t, passes[t], fails[t], dur
 		P += passes[t]; F += fails[t]
 	}
-	/^@@RUN / { t = $2; running[t] = 1; next }
+	/^@@RUN / { t = $2; running[t] = 1; passes[t] = 0; fails[t] = 0; next }
 	/^@@DONE / {
 		split($3, a, "="); split($4, s, "="); split($5, e, "=")
 		finish($2, a[2] + 0, e[2] - s[2]); delete running[$2]; t = ""; next
@@ -323,9 +348,9 @@ cmd_selftest() {
 	err=$(TEST_TIMEOUT=6 GRACE=15 boot "$r" selftest "$dir/tests" vhid.selftest=hang 2>&1)
 	rc=$?
 	out=$err$'\n'$(TEST_TIMEOUT=6 collect "$r" "$dir/tests/tests.log")
-	check passing-test 124 "$r/selftest-pass +1 passed, 0 failed"
-	check failing-test 124 "$r/selftest-fail: FAIL selftest.always: on purpose"
-	check hung-test 124 "HUNG TEST: $r/selftest-hang killed after 6s"
+	check passing-test 124 "$r/selftest/selftest-pass +1 passed, 0 failed"
+	check failing-test 124 "$r/selftest/selftest-fail: FAIL selftest.always: on purpose"
+	check hung-test 124 "HUNG TEST: $r/selftest/selftest-hang killed after 6s"
 	check hung-vm 124 "^VM HUNG: no progress .*@@SELFTEST"
 	err=$(BOOT_TIMEOUT=2 boot "$r" selftest "$dir/noboot" 2>&1)
 	rc=$?
@@ -364,5 +389,6 @@ case ${1:-} in
 selftest) cmd_selftest ;;
 shell) cmd_shell "${2:-${RELEASES[0]}}" ;;
 images) shift; [ $# -gt 0 ] || set -- "${RELEASES[@]}"; images "$@" ;;
+trees) build_trees ;;
 *) cmd_run "$@" ;;
 esac

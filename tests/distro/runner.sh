@@ -29,6 +29,8 @@ run_test() {
 	name=$(basename "$t")
 	name=${name%.*}
 	name=${name#[0-9][0-9]-} # NN- orders the tests of a group; it is not part of the name
+	# GROUP/NAME: a boot runs several groups, whose tests may share a name
+	name=$(basename "$(dirname "$t")")/$name
 	start=$(up)
 	echo "@@RUN $name"
 	rm -rf /tmp/vhid-test && mkdir -p /tmp/vhid-test
