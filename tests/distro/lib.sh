@@ -241,7 +241,9 @@ session_log() { cat "$(compositor_log_file)" /tmp/vhid-session.log 2>/dev/null; 
 client_start() {
 	local cmd=(stdbuf -oL wev) ready='wl_keyboard\] enter' start=$SECONDS
 	if [ "$SESSION_KIND" = x11 ]; then
-		cmd=(stdbuf -oL xev -geometry 1280x800+0+0)
+		# no border (xev's default is 2 pixels): the window's coordinates are the
+		# screen's, as wev's fullscreen surface's are
+		cmd=(stdbuf -oL xev -bw 0 -geometry 1280x800+0+0)
 		ready='^FocusIn|^MapNotify'
 	fi
 	: >"$CLIENT_LOG"
