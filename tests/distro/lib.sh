@@ -10,7 +10,7 @@
 # Build tree (run.sh --build DIR): need_build, VHIDD, VHIDCTL, VHID_HOLD,
 #            vhidd_start_root, hold_devices KIND...
 # Desktop:   session_start wayland|x11 [USER], client_start, client_text,
-#            client_pointer, session_stop, compositor_has_open NODE..., gate_start
+#            client_pointer, session_stop, compositor_has_open NODE..., gate_start [USER]
 # Packages (run.sh --debs DIR [--prev-debs DIR]): need_debs, install_debs [DIR],
 #            ensure_installed, purge_vhid, daemon_pid, stat_of, journal_count REGEX
 # Keys:      libinput_start, libinput_text LAYOUT [VARIANT], typist_start [NAME CMD...],
@@ -301,16 +301,20 @@ compositor_has_open() {
 # shellcheck disable=SC2046 # one word per node
 compositor_has_vhid_nodes() { compositor_has_open $(vhid_nodes); }
 
-# gate_start: a socket in front of vhidd (GATE_SOCKET) that holds each connection's
-# first input report until the compositor has added every vhid node (lib/gate.py).
-# vhidctl's own wait for a reader ends too early (issue 10: udev and logind open
-# the node first); until it waits for the desktop, desktop tests send through the
-# gate. It connects to vhidd as root: not for tests of authorization.
+# gate_start [USER]: a socket in front of vhidd (GATE_SOCKET) that holds each
+# connection's first input report until the compositor has added every vhid node
+# (lib/gate.py). vhidctl's own wait for a reader ends too early (issue 10: udev and
+# logind open the node first); until it waits for the desktop, desktop tests send
+# through the gate. It connects to vhidd as root, or as USER (the session's user
+# can read what it watches: the compositor's fds and log).
 gate_start() {
+	local as=()
+	[ -n "${1:-}" ] && as=(as_user "$1")
 	GATE_SOCKET=/tmp/vhid-gate.sock
 	rm -f "$GATE_SOCKET" /tmp/vhid-gate.log
-	VHID_GATE_PID=$COMPOSITOR_PID VHID_GATE_KIND=$SESSION_KIND \
-		VHID_GATE_LOG=$(compositor_log_file) python3 "$LIB/gate.py" "$GATE_SOCKET" \
+	install -m 644 "$LIB/gate.py" /tmp/vhid-gate.py
+	"${as[@]}" env VHID_GATE_PID="$COMPOSITOR_PID" VHID_GATE_KIND="$SESSION_KIND" \
+		VHID_GATE_LOG="$(compositor_log_file)" python3 -u /tmp/vhid-gate.py "$GATE_SOCKET" \
 		"${VHID_SOCKET:-/run/vhid/vhidd.sock}" "$(scaled 4)" >/tmp/vhid-gate.log 2>&1 &
 	on_exit "kill $!"
 	wait_until 30 "the gate's socket" grep -q listening /tmp/vhid-gate.log
