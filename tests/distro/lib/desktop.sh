@@ -388,6 +388,10 @@ python_session() {
 	check "$kind.python.client-is-alice" python3 -c 'import json, sys
 c = [c for c in json.load(open(sys.argv[1]))["clients"] if c["name"] == "pysession"]
 sys.exit(not c or c[0]["uid"] != 1000)' /tmp/vhid-status.json
+	# 5 ms after each key, as the libinput typist: on a busy one-CPU guest Xorg was
+	# seen to lose the end of the fr line (trixie, 2026-12-01) at libvhid's default
+	# pace, and evdev tells no writer; exactness is the subject here, not speed
+	sess typedelay 5
 	t=$(ascii500)
 	m=$(mark)
 	sess "type $t"
