@@ -139,6 +139,11 @@ def compute_ratios(g, notes):
                                                    get(typ, "vhidctl", "span_ms")),
         "typing_speedup_vs_ydotool_zero_delay": ratio(get(typ, "ydotool_zero_delay", "span_ms"),
                                                       get(typ, "vhidctl", "span_ms")),
+        # chars/s of libvhid's typing API (C) and of the Python binding, on vhidctl's text
+        "typing_libvhid_vs_vhidctl": ratio(get(typ, "libvhid_blocking", "chars_per_s"),
+                                           get(typ, "vhidctl", "chars_per_s")),
+        "typing_python_vs_vhidctl": ratio(get(typ, "python", "chars_per_s"),
+                                          get(typ, "vhidctl", "chars_per_s")),
         "create_vs_raw": ratio(get(cre, "vhid_ready", "p50_us"), get(cre, "raw_start", "p50_us")),
         "create_vs_raw_bind": ratio(get(cre, "vhid_ready", "p50_us"), get(cre, "raw_bind", "p50_us")),
         "rss_idle_kib": get(fp, "idle", "rss_kib"),
@@ -173,6 +178,11 @@ def compute_ratios(g, notes):
         "throughput_syn_dropped": "SYN_DROPPED counted by the readers of the vhid runs (1 and many clients)",
         "typing_errors": "edit distance between the text and what xkbcommon decoded from evdev",
         "typing_speedup_vs_ydotool_default": "from the first to the last key event of each tool",
+        "typing_libvhid_vs_vhidctl": "characters per second from the first to the last key event: "
+                                     "vhid_device_type() from C and vhid.Keyboard.type() from Python "
+                                     "against `vhidctl type`, the same text into the same evdev reader; "
+                                     "a result, not a target (the whole command, process start "
+                                     "included, is the typing table's last time column)",
         "create_vs_raw": "raw is open + UHID_CREATE2 until UHID_START; vhid's ready is the driver's bind "
                          "uevent (DESIGN.md section 7), so create_vs_raw_bind compares like with like",
         "rss_idle_kib": ("Rss from /proc/PID/smaps_rollup (VmRSS lags on kernel 6.1); shared library "

@@ -27,12 +27,14 @@ from ._client import (AbsolutePointer, Capability, Client, Device, DeviceKind, K
 from ._errors import (CapabilityError, Error, KeyNameError, NoDaemonError, NotConnectedError,
                       PermissionDeniedError, UntypeableError, error_name, strerror)
 from ._keymap import Keymap, key_name, parse_keys
+from ._status import ClientStatus, DaemonStatus, DeviceStatus, LogLine, Status, StatusScope
 
 __version__ = "0.2.0"
 
 __all__ = [
-    "AbsolutePointer", "Capability", "CapabilityError", "Client", "Device", "DeviceKind",
-    "Error", "KeyNameError", "Keyboard", "Keymap", "Led", "NoDaemonError",
-    "NotConnectedError", "PermissionDeniedError", "Pointer", "UntypeableError", "error_name",
-    "key_name", "keys", "library_version", "parse_keys", "protocol_version", "strerror",
+    "AbsolutePointer", "Capability", "CapabilityError", "Client", "ClientStatus",
+    "DaemonStatus", "Device", "DeviceKind", "DeviceStatus", "Error", "KeyNameError", "Keyboard",
+    "Keymap", "Led", "LogLine", "NoDaemonError", "NotConnectedError", "PermissionDeniedError",
+    "Pointer", "Status", "StatusScope", "UntypeableError", "error_name", "key_name", "keys",
+    "library_version", "parse_keys", "protocol_version", "strerror",
 ]

@@ -14,6 +14,7 @@ from . import _lib
 from ._errors import Error, NotConnectedError, make_error
 from ._keymap import Keymap, parse_keys, untypeable_error
 from ._lib import lib, text
+from ._status import LogLine, Status, StatusScope, get_log, get_status
 
 if TYPE_CHECKING:  # asyncio is imported when first used: it doubles the import time
     import asyncio
@@ -237,6 +238,20 @@ class Client:
     def heartbeat(self) -> None:
         """Renew the lease now (dispatch() does it by itself)."""
         self._check(lib.vhid_client_heartbeat(self._handle()))
+
+    def status(self, scope: StatusScope = StatusScope.SELF) -> Status:
+        """What vhidd reports (as `vhidctl status`): the daemon, and the clients and
+        devices in scope. ALL raises PermissionDeniedError unless root or an admin;
+        USER raises CapabilityError with a daemon older than protocol 1.1."""
+        return get_status(self._handle(), scope, self._check)
+
+    def log(self, after_seq: int = 0, max_lines: int = 0) -> tuple[list[LogLine], int]:
+        """vhidd's recent log lines (as `vhidctl log`), oldest first, with a sequence
+        number above after_seq (the newest max_lines of them; 0: all), and the newest
+        sequence number the daemon has: pass it as after_seq to follow the log.
+        Root and admins see every line, others the daemon's own and their clients'.
+        CapabilityError: the daemon keeps no log ring (read journalctl or its file)."""
+        return get_log(self._handle(), after_seq, max_lines, self._check)
 
     # ---- events ----
 

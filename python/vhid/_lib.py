@@ -9,7 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_int, c_size_t,
-                    c_uint, c_uint8, c_uint16, c_uint32, c_void_p)
+                    c_uint, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
 
 
 def _load() -> ctypes.CDLL:
@@ -86,6 +86,67 @@ class Rmlvo(Structure):
     ]
 
 
+# The status and log records are the library's, passed to callbacks, and may grow at
+# their end: read through the pointer, only the members declared here.
+class StatusDaemon(Structure):
+    """struct vhid_status_daemon."""
+    _fields_ = [(n, c_uint) for n in ("daemon_version", "protocol_version", "pid", "uptime_s",
+                                      "clients", "devices", "lease_ms")] + [
+        ("has_uhid", c_int),
+        ("has_uevents", c_int),
+        ("socket", c_char_p),
+        ("config", c_char_p),
+        ("socket_group", c_char_p),
+        ("log_file", c_char_p),
+        ("has_readers", c_int),
+    ]
+
+
+class StatusClient(Structure):
+    """struct vhid_status_client."""
+    _fields_ = [(n, c_uint) for n in ("id", "pid", "uid", "gid", "devices", "idle_ms")] + [
+        ("name", c_char_p),
+        ("exe", c_char_p),
+    ]
+
+
+class StatusDevice(Structure):
+    """struct vhid_status_device."""
+    _fields_ = [("id", c_uint), ("client_id", c_uint), ("kind", c_int), ("ready", c_int)] + [
+        (n, c_uint) for n in ("readers", "leds", "country", "bus", "vendor", "product",
+                              "version")] + [
+        (n, c_char_p) for n in ("name", "evdev", "hidraw", "phys")]
+
+
+STATUS_DAEMON = CFUNCTYPE(None, POINTER(StatusDaemon), c_void_p)
+STATUS_CLIENT = CFUNCTYPE(None, POINTER(StatusClient), c_void_p)
+STATUS_DEVICE = CFUNCTYPE(None, POINTER(StatusDevice), c_void_p)
+
+
+class StatusListener(Structure):
+    """struct vhid_status_listener: size first."""
+    _fields_ = [
+        ("size", c_size_t),
+        ("daemon", STATUS_DAEMON),
+        ("client", STATUS_CLIENT),
+        ("device", STATUS_DEVICE),
+    ]
+
+
+class LogLine(Structure):
+    """struct vhid_log_line."""
+    _fields_ = [
+        ("seq", c_uint),
+        ("time_us", c_uint64),
+        ("priority", c_int),
+        ("uid", c_uint),
+        ("text", c_char_p),
+    ]
+
+
+LOG_LINE = CFUNCTYPE(None, POINTER(LogLine), c_void_p)
+
+
 def _proto(name: str, restype, *argtypes) -> None:
     fn = getattr(lib, name)
     fn.restype = restype
@@ -115,6 +176,8 @@ _PROTOTYPES = [
     ("vhid_client_get_lease_ms", c_uint, client_p),
     ("vhid_client_get_client_id", c_uint, client_p),
     ("vhid_client_reset_all", c_int, client_p, c_int),
+    ("vhid_client_get_status", c_int, client_p, c_int, POINTER(StatusListener), c_void_p),
+    ("vhid_client_get_log", c_int, client_p, c_uint, c_uint, LOG_LINE, c_void_p, POINTER(c_uint)),
     ("vhid_device_create", c_int, client_p, POINTER(DeviceParams), POINTER(device_p)),
     ("vhid_device_wait_ready", c_int, device_p, c_int),
     ("vhid_device_wait_reader", c_int, device_p, c_int),

@@ -10,11 +10,11 @@
 # Build tree (run.sh --build DIR): need_build, VHIDD, VHIDCTL, VHID_HOLD,
 #            vhidd_start_root, hold_devices KIND...
 # Desktop:   session_start wayland|x11 [USER], client_start, client_text,
-#            client_pointer, session_stop, compositor_has_open NODE..., gate_start
+#            client_pointer, session_stop, compositor_has_open NODE..., gate_start [USER]
 # Packages (run.sh --debs DIR [--prev-debs DIR]): need_debs, install_debs [DIR],
 #            ensure_installed, purge_vhid, daemon_pid, stat_of, journal_count REGEX
-# Keys:      libinput_start, libinput_text LAYOUT [VARIANT], typist_start,
-#            typist_type LAYOUT TEXT, typist_stop, event_node NAME,
+# Keys:      libinput_start, libinput_text LAYOUT [VARIANT], typist_start [NAME CMD...],
+#            typist_line CMD..., typist_type LAYOUT TEXT, typist_stop, event_node NAME,
 #            key_down NODE KEY, keyboard_with KEY [NOT-NODE], hold_start [WAIT_MS
 #            [VHIDCTL]], hold_released, hold_term, hold_stop
 #
@@ -66,6 +66,8 @@ _dump_logs() {
 		tail -15 "$f"
 	done
 	[ -n "${SESSION_KIND:-}" ] && { echo "--- session log"; session_log | tail -15; }
+	journalctl -q -u vhidd.service -o short-monotonic 2>/dev/null | tail -25 >/tmp/vhidd.journal
+	[ -s /tmp/vhidd.journal ] && { echo "--- vhidd.service's journal"; cat /tmp/vhidd.journal; }
 }
 
 _run_cleanups() {
@@ -247,7 +249,9 @@ session_log() { cat "$(compositor_log_file)" /tmp/vhid-session.log 2>/dev/null; 
 client_start() {
 	local cmd=(stdbuf -oL wev) ready='wl_keyboard\] enter' start=$SECONDS
 	if [ "$SESSION_KIND" = x11 ]; then
-		cmd=(stdbuf -oL xev -geometry 1280x800+0+0)
+		# no border (xev's default is 2 pixels): the window's coordinates are the
+		# screen's, as wev's fullscreen surface's are
+		cmd=(stdbuf -oL xev -bw 0 -geometry 1280x800+0+0)
 		ready='^FocusIn|^MapNotify'
 	fi
 	: >"$CLIENT_LOG"
@@ -305,16 +309,20 @@ compositor_has_open() {
 # shellcheck disable=SC2046 # one word per node
 compositor_has_vhid_nodes() { compositor_has_open $(vhid_nodes); }
 
-# gate_start: a socket in front of vhidd (GATE_SOCKET) that holds each connection's
-# first input report until the compositor has added every vhid node (lib/gate.py).
-# vhidctl's own wait for a reader ends too early (issue 10: udev and logind open
-# the node first); until it waits for the desktop, desktop tests send through the
-# gate. It connects to vhidd as root: not for tests of authorization.
+# gate_start [USER]: a socket in front of vhidd (GATE_SOCKET) that holds each
+# connection's first input report until the compositor has added every vhid node
+# (lib/gate.py). vhidctl's own wait for a reader ends too early (issue 10: udev and
+# logind open the node first); until it waits for the desktop, desktop tests send
+# through the gate. It connects to vhidd as root, or as USER (the session's user
+# can read what it watches: the compositor's fds and log).
 gate_start() {
+	local as=()
+	[ -n "${1:-}" ] && as=(as_user "$1")
 	GATE_SOCKET=/tmp/vhid-gate.sock
 	rm -f "$GATE_SOCKET" /tmp/vhid-gate.log
-	VHID_GATE_PID=$COMPOSITOR_PID VHID_GATE_KIND=$SESSION_KIND \
-		VHID_GATE_LOG=$(compositor_log_file) python3 "$LIB/gate.py" "$GATE_SOCKET" \
+	install -m 644 "$LIB/gate.py" /tmp/vhid-gate.py
+	"${as[@]}" env VHID_GATE_PID="$COMPOSITOR_PID" VHID_GATE_KIND="$SESSION_KIND" \
+		VHID_GATE_LOG="$(compositor_log_file)" python3 -u /tmp/vhid-gate.py "$GATE_SOCKET" \
 		"${VHID_SOCKET:-/run/vhid/vhidd.sock}" "$(scaled 4)" >/tmp/vhid-gate.log 2>&1 &
 	on_exit "kill $!"
 	wait_until 30 "the gate's socket" grep -q listening /tmp/vhid-gate.log
@@ -380,44 +388,55 @@ libinput_start() {
 # (lib/decode.py: xkbcommon and the locale's Compose table, as a compositor)
 libinput_text() { python3 "$LIB/decode.py" libinput text /tmp/libinput.log "$@"; }
 
-# A typist read back by libinput: one `vhidctl session` of alice's whose keyboard
-# is made once; typing starts only once libinput has added it (keys sent before
-# libinput opened the device are not read). Needs libinput_start first.
-# typist_start: sets TYPIST (its pid); typist_stop: end of input ends it (its exit
-# status); typist_type LAYOUT TEXT: types TEXT on LAYOUT and waits until libinput
-# read exactly that, else returns 1 with what it read in TYPIST_WHY (call it in
-# this shell, not in $(...): it counts the session's lines)
+# A typist read back by libinput: a program of alice's with one keyboard, made
+# once, that reads `vhidctl session --ack`'s commands and answers them: by
+# default that session itself, or (typist_start NAME CMD...) another program
+# such as lib/pysession.py, whose keyboard is called NAME. Typing starts only once
+# libinput has added the keyboard (keys sent before libinput opened the device are
+# not read). Needs libinput_start first.
+# typist_start [NAME CMD...]: sets TYPIST (its pid); typist_stop: end of input ends
+# it (its exit status); typist_type LAYOUT TEXT: types TEXT on LAYOUT ("us" or
+# "us dvorak") and waits until libinput read exactly that, else returns 1 with
+# what it read in TYPIST_WHY (call it in this shell, not in $(...): it counts the
+# typist's lines)
 typist_start() {
+	local name="vhidctl keyboard" cmd=(vhidctl session --ack)
+	[ $# -ge 2 ] && name=$1 && shift && cmd=("$@")
 	rm -f /tmp/session.in
 	mkfifo /tmp/session.in
+	as_user alice "${cmd[@]}" </tmp/session.in >/tmp/session.out 2>/tmp/session.err &
+	TYPIST=$! TYPIST_LINES=0
+	exec 7>/tmp/session.in
+	on_exit "exec 7>&-"
+	wait_until 30 "the typist's keyboard in libinput" \
+		grep -q "DEVICE_ADDED.*$name" /tmp/libinput.log || return 1
 	# 5 ms after each key: libinput debug-events, the reader here, shares one emulated
 	# CPU with everything else and was seen to stall long enough to lose a run of a
 	# dozen characters to its 64-event buffer (SYN_DROPPED) at libvhid's default pace;
 	# what this checks is exactness, not speed (docs/BENCHMARKS.md measures that)
-	as_user alice vhidctl session --ack --delay 5 </tmp/session.in >/tmp/session.out \
-		2>/tmp/session.err &
-	TYPIST=$! TYPIST_LINES=0
-	exec 7>/tmp/session.in
-	on_exit "exec 7>&-"
-	wait_until 30 "the session's keyboard in libinput" \
-		grep -q 'DEVICE_ADDED.*vhidctl keyboard' /tmp/libinput.log
+	typist_line typedelay 5
 }
 typist_stop() {
 	exec 7>&-
 	wait "$TYPIST"
 }
+# typist_line CMD...: one command; returns once the typist answered it
+typist_line() {
+	echo "$*" >&7
+	TYPIST_LINES=$((TYPIST_LINES + 1))
+	wait_until 30 "the typist's answer to line $TYPIST_LINES" \
+		grep -qE "^(ok|error) $TYPIST_LINES( |\$)" /tmp/session.out
+}
+# shellcheck disable=SC2086 # LAYOUT: a layout and maybe a variant, one word each
 typist_type() {
 	: >/tmp/libinput.log
-	printf 'layout %s\ntype %s\n' "$1" "$2" >&7
-	# the session acknowledges each line once done ("ok N"): decode after that, not
-	# on every poll (each decode starts python and compiles a keymap, slow under TCG)
-	TYPIST_LINES=$((${TYPIST_LINES:-0} + 2))
-	wait_until 30 "the session's ok $TYPIST_LINES" grep -qE "^(ok|error) $TYPIST_LINES( |\$)" \
-		/tmp/session.out
+	# the typist answers each line once done: decode after that, not on every poll
+	# (each decode starts python and compiles a keymap, slow under TCG)
+	typist_line layout $1 && typist_line "type $2"
 	wait_until 10 "libinput to read '$2'" sh -c \
 		"[ \"\$(python3 $LIB/decode.py libinput text /tmp/libinput.log $1)\" = \"\$0\" ]" "$2" && return
-	TYPIST_WHY="libinput read '$(libinput_text "$1")' ($(grep -c KEYBOARD_KEY /tmp/libinput.log) key"
-	TYPIST_WHY+=" events, $(grep -c SYN_DROPPED /tmp/libinput.log) SYN_DROPPED; the session: "
+	TYPIST_WHY="libinput read '$(libinput_text $1)' ($(grep -c KEYBOARD_KEY /tmp/libinput.log) key"
+	TYPIST_WHY+=" events, $(grep -c SYN_DROPPED /tmp/libinput.log) SYN_DROPPED; the typist: "
 	TYPIST_WHY+="$(tail -n 2 /tmp/session.out /tmp/session.err | tr '\n' ' '))"
 	return 1
 }

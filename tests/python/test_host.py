@@ -196,10 +196,55 @@ def test_closed_handles(daemon):
         raise AssertionError("a closed client worked")
 
 
+def test_status(daemon):
+    with vhid.Client("py-status", SOCK) as c, vhid.Client("py-other", SOCK) as other:
+        st = c.status()
+        d = st.daemon
+        assert d.version == vhid.library_version() and d.protocol == 1, d
+        assert d.pid == daemon.pid and d.clients == 2 and d.devices == 0, d
+        assert d.lease_ms == 2000 and not d.has_uhid and d.socket == SOCK, d
+        assert st.clients == [] and st.devices == [], st  # SELF: this connection's devices
+        mine = vhid.Client("py-mine", SOCK)
+        names = {cl.name: cl for cl in c.status(vhid.StatusScope.USER).clients}
+        assert set(names) == {"py-status", "py-other", "py-mine"}, names
+        me = names["py-status"]
+        assert me.id == c.client_id and me.pid == os.getpid() and me.uid == os.getuid(), me
+        assert me.devices == 0 and "python" in me.exe, me
+        mine.close()
+        try:
+            every = c.status(vhid.StatusScope.ALL)
+        except vhid.PermissionDeniedError as e:  # not root, and the policy names no admin
+            assert os.getuid() != 0 and e.name == "VHID_EADMIN", e
+        else:
+            assert os.getuid() == 0, every
+            assert {"py-status", "py-other"} <= {cl.name for cl in every.clients}, every
+        assert other.connected
+
+
+def test_log(daemon):
+    with vhid.Client("py-log", SOCK) as c:
+        try:
+            c.keyboard(wait_reader=0)  # the daemon logs why it cannot
+        except vhid.Error:
+            pass
+        lines, last = c.log()
+        assert lines and last == lines[-1].seq, (lines, last)
+        assert [ln.seq for ln in lines] == sorted(ln.seq for ln in lines)
+        mine = [ln for ln in lines if "py-log" in ln.text]
+        assert mine and mine[0].uid == os.getuid() and mine[0].priority == 6, mine
+        assert abs(mine[0].time - time.time()) < 600, mine[0]
+        failed = [ln for ln in lines if "/nonexistent/uhid" in ln.text and ln.priority == 3]
+        assert failed, lines
+        assert any(ln.uid is None for ln in lines), lines  # the daemon's own lines
+        assert c.log(after_seq=last) == ([], last)
+        newest, _ = c.log(max_lines=1)
+        assert newest == [lines[-1]], newest
+
+
 TESTS = [test_handshake, test_no_daemon, test_device_error_carries_the_daemons_words,
          test_errors_helpers, test_disconnected_callback, test_callback_exceptions_surface,
          test_asyncio_dispatch, test_keymap, test_keymap_detected, test_key_names,
-         test_closed_handles]
+         test_closed_handles, test_status, test_log]
 
 
 def main():

@@ -87,10 +87,14 @@ desk_keymap() {
 # A `vhidctl session` that exists before the compositor starts: its keyboard is
 # there when the compositor enumerates devices (first keystroke), and it types
 # every layout on the one device (X keeps the group per device).
+# sess_start [CMD...]: CMD instead, a program that reads and answers the same
+# commands (lib/pysession.py)
 SESS_IN=/tmp/vhid-sess.in SESS_OUT=/tmp/vhid-sess.out
 sess_start() {
+	local cmd=("$VHIDCTL" session --ack --wait 60000)
+	[ $# -gt 0 ] && cmd=("$@")
 	rm -f "$SESS_IN" && mkfifo "$SESS_IN"
-	"$VHIDCTL" session --ack --wait 60000 <"$SESS_IN" >"$SESS_OUT" 2>&1 &
+	"${cmd[@]}" <"$SESS_IN" >"$SESS_OUT" 2>&1 &
 	SESS_PID=$!
 	exec 7>"$SESS_IN"
 	SESS_N=0
@@ -132,19 +136,25 @@ check_typing() {
 	m=$(mark)
 	vctl type --layout us "$t"
 	expect_text type.us-500 "$m" "$t"
-	# Scroll Lock: the next group of the session's keymap (de, fr, us dvorak, us)
+	check_layouts
+}
+
+# check_layouts [PREFIX]: the session's keyboard types on the keymap's other
+# groups; Scroll Lock selects the next one (de, fr, us dvorak, us)
+check_layouts() {
+	local p=${1:-} m t
 	t="Grüße aus Köln: Äpfel, Öl, Übermaß & 5 € @ {x} [y] ~ | µ ß"
 	m=$(mark)
 	sess key scrolllock && sess layout de && sess "type $t"
-	expect_text type.de "$m" "$t"
+	expect_text "${p}type.de" "$m" "$t"
 	t="Voilà déjà l'été ; ça marche à 100 % ! Où ? è, ù, € & (fin)"
 	m=$(mark)
 	sess key scrolllock && sess layout fr && sess "type $t"
-	expect_text type.fr "$m" "$t"
+	expect_text "${p}type.fr" "$m" "$t"
 	t="Dvorak: the quick brown fox; 1+2=3? <ok> {yes} \"q\" 'z'"
 	m=$(mark)
 	sess key scrolllock && sess layout us dvorak && sess "type $t"
-	expect_text type.us-dvorak "$m" "$t"
+	expect_text "${p}type.us-dvorak" "$m" "$t"
 	sess key scrolllock && sess layout us
 }
 
@@ -313,4 +323,87 @@ desktop_session() {
 	check_leds
 	check_readme
 	echo "desktop: $kind checks took $((SECONDS - t0)) s"
+}
+
+# ---- a Python program (issue 12) ---------------------------------------------------
+
+# The Python program's mouse and tablet: the tablet places the pointer exactly,
+# the mouse moves it from there (libinput's acceleration scales its steps)
+check_python_pointer() {
+	local m b
+	m=$(mark)
+	sess to 0.25 0.75
+	if dwait 20 "motion to 320,600" _last_motion_near "$m" 320 600; then
+		pass "$SESSION_KIND.python.pointer.to"
+	else
+		fail "$SESSION_KIND.python.pointer.to" "want motion near 320 600, got: $(since "$m" pointer | tail -3 | tr '\n' ',')"
+	fi
+	sess to 0.5 0.5
+	dwait 20 "motion to 640,400" _last_motion_near "$m" 640 400
+	m=$(mark)
+	sess move 40 0
+	if dwait 20 "relative motion" _moved_right_of "$m" 640; then
+		pass "$SESSION_KIND.python.pointer.move"
+	else
+		fail "$SESSION_KIND.python.pointer.move" "no motion right of x=640: $(since "$m" pointer | tail -3 | tr '\n' ',')"
+	fi
+	for b in left:1 right:2 middle:3; do
+		m=$(mark)
+		sess click "${b#*:}"
+		if dwait 20 "${b%:*} click" _since_is "$m" buttons "button ${b%:*} pressed"$'\n'"button ${b%:*} released"; then
+			pass "$SESSION_KIND.python.click.${b%:*}"
+		else
+			fail "$SESSION_KIND.python.click.${b%:*}" "got '$(since "$m" pointer | tr '\n' ',')'"
+		fi
+	done
+	m=$(mark)
+	sess scroll 1 # up: negative in both protocols' axis values
+	if dwait 20 "a scroll up" _since_count_ge "$m" '^axis vertical -' 1; then
+		pass "$SESSION_KIND.python.scroll"
+	else
+		fail "$SESSION_KIND.python.scroll" "got '$(since "$m" pointer | tr '\n' ',')'"
+	fi
+}
+
+# python_session wayland|x11: alice (a member of group vhid) runs a Python
+# program of the installed python3-vhid (lib/pysession.py) in her desktop
+# session; it makes a keyboard, a mouse and a tablet, and types the four texts
+# and moves the pointer through them. It talks to the packaged vhidd through the
+# gate, run as alice so that vhidd sees her: until vhidd's readiness waits for the
+# compositor (issue 10), the gate holds the first report until weston has them.
+# Seen 2026-12-01 on both releases: libvhid drops a READY that arrives in the
+# same read as CREATE_DEVICE's reply (its device is not linked yet), so a
+# pointer vhidd made ready in 30 ms is "not ready after 5000 ms" when the
+# program reads late (the gate's hop makes that likely): a product bug, open.
+python_session() {
+	local kind=$1 t0=$SECONDS m t
+	: >"$VCTL_OUT"
+	desk_keymap "$kind"
+	session_start "$kind" alice || finish
+	client_start || finish
+	gate_start alice || finish
+	install -m 644 "$LIB/pysession.py" /tmp/pysession.py
+	sess_start as_user alice env VHID_SOCKET="$GATE_SOCKET" python3 /tmp/pysession.py --pointers
+	wait_until 60 "the Python program's devices" grep -q '^ready' "$SESS_OUT" ||
+		{ fail "$kind.python.start" "$(tail -3 "$SESS_OUT" | tr '\n' ' ')"; return; }
+	# vhidd sees alice's program (through the gate, which runs as alice)
+	as_user alice vhidctl status --json >/tmp/vhid-status.json 2>&1
+	check "$kind.python.client-is-alice" python3 -c 'import json, sys
+c = [c for c in json.load(open(sys.argv[1]))["clients"] if c["name"] == "pysession"]
+sys.exit(not c or c[0]["uid"] != 1000)' /tmp/vhid-status.json
+	# 5 ms after each key, as the libinput typist: on a busy one-CPU guest Xorg was
+	# seen to lose the end of the fr line (trixie, 2026-12-01) at libvhid's default
+	# pace, and evdev tells no writer; exactness is the subject here, not speed
+	sess typedelay 5
+	t=$(ascii500)
+	m=$(mark)
+	sess "type $t"
+	expect_text python.type.us-500 "$m" "$t"
+	check_layouts python.
+	check_python_pointer
+	exec 7>&-
+	wait "$SESS_PID"
+	check "$kind.python.exit-0" test $? = 0
+	echo "desktop: $(tail -1 /tmp/vhid-gate.log)"
+	echo "desktop: the Python program's $kind checks took $((SECONDS - t0)) s"
 }
