@@ -31,10 +31,12 @@ mkdir -p "$ROOT$SRC"
 unshare -m /bin/sh -euc '
 	ROOT=$1 SRC=$2 TREE=$3
 	mount --make-rprivate /
+	# /tmp first: a tree under /tmp (a clone there) is bound inside it, not hidden by it
+	mount -t tmpfs tmpfs "$ROOT/tmp"
+	mkdir -p "$ROOT$SRC"
 	mount --bind "$TREE" "$ROOT$SRC"
 	mount -t proc proc "$ROOT/proc"
 	mount --rbind /dev "$ROOT/dev"
-	mount -t tmpfs tmpfs "$ROOT/tmp"
 	exec chroot "$ROOT" /usr/bin/env -i HOME=/tmp LANG=C.UTF-8 \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin make -C "$SRC"
 ' sh "$ROOT" "$SRC" "$DIR/tree" >"$DIR/build.log" 2>&1 ||
