@@ -291,11 +291,11 @@ setup(struct daemon *d)
 	if (access(d->opt.uhid_path, F_OK) < 0)
 		log_warn("%s does not exist: creating devices will fail until 'modprobe uhid'",
 			 d->opt.uhid_path);
-	vo.keep_ms = d->policy.keep_ms ? (int)d->policy.keep_ms : -1;
 	if ((r = vdev_ctx_new(&vo, &d->vdev)) < 0) {
 		log_error("cannot set up the device layer: %s", strerror(-r));
 		return r;
 	}
+	vdev_ctx_set_keep(d->vdev, d->policy.keep_ms);
 	ev.data.ptr = d->vdev;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, vdev_ctx_get_fd(d->vdev), &ev) < 0)
 		return -errno;

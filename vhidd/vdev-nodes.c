@@ -350,7 +350,8 @@ udev_has(const char *name)
 	return access(path, F_OK) == 0;
 }
 
-/* The node is public: the desktop learns of it from udev from now on. */
+/* The node is public: the desktop learns of it from udev from now on. Its reader
+ * count is 0 here (opens before count as early), so nobody needs telling. */
 static void
 announce(struct vdev_ctx *ctx, const char *name)
 {
@@ -361,9 +362,6 @@ announce(struct vdev_ctx *ctx, const char *name)
 	st->announced = true;
 	st->announced_ns = monotonic_ns();
 	st->settle_ns = 0;
-	st->early += st->readers;
-	st->readers = 0;
-	vdev_update_readers(ctx, name);
 }
 
 /* A node became one of our devices': without udev it is public from its creation. */

@@ -454,9 +454,7 @@ vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out)
 	ctx->linger_ns = !opts || opts->linger_ms == 0 ? 100000000ull
 			 : opts->linger_ms < 0         ? 0
 						       : (uint64_t)opts->linger_ms * 1000000ull;
-	ctx->keep_ns = !opts || opts->keep_ms == 0 ? VDEV_DEFAULT_KEEP_MS * 1000000ull
-		       : opts->keep_ms < 0         ? 0
-						   : (uint64_t)opts->keep_ms * 1000000ull;
+	ctx->keep_ns = VDEV_DEFAULT_KEEP_MS * 1000000ull;
 	ctx->uevent_fd = -1;
 	ctx->inotify_fd = -1;
 	ctx->input_wd = ctx->dev_wd = ctx->udev_wd = -1;

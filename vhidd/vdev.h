@@ -67,9 +67,6 @@ struct vdev_ctx_options {
 	int ready_timeout_ms;  /* started but never bound (default 5000) */
 	int linger_ms;         /* released device stays this long before UHID_DESTROY
 				* (0 = the default 100 ms; negative = destroy at once) */
-	int keep_ms;           /* a released device that had readers stays this long for
-				* its owner to adopt (0 = VDEV_DEFAULT_KEEP_MS,
-				* negative = never kept) */
 };
 
 int vdev_ctx_new(const struct vdev_ctx_options *opts, struct vdev_ctx **out);
@@ -92,7 +89,7 @@ int vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 /*
  * Release every key and button, then UHID_DESTROY after the context's linger
  * (so readers can still read the key-ups), or, when the device has readers,
- * after keep_ms unless its owner adopts it first. The handle is invalid on
+ * after the context's keep unless its owner adopts it first. The handle is invalid on
  * return and no callback runs for it again. Safe inside callbacks.
  */
 void vdev_destroy(struct vdev *dev);
@@ -104,7 +101,8 @@ void vdev_destroy(struct vdev *dev);
  */
 struct vdev *vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
 			const struct vdev_listener *listener, void *data);
-/* How long a released device with readers is kept for its owner (0: never). */
+/* How long a released device with readers is kept for its owner (0: never;
+ * VDEV_DEFAULT_KEEP_MS until this is called). */
 void vdev_ctx_set_keep(struct vdev_ctx *ctx, unsigned int keep_ms);
 /* Shutting down: kept devices linger only briefly. */
 void vdev_ctx_release_kept(struct vdev_ctx *ctx);
