@@ -16,7 +16,7 @@
 # Keys:      libinput_start, libinput_text LAYOUT [VARIANT], typist_start [NAME CMD...],
 #            typist_line CMD..., typist_type LAYOUT TEXT, typist_stop, event_node NAME,
 #            key_down NODE KEY, keyboard_with KEY [NOT-NODE], hold_start [WAIT_MS
-#            [VHIDCTL]], hold_released, hold_term, hold_stop
+#            [VHIDCTL]], hold_watch [NOT-SYSFS], hold_released, hold_term, hold_stop
 #
 # shellcheck shell=bash disable=SC2034 # variables are for the tests
 
@@ -467,20 +467,47 @@ keyboard_with() {
 }
 
 # A held key, watched on the kernel's side: alice's `vhidctl key --down shift`,
-# then evtest on its node (/tmp/ev.log). libinput cannot judge a hold: it ignores
-# a key that was down before it opened the device.
+# read by evtest on its node (/tmp/ev.log) from the moment it appears, as a
+# desktop would read it. The holder waits for that reader before it presses:
+# vhidd counts a reader only once its open has held still for a settle, so a
+# poll that opens and closes (evtest --query) never counts as one. libinput
+# cannot judge a hold: it ignores a key that was down before it opened the device.
 _hold_down() { HOLD_NODE=$(keyboard_with KEY_LEFTSHIFT); }
-# hold_start [WAIT_MS] [VHIDCTL]: sets HOLDER (its pid) and HOLD_NODE
+# vhidctl_keyboards: "SYSFS NODE" for each "vhidctl keyboard", read from /proc,
+# which opens no node
+vhidctl_keyboards() {
+	awk '/^I: / { f = 0; s = "" } /^N: / { f = ($0 == "N: Name=\"vhidctl keyboard\"") }
+	f && /^S: Sysfs=/ { s = substr($2, 7) } f && /^H: / {
+		for (i = 2; i <= NF; i++) if ($i ~ /^event[0-9]+$/) print s, "/dev/input/" $i }' \
+		/proc/bus/input/devices
+}
+# _hold_find [NOT-SYSFS]: sets HOLD_SYS and HOLD_NODE to a vhidctl keyboard other
+# than NOT-SYSFS (a new device has a new input number even when it gets the old
+# one's event node)
+_hold_find() {
+	local s n
+	while read -r s n; do
+		[ "$s" != "${1:-}" ] && { HOLD_SYS=$s HOLD_NODE=$n; return 0; }
+	done < <(vhidctl_keyboards)
+	return 1
+}
+# hold_watch [NOT-SYSFS]: finds the holder's (new) keyboard, reads it with evtest
+# and waits for shift down on it
+hold_watch() {
+	HOLD_NODE= HOLD_SYS=
+	wait_until 30 "a vhidctl keyboard" _hold_find "${1:-}" || return 1
+	: >/tmp/ev.log
+	evtest "$HOLD_NODE" >/tmp/ev.log 2>&1 &
+	on_exit "kill $! 2>/dev/null"
+	wait_until 10 "evtest on $HOLD_NODE" grep -q '^Testing' /tmp/ev.log &&
+		wait_until 60 "shift down on $HOLD_NODE" key_down "$HOLD_NODE" KEY_LEFTSHIFT
+}
+# hold_start [WAIT_MS] [VHIDCTL]: sets HOLDER (its pid), HOLD_SYS and HOLD_NODE
 hold_start() {
-	HOLD_NODE=
 	as_user alice "${2:-vhidctl}" key --down --wait "${1:-30000}" shift >/tmp/hold.log 2>&1 &
 	HOLDER=$!
 	on_exit hold_stop
-	wait_until 30 "shift down on a vhidctl keyboard" _hold_down || return 1
-	: >/tmp/ev.log
-	evtest "$HOLD_NODE" >/tmp/ev.log 2>&1 &
-	on_exit "kill $!"
-	wait_until 10 "evtest on $HOLD_NODE" grep -q '^Testing' /tmp/ev.log
+	hold_watch
 }
 # hold_released: whether shift went up on HOLD_NODE while evtest watched it
 hold_released() { grep -q 'code 42 (KEY_LEFTSHIFT), value 0' /tmp/ev.log; }
