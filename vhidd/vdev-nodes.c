@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/input.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,11 +276,15 @@ static void
 set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
 {
 	dev->raw_readers = raw;
-	if (raw <= dev->readers || !settle_ns) {
+	if (raw <= dev->readers || !settle_ns || dev->led_synced) {
 		dev->settle_at_ns = 0;
 		report_readers(dev, raw);
 		return;
 	}
+	/* a keyboard whose LED probe is out: the settle again, for the desktop's
+	 * LED write that ends the wait at once (vdev-leds.c) */
+	if (vdev_led_probe_pending(dev))
+		settle_ns *= 2;
 	dev->settle_at_ns = monotonic_ns() + settle_ns;
 	vdev_arm_timer(dev->ctx);
 }
@@ -288,6 +293,20 @@ void
 vdev_settle_readers(struct vdev *dev, uint64_t now)
 {
 	if (!dev->settle_at_ns || now < dev->settle_at_ns)
+		return;
+	dev->settle_at_ns = 0;
+	/* a reader that writes no LEDs: the probe has nothing more to tell */
+	vdev_led_probe_end(dev);
+	report_readers(dev, dev->raw_readers);
+}
+
+/* A reader wrote the keyboard's LED state (vdev-leds.c): the desktop has it, so a
+ * reader waiting out its settle is reported now. One not yet counted (its open
+ * still queued in inotify) is reported without a settle (led_synced). */
+void
+vdev_readers_enabled(struct vdev *dev)
+{
+	if (!dev->settle_at_ns)
 		return;
 	dev->settle_at_ns = 0;
 	report_readers(dev, dev->raw_readers);
@@ -362,6 +381,53 @@ announce(struct vdev_ctx *ctx, const char *name)
 	st->announced = true;
 	st->announced_ns = monotonic_ns();
 	st->settle_ns = 0;
+	for (struct vdev *d = ctx->devices; d; d = d->next)
+		if (!d->dead && d->n_evdev > 0 && strcmp(d->evdev[0] + 11, name) == 0)
+			vdev_led_probe_start(d);
+}
+
+/* Whether the device's main node is public (see announce). */
+bool
+vdev_node_public(const struct vdev *dev)
+{
+	const struct vdev_node *st;
+	int n;
+
+	if (dev->n_evdev < 1 || (n = event_number(dev->evdev[0] + 11)) < 0)
+		return false;
+	st = (size_t)n < dev->ctx->n_nodes ? &dev->ctx->nodes[n] : NULL;
+	return st ? st->announced : dev->ctx->udev_wd < 0;
+}
+
+/*
+ * Write an LED of the device's main node, as a desktop does (the LED probe,
+ * vdev-leds.c). inotify reports this open and close like anyone's: they are
+ * marked as vhidd's own, so they count as no reader.
+ */
+int
+vdev_node_write_led(struct vdev *dev, unsigned int led, bool on)
+{
+	struct input_event ev[2];
+	struct vdev_node *st;
+	ssize_t n;
+	int fd;
+
+	if (dev->n_evdev < 1 || !(st = node_state(dev->ctx, dev->evdev[0] + 11)))
+		return -ENODEV;
+	fd = open(dev->evdev[0], O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	st->own_opens++;
+	st->own_closes++;
+	memset(ev, 0, sizeof(ev));
+	ev[0].type = EV_LED;
+	ev[0].code = (uint16_t)led;
+	ev[0].value = on;
+	ev[1].type = EV_SYN;
+	ev[1].code = SYN_REPORT;
+	n = write(fd, ev, sizeof(ev));
+	close(fd);
+	return n == (ssize_t)sizeof(ev) ? 0 : n < 0 ? -errno : -EIO;
 }
 
 /* A node became one of our devices': without udev it is public from its creation. */
@@ -511,14 +577,22 @@ handle_dir_event(struct vdev_ctx *ctx, const struct inotify_event *ev)
 		st->early = st->readers = 0;
 		st->announced = false;
 	} else if (ev->mask & IN_CREATE) {
-		st->early = st->readers = 0;
+		st->early = st->readers = st->own_opens = st->own_closes = 0;
 		st->announced = false;
 		if (ctx->udev_wd < 0 || udev_has(ev->name))
 			announce(ctx, ev->name);
 	} else if (ev->mask & IN_OPEN) {
-		count_open(ctx, st);
+		if (st->own_opens)
+			st->own_opens--;
+		else
+			count_open(ctx, st);
+		log_debug("%s: opened (%u readers, %u early)", ev->name, st->readers, st->early);
 	} else if (ev->mask & IN_CLOSE) {
-		count_close(st);
+		if (st->own_closes)
+			st->own_closes--;
+		else
+			count_close(st);
+		log_debug("%s: closed (%u readers, %u early)", ev->name, st->readers, st->early);
 	}
 	vdev_update_readers(ctx, ev->name);
 }

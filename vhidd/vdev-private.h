@@ -39,7 +39,9 @@ struct vdev {
 	int n_evdev;
 	char hidraw[32];
 
-	uint8_t leds;
+	uint8_t leds;          /* as clients see them: without the probe's bit */
+	uint8_t led_probe;     /* vdev-leds.c */
+	bool led_synced;       /* a reader wrote the keyboard's LED state */
 	uint8_t multiplier[2]; /* the feature report as the kernel last set it */
 
 	/* the last input report sent per report ID, for GET_REPORT and reset */
@@ -69,6 +71,8 @@ struct vdev_node {
 	bool announced;
 	uint64_t announced_ns;
 	uint64_t settle_ns; /* how long the first reader took to come (see set_readers) */
+	/* vhidd's own open and close (vdev_node_write_led), not yet reported */
+	unsigned int own_opens, own_closes;
 };
 
 struct vdev_ctx {
@@ -102,6 +106,12 @@ void vdev_check_ready(struct vdev *dev);
  * since a pipe that stands in for /dev/uhid cannot address one device of several. */
 void vdev_handle_uhid_event(struct vdev *dev, const struct uhid_event *ev);
 
+/* vdev-leds.c: LED state and the LED probe */
+void vdev_led_probe_start(struct vdev *dev);
+bool vdev_led_probe_pending(const struct vdev *dev);
+void vdev_led_probe_end(struct vdev *dev);
+void vdev_led_output(struct vdev *dev, uint8_t leds);
+
 /* vdev-nodes.c: the kernel's uevents, the sysfs fallback, and readers by inotify */
 void vdev_handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue);
 void vdev_dispatch_uevents(struct vdev_ctx *ctx);
@@ -111,6 +121,9 @@ void vdev_watch_udev(struct vdev_ctx *ctx);
 void vdev_node_added(struct vdev_ctx *ctx, const char *name);
 void vdev_update_readers(struct vdev_ctx *ctx, const char *name);
 void vdev_settle_readers(struct vdev *dev, uint64_t now);
+void vdev_readers_enabled(struct vdev *dev);
+bool vdev_node_public(const struct vdev *dev);
+int vdev_node_write_led(struct vdev *dev, unsigned int led, bool on);
 void vdev_dispatch_inotify(struct vdev_ctx *ctx);
 
 #endif

@@ -198,6 +198,7 @@ vdev_check_ready(struct vdev *dev)
 	dev->deadline_ns = 0;
 	dev->ready_ns = monotonic_ns() - dev->created_ns;
 	log_ready(dev);
+	vdev_led_probe_start(dev);
 	if (dev->listener && dev->listener->ready)
 		dev->listener->ready(dev, dev->data);
 }
@@ -220,22 +221,6 @@ on_open(struct vdev *dev, bool open)
 		return;
 	dev->open = open;
 	log_info("%s: %s", dev->params.label, open ? "open" : "close");
-}
-
-static void
-set_leds(struct vdev *dev, uint8_t leds)
-{
-	leds &= LED_MASK;
-	/* debug only: Caps Lock toggling is its user's typing (issue 13 A.2) */
-	log_debug("%s: LED output 0x%02x%s%s%s%s%s", dev->params.label, leds,
-		  leds & VHID_LED_NUM_LOCK ? " num" : "", leds & VHID_LED_CAPS_LOCK ? " caps" : "",
-		  leds & VHID_LED_SCROLL_LOCK ? " scroll" : "",
-		  leds & VHID_LED_COMPOSE ? " compose" : "", leds & VHID_LED_KANA ? " kana" : "");
-	if (leds == dev->leds)
-		return;
-	dev->leds = leds;
-	if (dev->listener && dev->listener->leds)
-		dev->listener->leds(dev, leds, dev->data);
 }
 
 static bool
@@ -323,7 +308,7 @@ on_set_report(struct vdev *dev, const struct uhid_set_report_req *req)
 				sizeof(ev.u.set_report_reply));
 	/* report LEDs after replying: the callback may be slow or destroy dev */
 	if (!err && req->rtype == UHID_OUTPUT_REPORT)
-		set_leds(dev, req->data[1]);
+		vdev_led_output(dev, req->data[1]);
 }
 
 static void
@@ -331,7 +316,7 @@ on_output(struct vdev *dev, const struct uhid_output_req *out)
 {
 	if (out->rtype == UHID_OUTPUT_REPORT && out->size >= LED_REPORT_SIZE &&
 	    out->data[0] == VHID_REPORT_LED && dev->params.kind == VHID_DEVICE_KEYBOARD)
-		set_leds(dev, out->data[1]);
+		vdev_led_output(dev, out->data[1]);
 	else
 		log_debug("%s: ignoring output report type %u, %u bytes", dev->params.label,
 			  out->rtype, out->size);

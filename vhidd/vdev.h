@@ -124,6 +124,9 @@ bool vdev_is_ready(const struct vdev *dev);
 /* How many user-space open file descriptions the evdev node has. */
 unsigned int vdev_get_readers(const struct vdev *dev);
 uint8_t vdev_get_leds(const struct vdev *dev);
+/* Whether a reader wrote the keyboard's LED state over the LED probe: a desktop
+ * has enabled it (DESIGN §21). */
+bool vdev_leds_synced(const struct vdev *dev);
 /* "/dev/input/eventN" of the i-th input node, NULL past the end or before ready. */
 const char *vdev_get_evdev(const struct vdev *dev, int i);
 /* "/dev/hidrawN", or NULL. */

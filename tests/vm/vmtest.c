@@ -240,7 +240,7 @@ vt_close_evdev(struct vt_dev *d)
 }
 
 int
-vt_create(struct vt_dev *d, const struct vdev_params *p)
+vt_create_closed(struct vt_dev *d, const struct vdev_params *p)
 {
 	int r;
 
@@ -253,7 +253,15 @@ vt_create(struct vt_dev *d, const struct vdev_params *p)
 	vt_pump_until(&d->ready, 5000);
 	if (!d->ready)
 		return d->failed ? d->fail_error : -ETIMEDOUT;
-	return vt_open_evdev(d);
+	return 0;
+}
+
+int
+vt_create(struct vt_dev *d, const struct vdev_params *p)
+{
+	int r = vt_create_closed(d, p);
+
+	return r < 0 ? r : vt_open_evdev(d);
 }
 
 void

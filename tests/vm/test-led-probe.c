@@ -1,0 +1,118 @@
+/*
+ * test-led-probe: the LED probe (DESIGN §21, vhidd/vdev-leds.c). vhidd sets a
+ * new keyboard's Scroll Lock through its node, which is no reader, and hides
+ * that bit from its client. A reader that then writes its LED state, as a
+ * desktop does when it enables a keyboard, is seen as a desktop (synced); a
+ * reader that writes none is still reported, after its settle, and the probe
+ * leaves Scroll Lock off.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "vmtest.h"
+
+static int
+kernel_led(struct vt_dev *kb, unsigned int led)
+{
+	struct libevdev *fresh = NULL;
+	int fd = open(vdev_get_evdev(kb->dev, 0), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int v = -1;
+
+	/* a new open reads the kernel's LED state now (EVIOCGLED) */
+	if (fd >= 0 && libevdev_new_from_fd(fd, &fresh) == 0)
+		v = libevdev_get_event_value(fresh, EV_LED, led);
+	libevdev_free(fresh);
+	if (fd >= 0)
+		close(fd);
+	return v;
+}
+
+static bool
+wait_readers(struct vt_dev *kb)
+{
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(5000);
+
+	while (kb->opens == 0 && monotonic_ms() < end)
+		vt_pump(20);
+	return kb->opens > 0;
+}
+
+/* A desktop: opens the node a while after it appeared, and writes its LED state
+ * (Num Lock on, the rest off) at once. The wait makes the node's settle long (1 s
+ * at most, twice that with the probe out), so the report can only come from the
+ * LED write, however slow the machine. */
+static void
+desktop_reader(void)
+{
+	struct vdev_params p;
+	struct vt_dev kb;
+
+	vt_params(&p, VHID_DEVICE_KEYBOARD);
+	if (!vt_check(vt_create_closed(&kb, &p) == 0, "desktop.create", "no keyboard"))
+		return;
+	vt_pump(1000);
+	vt_check(kb.leds == 0 && vdev_get_leds(kb.dev) == 0, "probe.hidden",
+		 "the client sees LED bits 0x%02x", vdev_get_leds(kb.dev));
+	vt_check(kb.opens == 0, "probe.own-open-no-reader", "vhidd's own open was counted");
+	if (!vt_check(vt_open_evdev(&kb) == 0, "desktop.open", "cannot open the node"))
+		goto out;
+	vt_check(libevdev_get_event_value(kb.evdev, EV_LED, LED_SCROLLL) == 1, "probe.set",
+		 "the kernel's Scroll Lock is off: the probe was not written");
+	libevdev_kernel_set_led_values(kb.evdev, LED_NUML, LIBEVDEV_LED_ON, LED_CAPSL,
+				       LIBEVDEV_LED_OFF, LED_SCROLLL, LIBEVDEV_LED_OFF, -1);
+	vt_check(wait_readers(&kb), "desktop.reported", "the reader was never reported");
+	vt_check(vdev_leds_synced(kb.dev), "desktop.synced",
+		 "the reader's LED write was not seen as a desktop's");
+	vt_pump(50);
+	vt_check(kb.leds == VHID_LED_NUM_LOCK, "desktop.leds",
+		 "the client sees 0x%02x, want 0x%02x", kb.leds, VHID_LED_NUM_LOCK);
+	vt_check(vdev_get_readers(kb.dev) == 1, "desktop.one-reader",
+		 "%u readers: vhidd's own open counted", vdev_get_readers(kb.dev));
+out:
+	vt_destroy(&kb);
+}
+
+/* A reader that writes no LEDs (evtest, libinput debug-events). */
+static void
+plain_reader(void)
+{
+	struct vdev_params p;
+	struct vt_dev kb;
+
+	vt_params(&p, VHID_DEVICE_KEYBOARD);
+	if (!vt_check(vt_create(&kb, &p) == 0, "plain.create", "no keyboard"))
+		return;
+	vt_check(wait_readers(&kb), "plain.reported", "the reader was never reported");
+	vt_check(!vdev_leds_synced(kb.dev), "plain.not-synced", "taken for a desktop");
+	vt_pump(100); /* the probe's clear */
+	vt_check(kernel_led(&kb, LED_SCROLLL) == 0, "plain.scroll-lock-cleared",
+		 "the probe left the kernel's Scroll Lock at %d", kernel_led(&kb, LED_SCROLLL));
+	vt_check(kb.leds == 0, "plain.leds", "the client sees 0x%02x", kb.leds);
+	vt_check(vdev_get_readers(kb.dev) == 1, "plain.one-reader", "%u readers",
+		 vdev_get_readers(kb.dev));
+	vt_destroy(&kb);
+}
+
+/* A pointer has no LEDs and no probe. */
+static void
+pointer(void)
+{
+	struct vdev_params p;
+	struct vt_dev ptr;
+
+	vt_params(&p, VHID_DEVICE_POINTER);
+	if (!vt_check(vt_create(&ptr, &p) == 0, "pointer.create", "no pointer"))
+		return;
+	vt_check(wait_readers(&ptr), "pointer.reported", "the reader was never reported");
+	vt_destroy(&ptr);
+}
+
+int
+main(void)
+{
+	desktop_reader();
+	plain_reader();
+	pointer();
+	return vt_finish();
+}
