@@ -4,15 +4,16 @@
 # check in it, each check reading only the client's log since its own mark.
 #
 # vhidctl talks to vhidd directly: it starts sending when vhidd reports a reader,
-# which is the desktop's open after udev announced the node, held for a settle
-# (DESIGN.md §21); a released device that somebody reads is kept for its owner
-# (§9). Run of 2026-12-01 (bookworm): under weston typing on four layouts, the
-# first keystroke, combinations, pointer, clicks, LEDs and the README example
-# pass; the discrete and hi-res scroll checks fail once another vhid pointer was
-# used just before, and a short-lived click or scroll is still lost now and then.
-# Under Xorg the long-lived session keyboard passes, but a new device's first
-# events are lost: Xorg's libinput driver drains the device again when it enables
-# it, later than the settle (issue 10, open).
+# which is the desktop's open after udev announced the node, held for a settle, or
+# for a keyboard the desktop's LED write over vhidd's LED probe (DESIGN.md §21); a
+# released device that somebody reads is kept for its owner (§9). Run of
+# 2026-12-01 (bookworm): under weston typing on four layouts, the first keystroke,
+# combinations, pointer, clicks, LEDs and the README example pass; the scroll
+# checks after the first fail once another vhid pointer was used just before, and
+# a short-lived click or scroll is still lost now and then. Under Xorg the
+# keyboards pass but the first combination; a new pointer's first events are
+# lost: Xorg enables (and drains) it 165 ms after opening it, which nothing on the
+# device shows (issue 10, open).
 #
 # shellcheck shell=bash disable=SC2034
 
