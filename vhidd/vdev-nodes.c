@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -409,6 +410,7 @@ vdev_node_write_led(struct vdev *dev, unsigned int led, bool on)
 {
 	struct input_event ev[2];
 	struct vdev_node *st;
+	char uniq[sizeof(dev->params.uniq)] = "";
 	ssize_t n;
 	int fd;
 
@@ -419,6 +421,12 @@ vdev_node_write_led(struct vdev *dev, unsigned int led, bool on)
 		return -errno;
 	st->own_opens++;
 	st->own_closes++;
+	/* the name may have passed to another device since: write only to ours */
+	if (ioctl(fd, EVIOCGUNIQ(sizeof(uniq)), uniq) < 0 ||
+	    strncmp(uniq, dev->params.uniq, sizeof(uniq)) != 0) {
+		close(fd);
+		return -ESTALE;
+	}
 	memset(ev, 0, sizeof(ev));
 	ev[0].type = EV_LED;
 	ev[0].code = (uint16_t)led;
