@@ -28,7 +28,6 @@
  */
 #include "vdev-private.h"
 
-#include <errno.h>
 #include <linux/input.h>
 #include <string.h>
 
@@ -37,10 +36,13 @@
 
 enum {
 	PROBE_NONE = 0, /* not started: a pointer, or a keyboard not yet public */
+	PROBE_DUE,      /* to be set at the end of this dispatch (flush_led_writes) */
 	PROBE_SENT,     /* Scroll Lock set; its echo not yet seen */
 	PROBE_ECHOED,   /* the echo seen; the next output report is a reader's */
 	PROBE_DONE,
 };
+
+enum { WRITE_NONE = 0, WRITE_ON, WRITE_OFF };
 
 static void
 set_leds(struct vdev *dev, uint8_t leds)
@@ -52,34 +54,30 @@ set_leds(struct vdev *dev, uint8_t leds)
 		dev->listener->leds(dev, leds, dev->data);
 }
 
-static int
-set_scroll_lock(struct vdev *dev, bool on)
+/* Scroll Lock is written after the dispatch that decided it (vdev_flush_led_writes). */
+static void
+queue_scroll_lock(struct vdev *dev, bool on)
 {
-	return vdev_node_write_led(dev, LED_SCROLLL, on);
+	dev->led_write = on ? WRITE_ON : WRITE_OFF;
+	dev->ctx->led_writes_due = true;
 }
 
 /* When the keyboard is ready and its main node public (announced by udev). */
 void
 vdev_led_probe_start(struct vdev *dev)
 {
-	int r;
-
-	if (dev->params.kind != VHID_DEVICE_KEYBOARD || dev->led_probe != PROBE_NONE ||
-	    !dev->ready || !vdev_node_public(dev))
+	if (!dev->ctx->led_probe || dev->params.kind != VHID_DEVICE_KEYBOARD ||
+	    dev->led_probe != PROBE_NONE || !dev->ready || !vdev_node_public(dev))
 		return;
-	dev->led_probe = PROBE_SENT;
-	if ((r = set_scroll_lock(dev, true)) < 0) {
-		/* e.g. an installed udev rule older than this vhidd: the settle alone */
-		log_debug("%s: cannot write the LEDs of %s (%s): readiness from opens only",
-			  dev->params.label, dev->evdev[0], strerror(-r));
-		dev->led_probe = PROBE_DONE;
-	}
+	dev->led_probe = PROBE_DUE;
+	queue_scroll_lock(dev, true);
 }
 
 bool
 vdev_led_probe_pending(const struct vdev *dev)
 {
-	return dev->led_probe == PROBE_SENT || dev->led_probe == PROBE_ECHOED;
+	return dev->led_probe == PROBE_DUE || dev->led_probe == PROBE_SENT ||
+	       dev->led_probe == PROBE_ECHOED;
 }
 
 void
@@ -87,8 +85,47 @@ vdev_led_probe_end(struct vdev *dev)
 {
 	if (!vdev_led_probe_pending(dev))
 		return;
+	if (dev->led_probe == PROBE_DUE)
+		dev->led_write = WRITE_NONE; /* never set: nothing to clear */
+	else
+		queue_scroll_lock(dev, false);
 	dev->led_probe = PROBE_DONE;
-	set_scroll_lock(dev, false);
+}
+
+static void
+flush_device(struct vdev *dev)
+{
+	int write = dev->led_write, r;
+
+	dev->led_write = WRITE_NONE;
+	if (dev->dead || write == WRITE_NONE)
+		return;
+	r = vdev_node_write_led(dev, LED_SCROLLL, write == WRITE_ON);
+	if (write == WRITE_ON && dev->led_probe == PROBE_DUE)
+		dev->led_probe = r < 0 ? PROBE_DONE : PROBE_SENT;
+	if (r < 0)
+		/* e.g. an installed udev rule older than this vhidd: the settle alone */
+		log_debug("%s: cannot write the LEDs of %s (%s): readiness from opens only",
+			  dev->params.label, dev->evdev[0], strerror(-r));
+}
+
+/*
+ * The LED writes decided during a dispatch, done at its end. inotify merges an
+ * event with the one before it if that is identical and not yet read: an open of
+ * ours right behind another program's open of the same node would become one,
+ * and that program would never be counted as a reader. So inotify's queue is
+ * read first; then each write opens and closes the node at once.
+ */
+void
+vdev_flush_led_writes(struct vdev_ctx *ctx)
+{
+	for (int round = 0; round < 4 && ctx->led_writes_due; round++) {
+		ctx->led_writes_due = false;
+		if (ctx->inotify_fd >= 0)
+			vdev_dispatch_inotify(ctx);
+		for (struct vdev *d = ctx->devices; d; d = d->next)
+			flush_device(d);
+	}
 }
 
 /* An LED output report: the kernel's LED state of the keyboard, all bits. */
@@ -107,7 +144,7 @@ vdev_led_output(struct vdev *dev, uint8_t leds)
 		  dev->led_probe == PROBE_SENT     ? " (probe sent)"
 		  : dev->led_probe == PROBE_ECHOED ? " (probe echoed)"
 						   : "");
-	if (!vdev_led_probe_pending(dev)) {
+	if (dev->led_probe != PROBE_SENT && dev->led_probe != PROBE_ECHOED) {
 		set_leds(dev, leds);
 		return;
 	}
@@ -120,7 +157,7 @@ vdev_led_output(struct vdev *dev, uint8_t leds)
 		dev->led_probe = PROBE_DONE;
 		dev->led_synced = true;
 		if (scroll)
-			set_scroll_lock(dev, false);
+			queue_scroll_lock(dev, false);
 		vdev_readers_enabled(dev);
 		if (dev->dead)
 			return;
@@ -133,4 +170,10 @@ bool
 vdev_leds_synced(const struct vdev *dev)
 {
 	return dev && dev->led_synced;
+}
+
+void
+vdev_ctx_set_led_probe(struct vdev_ctx *ctx, bool on)
+{
+	ctx->led_probe = on;
 }

@@ -487,6 +487,10 @@ vdev_watch_udev(struct vdev_ctx *ctx)
 	}
 	ctx->udev_wd = inotify_add_watch(ctx->inotify_fd, "/run/udev/data",
 					 IN_MOVED_TO | IN_CREATE | IN_ONLYDIR);
+	/* a desktop, whose LED write the probe waits for, runs only with udev; without
+	 * it (containers, the busybox tier) a reader may open a node the moment it
+	 * appears, and an own open then could be merged with its open by inotify */
+	ctx->led_probe = ctx->udev_wd >= 0;
 	if (ctx->udev_wd < 0)
 		log_warn("cannot watch udev's database /run/udev/data: %s. udev's own look at "
 			 "a new device may count as a reader",

@@ -41,6 +41,7 @@ struct vdev {
 
 	uint8_t leds;          /* as clients see them: without the probe's bit */
 	uint8_t led_probe;     /* vdev-leds.c */
+	uint8_t led_write;     /* a Scroll Lock write for vdev_flush_led_writes */
 	bool led_synced;       /* a reader wrote the keyboard's LED state */
 	uint8_t multiplier[2]; /* the feature report as the kernel last set it */
 
@@ -94,6 +95,8 @@ struct vdev_ctx {
 	int reaper_pipe[2]; /* fds of devices to UHID_DESTROY, to the reaper thread */
 	pthread_t reaper;
 	bool reaper_started;
+	bool led_writes_due; /* some device's led_write is set */
+	bool led_probe;      /* vdev_ctx_set_led_probe */
 };
 
 /* vdev.c */
@@ -111,6 +114,7 @@ void vdev_led_probe_start(struct vdev *dev);
 bool vdev_led_probe_pending(const struct vdev *dev);
 void vdev_led_probe_end(struct vdev *dev);
 void vdev_led_output(struct vdev *dev, uint8_t leds);
+void vdev_flush_led_writes(struct vdev_ctx *ctx);
 
 /* vdev-nodes.c: the kernel's uevents, the sysfs fallback, and readers by inotify */
 void vdev_handle_uevent(struct vdev_ctx *ctx, const struct uevent *ue);

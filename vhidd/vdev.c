@@ -556,6 +556,7 @@ vdev_ctx_dispatch(struct vdev_ctx *ctx)
 		else
 			dispatch_device(tag);
 	}
+	vdev_flush_led_writes(ctx);
 	ctx->dispatching--;
 	if (!ctx->dispatching)
 		free_graveyard(ctx);

@@ -104,6 +104,9 @@ struct vdev *vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
 /* How long a released device with readers is kept for its owner (0: never;
  * VDEV_DEFAULT_KEEP_MS until this is called). */
 void vdev_ctx_set_keep(struct vdev_ctx *ctx, unsigned int keep_ms);
+/* The LED probe (DESIGN §21): on by default where udev runs, the only place a
+ * desktop can be; tests turn it on without udev. */
+void vdev_ctx_set_led_probe(struct vdev_ctx *ctx, bool on);
 /* Shutting down: kept devices linger only briefly. */
 void vdev_ctx_release_kept(struct vdev_ctx *ctx);
 /* Devices released but not yet destroyed; a daemon exits once this is 0. */

@@ -240,14 +240,19 @@ vt_close_evdev(struct vt_dev *d)
 }
 
 int
-vt_create_closed(struct vt_dev *d, const struct vdev_params *p)
+vt_create_start(struct vt_dev *d, const struct vdev_params *p)
 {
-	int r;
-
 	memset(d, 0, sizeof(*d));
 	d->evfd = -1;
 	d->created_ms = monotonic_ms();
-	r = vdev_create(vt_ctx(), p, &listener, d, &d->dev);
+	return vdev_create(vt_ctx(), p, &listener, d, &d->dev);
+}
+
+int
+vt_create_closed(struct vt_dev *d, const struct vdev_params *p)
+{
+	int r = vt_create_start(d, p);
+
 	if (r < 0)
 		return r;
 	vt_pump_until(&d->ready, 5000);

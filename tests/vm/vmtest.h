@@ -64,6 +64,8 @@ void vt_params(struct vdev_params *p, enum vhid_device_kind kind);
 int vt_create(struct vt_dev *d, const struct vdev_params *p);
 /* The same, without opening the node (no reader yet). */
 int vt_create_closed(struct vt_dev *d, const struct vdev_params *p);
+/* Only the create request: nothing dispatched yet, so not ready. */
+int vt_create_start(struct vt_dev *d, const struct vdev_params *p);
 void vt_destroy(struct vt_dev *d);
 int vt_open_evdev(struct vt_dev *d);
 int vt_open_evdev_path(struct vt_dev *d, const char *node);
