@@ -345,6 +345,20 @@ node_state(struct vdev_ctx *ctx, const char *name)
 	return &ctx->nodes[n];
 }
 
+/* The name in /dev/input of the device's main (first) evdev node, or NULL. */
+static const char *
+main_node(const struct vdev *dev)
+{
+	return dev->n_evdev > 0 ? dev->evdev[0] + strlen("/dev/input/") : NULL;
+}
+
+/* Whether /dev/input/<name> is the main node of a live device. */
+static bool
+has_main_node(const struct vdev *dev, const char *name)
+{
+	return !dev->dead && main_node(dev) && strcmp(main_node(dev), name) == 0;
+}
+
 /* Tell the device whose first evdev node is /dev/input/<name> its reader count. */
 void
 vdev_update_readers(struct vdev_ctx *ctx, const char *name)
@@ -352,7 +366,7 @@ vdev_update_readers(struct vdev_ctx *ctx, const char *name)
 	struct vdev_node *st = node_state(ctx, name);
 
 	for (struct vdev *d = ctx->devices; st && d; d = d->next)
-		if (!d->dead && d->n_evdev > 0 && strcmp(d->evdev[0] + 11, name) == 0)
+		if (has_main_node(d, name))
 			set_readers(d, st->readers, st->settle_ns);
 }
 
@@ -383,7 +397,7 @@ announce(struct vdev_ctx *ctx, const char *name)
 	st->announced_ns = monotonic_ns();
 	st->settle_ns = 0;
 	for (struct vdev *d = ctx->devices; d; d = d->next)
-		if (!d->dead && d->n_evdev > 0 && strcmp(d->evdev[0] + 11, name) == 0)
+		if (has_main_node(d, name))
 			vdev_led_probe_start(d);
 }
 
@@ -394,7 +408,7 @@ vdev_node_public(const struct vdev *dev)
 	const struct vdev_node *st;
 	int n;
 
-	if (dev->n_evdev < 1 || (n = event_number(dev->evdev[0] + 11)) < 0)
+	if (!main_node(dev) || (n = event_number(main_node(dev))) < 0)
 		return false;
 	st = (size_t)n < dev->ctx->n_nodes ? &dev->ctx->nodes[n] : NULL;
 	return st ? st->announced : dev->ctx->udev_wd < 0;
@@ -414,7 +428,7 @@ vdev_node_write_led(struct vdev *dev, unsigned int led, bool on)
 	ssize_t n;
 	int fd;
 
-	if (dev->n_evdev < 1 || !(st = node_state(dev->ctx, dev->evdev[0] + 11)))
+	if (!main_node(dev) || !(st = node_state(dev->ctx, main_node(dev))))
 		return -ENODEV;
 	fd = open(dev->evdev[0], O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
