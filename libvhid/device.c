@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "x11.h"
 #include "report.h"
 #include "usage.h"
 
@@ -273,6 +274,38 @@ vhid_device_get_readers(const struct vhid_device *d)
 	return d->readers;
 }
 
+/*
+ * vhidd cannot see an X server's enable (DESIGN.md 21), but the server can say it.
+ * If it does not say it in time, vhidd's reader stands: it may be another
+ * session's. The client is dispatched meanwhile (pushes, heartbeats).
+ */
+static int
+wait_x11_enabled(struct vhid_device *d, uint64_t end)
+{
+	struct vhid_client *c = d->client;
+	struct x11_watch *w = x11_watch_new(d->evdev);
+	uint32_t id = d->id;
+	int rc = 0;
+
+	while (w && x11_watch_check(w) == 0) {
+		uint64_t now = monotonic_ms();
+		struct pollfd p[2] = {{.fd = c->epfd, .events = POLLIN},
+				      {.fd = x11_watch_fd(w), .events = POLLIN}};
+
+		if (now >= end)
+			break;
+		/* a hierarchy event wakes it; the check every 100 ms needs none */
+		poll(p, 2, end - now < 100 ? (int)(end - now) : 100);
+		vhid_client_dispatch(c);
+		if (!client_find_device(c, id)) {
+			rc = client_fail(c, -ENODEV, "device destroyed while waiting");
+			break;
+		}
+	}
+	x11_watch_free(w);
+	return rc;
+}
+
 VHID_EXPORT int
 vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 {
@@ -296,7 +329,7 @@ vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 		if (!client_find_device(c, id))
 			return client_fail(c, -ENODEV, "device destroyed while waiting");
 	}
-	return 0;
+	return wait_x11_enabled(d, end);
 }
 
 VHID_EXPORT struct vhid_client *

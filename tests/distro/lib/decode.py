@@ -56,10 +56,13 @@ def wev_pointer(lines):
         m = re.search(r"\] button: serial: (\d+); time: \d+; button: (\d+) \(\w*\), state: \d \((\w+)\)", line)
         if m:
             evs.append(("button", m.group(1), "%s %s" % (BUTTONS.get(int(m.group(2)), m.group(2)), m.group(3))))
-        # discrete steps come before the axis event of their frame: they take its time
-        m = re.search(r"\] (axis_discrete|discrete|axis_value120|value120): axis: \d \((\w+)\), \w+: (-?\d+)", line)
+        # discrete steps come before the axis event of their frame: they take its time.
+        # wev 1.0 prints axis_discrete under the name "axis_stop" (a real axis_stop
+        # has a time and no value): the value's name tells them apart
+        m = re.search(r"\] (axis_discrete|discrete|axis_value120|value120|axis_stop): axis: \d \((\w+)\), "
+                      r"(discrete|value120): (-?\d+)", line)
         if m:
-            pending.append((m.group(2), int(m.group(3)) / (120.0 if "120" in m.group(1) else 1.0)))
+            pending.append((m.group(2), int(m.group(4)) / (120.0 if "120" in m.group(3) else 1.0)))
         m = re.search(r"\] axis: time: (\d+); axis: \d \((\w+)\), value: ([-\d.]+)", line)
         if m:
             for axis, n in [p for p in pending if p[0] == m.group(2)]:

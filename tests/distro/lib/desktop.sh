@@ -5,15 +5,9 @@
 #
 # vhidctl talks to vhidd directly: it starts sending when vhidd reports a reader,
 # which is the desktop's open after udev announced the node, held for a settle, or
-# for a keyboard the desktop's LED write over vhidd's LED probe (DESIGN.md §21); a
-# released device that somebody reads is kept for its owner (§9). Run of
-# 2026-12-01 (bookworm): under weston typing on four layouts, the first keystroke,
-# combinations, pointer, clicks, LEDs and the README example pass; the scroll
-# checks after the first fail once another vhid pointer was used just before, and
-# a short-lived click or scroll is still lost now and then. Under Xorg the
-# keyboards pass but the first combination; a new pointer's first events are
-# lost: Xorg enables (and drains) it 165 ms after opening it, which nothing on the
-# device shows (issue 10, open).
+# for a keyboard the desktop's LED write over vhidd's LED probe; under Xorg libvhid
+# then waits until the X server lists the device as enabled (DESIGN.md §21). A
+# released device that somebody reads is kept for its owner (§9).
 #
 # shellcheck shell=bash disable=SC2034
 
@@ -369,32 +363,21 @@ check_python_pointer() {
 # python_session wayland|x11: alice (a member of group vhid) runs a Python
 # program of the installed python3-vhid (lib/pysession.py) in her desktop
 # session; it makes a keyboard, a mouse and a tablet, and types the four texts
-# and moves the pointer through them. It talks to the packaged vhidd through the
-# gate, run as alice so that vhidd sees her: until vhidd's readiness waits for the
-# compositor (issue 10), the gate holds the first report until weston has them.
-# Seen 2026-12-01 on both releases: libvhid drops a READY that arrives in the
-# same read as CREATE_DEVICE's reply (its device is not linked yet), so a
-# pointer vhidd made ready in 30 ms is "not ready after 5000 ms" when the
-# program reads late (the gate's hop makes that likely): a product bug, open.
+# and moves the pointer through them. It talks to the packaged vhidd itself:
+# libvhid's wait for a reader ends at weston's LED write, and under Xorg when the
+# X server lists the device as enabled (DESIGN §21).
 python_session() {
 	local kind=$1 t0=$SECONDS m t
 	: >"$VCTL_OUT"
 	desk_keymap "$kind"
 	session_start "$kind" alice || finish
 	client_start || finish
-	# Under weston the program talks to vhidd itself: weston's LED write ends
-	# libvhid's wait for a reader exactly (DESIGN §21). Under Xorg it goes
-	# through the gate: Xorg's enable of a new pointer shows on no device (open)
 	local socket=${VHID_SOCKET:-/run/vhid/vhidd.sock}
-	if [ "$kind" = x11 ]; then
-		gate_start alice || finish
-		socket=$GATE_SOCKET
-	fi
 	install -m 644 "$LIB/pysession.py" /tmp/pysession.py
 	sess_start as_user alice env VHID_SOCKET="$socket" python3 /tmp/pysession.py --pointers
 	wait_until 60 "the Python program's devices" grep -q '^ready' "$SESS_OUT" ||
 		{ fail "$kind.python.start" "$(tail -3 "$SESS_OUT" | tr '\n' ' ')"; return; }
-	# vhidd sees alice's program (or the gate, which runs as alice)
+	# vhidd sees alice's program
 	as_user alice vhidctl status --json >/tmp/vhid-status.json 2>&1
 	check "$kind.python.client-is-alice" python3 -c 'import json, sys
 c = [c for c in json.load(open(sys.argv[1]))["clients"] if c["name"] == "pysession"]
@@ -412,6 +395,5 @@ sys.exit(not c or c[0]["uid"] != 1000)' /tmp/vhid-status.json
 	exec 7>&-
 	wait "$SESS_PID"
 	check "$kind.python.exit-0" test $? = 0
-	[ "$kind" = x11 ] && echo "desktop: $(tail -1 /tmp/vhid-gate.log)"
 	echo "desktop: the Python program's $kind checks took $((SECONDS - t0)) s"
 }

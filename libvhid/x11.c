@@ -1,0 +1,191 @@
+/* x11.c - wait until an X server that reads evdev itself has enabled a device.
+ *
+ * Why: Xorg's input drivers open a new device through logind and enable it, which
+ * drains what the device queued, 100-300 ms later; nothing of that enable reaches
+ * the device or vhidd (DESIGN.md 21), so a click sent when vhidd reports the reader
+ * is lost. The X server itself says when it is done: XInput 2 lists the device, by
+ * its "Device Node" property, as an enabled slave, and sends a hierarchy event when
+ * that changes. Only the client can ask, since only it is in the user's session.
+ *
+ * An X server that reads no evdev node (Xwayland, Xvfb, Xephyr: no device has a
+ * "Device Node") is not waited for, and neither is one that cannot be reached. */
+#include "config.h"
+
+#include "x11.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if HAVE_XCB_XINPUT
+
+#include <poll.h>
+#include <xcb/xcb.h>
+#include <xcb/xinput.h>
+
+enum node_state { NO_EVDEV, NOT_YET, ENABLED };
+
+/* 1 if the device's "Device Node" property is NODE, 0 if it is another, -1 if it has none */
+static int
+device_node_is(xcb_connection_t *c, xcb_atom_t prop, xcb_input_device_id_t id, const char *node)
+{
+	xcb_input_xi_get_property_reply_t *r = xcb_input_xi_get_property_reply(
+		c, xcb_input_xi_get_property(c, id, 0, prop, XCB_GET_PROPERTY_TYPE_ANY, 0, 64),
+		NULL);
+	xcb_input_xi_get_property_items_t items;
+	size_t len = strlen(node);
+	int is = -1;
+
+	if (r && r->format == 8 && r->num_items > 0) {
+		xcb_input_xi_get_property_items_unpack(xcb_input_xi_get_property_items(r),
+						       r->num_items, r->format, &items);
+		/* the drivers store the path without its NUL; accept one anyway */
+		is = (r->num_items == len || (r->num_items == len + 1 && !items.data8[len])) &&
+		     memcmp(items.data8, node, len) == 0;
+	}
+	free(r);
+	return is;
+}
+
+static enum node_state
+query(xcb_connection_t *c, xcb_atom_t prop, const char *node)
+{
+	xcb_input_xi_query_device_reply_t *r = xcb_input_xi_query_device_reply(
+		c, xcb_input_xi_query_device(c, XCB_INPUT_DEVICE_ALL), NULL);
+	enum node_state st = NO_EVDEV;
+
+	if (!r)
+		return NO_EVDEV;
+	for (xcb_input_xi_device_info_iterator_t it = xcb_input_xi_query_device_infos_iterator(r);
+	     it.rem > 0 && st != ENABLED; xcb_input_xi_device_info_next(&it)) {
+		xcb_input_xi_device_info_t *info = it.data;
+		int is;
+
+		if (info->type != XCB_INPUT_DEVICE_TYPE_SLAVE_POINTER &&
+		    info->type != XCB_INPUT_DEVICE_TYPE_SLAVE_KEYBOARD &&
+		    info->type != XCB_INPUT_DEVICE_TYPE_FLOATING_SLAVE)
+			continue;
+		is = device_node_is(c, prop, info->deviceid, node);
+		if (is >= 0)
+			st = is && info->enabled ? ENABLED : NOT_YET;
+	}
+	free(r);
+	return st;
+}
+
+/* XInput 2 announced, hierarchy events selected: 0, or -1 when the server lacks XI 2 */
+static int
+setup(xcb_connection_t *c, xcb_atom_t *prop)
+{
+	xcb_input_xi_query_version_reply_t *v =
+		xcb_input_xi_query_version_reply(c, xcb_input_xi_query_version(c, 2, 0), NULL);
+	xcb_intern_atom_reply_t *a =
+		xcb_intern_atom_reply(c, xcb_intern_atom(c, 1, strlen("Device Node"), "Device Node"), NULL);
+	struct {
+		xcb_input_event_mask_t head;
+		uint32_t mask;
+	} m = {{XCB_INPUT_DEVICE_ALL, 1}, XCB_INPUT_XI_EVENT_MASK_HIERARCHY};
+	int ok = v && v->major_version >= 2 && a && a->atom != XCB_ATOM_NONE;
+
+	if (ok) {
+		*prop = a->atom;
+		/* selected before the first query, so no change between them is missed */
+		xcb_input_xi_select_events(c, xcb_setup_roots_iterator(xcb_get_setup(c)).data->root, 1,
+					   &m.head);
+		xcb_flush(c);
+	}
+	free(v);
+	free(a);
+	return ok ? 0 : -1;
+}
+
+struct x11_watch {
+	xcb_connection_t *c;
+	xcb_atom_t prop;
+	char node[64];
+};
+
+struct x11_watch *
+x11_watch_new(const char *node)
+{
+	const char *display = getenv("DISPLAY");
+	struct x11_watch *w;
+
+	/* under a Wayland session DISPLAY is Xwayland's, which reads no evdev node */
+	if (!display || !*display || getenv("WAYLAND_DISPLAY") || !node || !*node ||
+	    strlen(node) >= sizeof(w->node))
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	strcpy(w->node, node);
+	w->c = xcb_connect(display, NULL);
+	if (xcb_connection_has_error(w->c) || setup(w->c, &w->prop) < 0 ||
+	    query(w->c, w->prop, node) == NO_EVDEV) {
+		x11_watch_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int
+x11_watch_fd(const struct x11_watch *w)
+{
+	return xcb_get_file_descriptor(w->c);
+}
+
+int
+x11_watch_check(struct x11_watch *w)
+{
+	xcb_generic_event_t *ev;
+
+	/* the events only wake the caller; the answer is the query's */
+	while ((ev = xcb_poll_for_event(w->c)))
+		free(ev);
+	if (xcb_connection_has_error(w->c))
+		return -1;
+	switch (query(w->c, w->prop, w->node)) {
+	case ENABLED: return 1;
+	case NOT_YET: return 0;
+	default: return -1;
+	}
+}
+
+void
+x11_watch_free(struct x11_watch *w)
+{
+	if (!w)
+		return;
+	xcb_disconnect(w->c);
+	free(w);
+}
+
+#else
+
+struct x11_watch *
+x11_watch_new(const char *node)
+{
+	(void)node;
+	return NULL;
+}
+
+int
+x11_watch_fd(const struct x11_watch *w)
+{
+	(void)w;
+	return -1;
+}
+
+int
+x11_watch_check(struct x11_watch *w)
+{
+	(void)w;
+	return -1;
+}
+
+void
+x11_watch_free(struct x11_watch *w)
+{
+	(void)w;
+}
+
+#endif
