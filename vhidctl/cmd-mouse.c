@@ -169,6 +169,21 @@ parse_button(const char *s, unsigned int *out)
 	return 0;
 }
 
+/*
+ * A click or scroll as the first thing a new pointer does: move it one unit and
+ * back first. weston clears its pointer focus when the seat's last pointer goes,
+ * and a new pointer gets one back only when it moves; its buttons and wheel went
+ * nowhere until then (DESIGN.md 9). A pointer that moves first is what a hand on
+ * a mouse does; the two moves are equal and opposite, so nothing drifts.
+ */
+static int
+hover(struct vhid_device *d)
+{
+	int r = vhid_pointer_move(d, 1, 0);
+
+	return r < 0 ? r : vhid_pointer_move(d, -1, 0);
+}
+
 struct click {
 	unsigned int button;
 	int times;
@@ -178,7 +193,7 @@ static int
 do_click(struct vhid_device *d, const void *arg)
 {
 	const struct click *k = arg;
-	int r = 0;
+	int r = hover(d);
 
 	for (int i = 0; i < k->times && r == 0; i++) {
 		r = vhid_pointer_press(d, k->button);
@@ -222,8 +237,9 @@ static int
 do_scroll(struct vhid_device *d, const void *arg)
 {
 	const struct scroll *s = arg;
+	int r = hover(d);
 
-	return split(s->amount, scroll_step, d, s->horizontal);
+	return r < 0 ? r : split(s->amount, scroll_step, d, s->horizontal);
 }
 
 static int
