@@ -609,11 +609,10 @@ unsigned int vhid_device_get_readers(const struct vhid_device *device);
  * udev and logind do not count; a device taken over from the same user's
  * previous client (capability VHID_CAP_KEEP) has its readers at once.
  * Under an X server that reads evdev itself (Xorg; $DISPLAY set, no
- * $WAYLAND_DISPLAY), it then also waits, within the same timeout, until the
- * server lists the device as enabled (XInput 2): Xorg's enable, which drains
- * what was sent before it, reaches neither the device nor vhidd. If the server
- * does not enable it in time (another session's X server), it returns 0 all the
- * same: vhidd saw a reader.
+ * $WAYLAND_DISPLAY), it waits instead until the server lists the device as
+ * enabled (XInput 2): Xorg's enable, which drains what was sent before it,
+ * reaches neither the device nor vhidd. If the server does not enable it in
+ * time (another session's X server), vhidd's count decides.
  * @return 0, or -ETIMEDOUT (nothing opened it: headless, or no compositor).
  * @since 0.1 (the X server's enable: 0.2)
  */

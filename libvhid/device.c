@@ -275,19 +275,23 @@ vhid_device_get_readers(const struct vhid_device *d)
 }
 
 /*
- * vhidd cannot see an X server's enable (DESIGN.md 21), but the server can say it.
- * If it does not say it in time, vhidd's reader stands: it may be another
- * session's. The client is dispatched meanwhile (pushes, heartbeats).
+ * Under an X server that reads evdev itself, its enable is the answer, and vhidd's
+ * count (a settle, when every LED is off) adds only delay: wait for the server's
+ * word alone. Where the server does not enable the device in time (its session
+ * is not the active one) vhidd's reader stands: it may be another session's.
+ * @return 0, 1 when there is no such server, or a negative error.
  */
 static int
-wait_x11_enabled(struct vhid_device *d, uint64_t end)
+wait_x11_enabled(struct vhid_device *d, uint64_t end, int timeout_ms)
 {
 	struct vhid_client *c = d->client;
-	struct x11_watch *w = x11_watch_new(d->evdev);
+	struct x11_watch *w = d->ready ? x11_watch_new(d->evdev) : NULL;
 	uint32_t id = d->id;
-	int rc = 0;
+	int rc = 0, enabled;
 
-	while (w && x11_watch_check(w) == 0) {
+	if (!w)
+		return 1;
+	while ((enabled = x11_watch_check(w)) == 0) {
 		uint64_t now = monotonic_ms();
 		struct pollfd p[2] = {{.fd = c->epfd, .events = POLLIN},
 				      {.fd = x11_watch_fd(w), .events = POLLIN}};
@@ -296,13 +300,21 @@ wait_x11_enabled(struct vhid_device *d, uint64_t end)
 			break;
 		/* a hierarchy event wakes it; the check every 100 ms needs none */
 		poll(p, 2, end - now < 100 ? (int)(end - now) : 100);
-		vhid_client_dispatch(c);
+		if (vhid_client_dispatch(c) == -EBUSY) {
+			rc = client_fail(c, -EBUSY,
+					 "vhid_device_wait_reader() cannot run inside a callback");
+			break;
+		}
 		if (!client_find_device(c, id)) {
 			rc = client_fail(c, -ENODEV, "device destroyed while waiting");
 			break;
 		}
 	}
 	x11_watch_free(w);
+	if (rc == 0 && enabled != 1 && d->readers == 0)
+		rc = client_fail(c, -ETIMEDOUT,
+				 "the X server did not enable device 0x%x within %d ms", id,
+				 timeout_ms);
 	return rc;
 }
 
@@ -313,7 +325,10 @@ vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 	uint64_t end = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	struct pollfd p = {.fd = c->epfd, .events = POLLIN};
 	uint32_t id = d->id;
+	int r = wait_x11_enabled(d, end, timeout_ms);
 
+	if (r <= 0)
+		return r;
 	while (d->readers == 0) {
 		uint64_t now = monotonic_ms();
 		if (!d->ready)
@@ -329,7 +344,7 @@ vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 		if (!client_find_device(c, id))
 			return client_fail(c, -ENODEV, "device destroyed while waiting");
 	}
-	return wait_x11_enabled(d, end);
+	return 0;
 }
 
 VHID_EXPORT struct vhid_client *
