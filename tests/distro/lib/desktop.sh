@@ -310,7 +310,8 @@ desktop_session() {
 	session_start "$kind" alice || finish
 	client_start || finish
 	[ -e "$VHID_HOST/tests/desktop/.gate" ] && gate_start && DESK_SOCKET=$GATE_SOCKET
-	wait_until 30 "the session keyboard" grep -q '^ready' "$SESS_OUT"
+	wait_until 30 "the session keyboard" grep -q '^ready' "$SESS_OUT" ||
+		echo "desktop: the session said: $(tail -5 "$SESS_OUT" | tr '\n' ' ')"
 	check_first_keystroke
 	check_typing
 	check_combos
