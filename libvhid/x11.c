@@ -78,8 +78,8 @@ setup(xcb_connection_t *c, xcb_atom_t *prop)
 {
 	xcb_input_xi_query_version_reply_t *v =
 		xcb_input_xi_query_version_reply(c, xcb_input_xi_query_version(c, 2, 0), NULL);
-	xcb_intern_atom_reply_t *a =
-		xcb_intern_atom_reply(c, xcb_intern_atom(c, 1, strlen("Device Node"), "Device Node"), NULL);
+	xcb_intern_atom_reply_t *a = xcb_intern_atom_reply(
+		c, xcb_intern_atom(c, 1, strlen("Device Node"), "Device Node"), NULL);
 	struct {
 		xcb_input_event_mask_t head;
 		uint32_t mask;
@@ -89,8 +89,8 @@ setup(xcb_connection_t *c, xcb_atom_t *prop)
 	if (ok) {
 		*prop = a->atom;
 		/* selected before the first query, so no change between them is missed */
-		xcb_input_xi_select_events(c, xcb_setup_roots_iterator(xcb_get_setup(c)).data->root, 1,
-					   &m.head);
+		xcb_input_xi_select_events(c, xcb_setup_roots_iterator(xcb_get_setup(c)).data->root,
+					   1, &m.head);
 		xcb_flush(c);
 	}
 	free(v);
@@ -144,9 +144,12 @@ x11_watch_check(struct x11_watch *w)
 	if (xcb_connection_has_error(w->c))
 		return -1;
 	switch (query(w->c, w->prop, w->node)) {
-	case ENABLED: return 1;
-	case NOT_YET: return 0;
-	default: return -1;
+	case ENABLED:
+		return 1;
+	case NOT_YET:
+		return 0;
+	default:
+		return -1;
 	}
 }
 
