@@ -608,8 +608,8 @@ unsigned int vhid_device_get_readers(const struct vhid_device *device);
  * node and the reader had time to take the device into use (DESIGN.md §21), so
  * udev and logind do not count; a device taken over from the same user's
  * previous client (capability VHID_CAP_KEEP) has its readers at once.
- * Under an X server that reads evdev itself (Xorg; $DISPLAY set, no
- * $WAYLAND_DISPLAY), it waits instead until the server lists the device as
+ * Under an X server that reads evdev itself (Xorg; a local $DISPLAY such as
+ * ":0", no $WAYLAND_DISPLAY), it waits instead until the server lists the device as
  * enabled (XInput 2): Xorg's enable, which drains what was sent before it,
  * reaches neither the device nor vhidd. If the server does not enable it in
  * time (another session's X server), vhidd's count decides.

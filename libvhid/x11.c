@@ -110,9 +110,11 @@ x11_watch_new(const char *node)
 	const char *display = getenv("DISPLAY");
 	struct x11_watch *w;
 
-	/* under a Wayland session DISPLAY is Xwayland's, which reads no evdev node */
-	if (!display || !*display || getenv("WAYLAND_DISPLAY") || !node || !*node ||
-	    strlen(node) >= sizeof(w->node))
+	/* under a Wayland session DISPLAY is Xwayland's, which reads no evdev node; and
+	 * only a server on this machine can read this machine's devices: "host:N"
+	 * (ssh -X's localhost:10) is another machine's, or nobody's */
+	if (!display || (display[0] != ':' && strncmp(display, "unix:", 5)) ||
+	    getenv("WAYLAND_DISPLAY") || !node || !*node || strlen(node) >= sizeof(w->node))
 		return NULL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
