@@ -19,54 +19,67 @@
 #if HAVE_XCB_XINPUT
 
 #include <poll.h>
+#include <stdbool.h>
 #include <xcb/xcb.h>
 #include <xcb/xinput.h>
 
 enum node_state { NO_EVDEV, NOT_YET, ENABLED };
 
-/* 1 if the device's "Device Node" property is NODE, 0 if it is another, -1 if it has none */
+/* 1 if the property reply is NODE, 0 if it is another path, -1 if there is none */
 static int
-device_node_is(xcb_connection_t *c, xcb_atom_t prop, xcb_input_device_id_t id, const char *node)
+node_is(xcb_input_xi_get_property_reply_t *r, const char *node)
 {
-	xcb_input_xi_get_property_reply_t *r = xcb_input_xi_get_property_reply(
-		c, xcb_input_xi_get_property(c, id, 0, prop, XCB_GET_PROPERTY_TYPE_ANY, 0, 64),
-		NULL);
 	xcb_input_xi_get_property_items_t items;
 	size_t len = strlen(node);
-	int is = -1;
 
-	if (r && r->format == 8 && r->num_items > 0) {
-		xcb_input_xi_get_property_items_unpack(xcb_input_xi_get_property_items(r),
-						       r->num_items, r->format, &items);
-		/* the drivers store the path without its NUL; accept one anyway */
-		is = (r->num_items == len || (r->num_items == len + 1 && !items.data8[len])) &&
-		     memcmp(items.data8, node, len) == 0;
-	}
-	free(r);
-	return is;
+	if (!r || r->format != 8 || r->num_items == 0)
+		return -1;
+	xcb_input_xi_get_property_items_unpack(xcb_input_xi_get_property_items(r), r->num_items,
+					       r->format, &items);
+	/* the drivers store the path without its NUL; accept one anyway */
+	return (r->num_items == len || (r->num_items == len + 1 && !items.data8[len])) &&
+	       memcmp(items.data8, node, len) == 0;
 }
 
+static bool
+is_slave(const xcb_input_xi_device_info_t *info)
+{
+	return info->type == XCB_INPUT_DEVICE_TYPE_SLAVE_POINTER ||
+	       info->type == XCB_INPUT_DEVICE_TYPE_SLAVE_KEYBOARD ||
+	       info->type == XCB_INPUT_DEVICE_TYPE_FLOATING_SLAVE;
+}
+
+/* One round trip for the list, one for every device's "Device Node": the
+ * requests all go out before the first reply is read. */
 static enum node_state
 query(xcb_connection_t *c, xcb_atom_t prop, const char *node)
 {
 	xcb_input_xi_query_device_reply_t *r = xcb_input_xi_query_device_reply(
 		c, xcb_input_xi_query_device(c, XCB_INPUT_DEVICE_ALL), NULL);
+	xcb_input_xi_get_property_cookie_t ck[128];
+	xcb_input_xi_device_info_iterator_t it;
 	enum node_state st = NO_EVDEV;
+	int n = 0, i = 0;
 
 	if (!r)
 		return NO_EVDEV;
-	for (xcb_input_xi_device_info_iterator_t it = xcb_input_xi_query_device_infos_iterator(r);
-	     it.rem > 0 && st != ENABLED; xcb_input_xi_device_info_next(&it)) {
-		xcb_input_xi_device_info_t *info = it.data;
+	for (it = xcb_input_xi_query_device_infos_iterator(r); it.rem > 0 && n < 128;
+	     xcb_input_xi_device_info_next(&it))
+		if (is_slave(it.data))
+			ck[n++] = xcb_input_xi_get_property(c, it.data->deviceid, 0, prop,
+							    XCB_GET_PROPERTY_TYPE_ANY, 0, 64);
+	for (it = xcb_input_xi_query_device_infos_iterator(r); it.rem > 0 && i < n;
+	     xcb_input_xi_device_info_next(&it)) {
+		xcb_input_xi_get_property_reply_t *p;
 		int is;
 
-		if (info->type != XCB_INPUT_DEVICE_TYPE_SLAVE_POINTER &&
-		    info->type != XCB_INPUT_DEVICE_TYPE_SLAVE_KEYBOARD &&
-		    info->type != XCB_INPUT_DEVICE_TYPE_FLOATING_SLAVE)
+		if (!is_slave(it.data))
 			continue;
-		is = device_node_is(c, prop, info->deviceid, node);
-		if (is >= 0)
-			st = is && info->enabled ? ENABLED : NOT_YET;
+		p = xcb_input_xi_get_property_reply(c, ck[i++], NULL);
+		is = node_is(p, node);
+		free(p);
+		if (is >= 0 && st != ENABLED)
+			st = is && it.data->enabled ? ENABLED : NOT_YET;
 	}
 	free(r);
 	return st;
@@ -76,10 +89,11 @@ query(xcb_connection_t *c, xcb_atom_t prop, const char *node)
 static int
 setup(xcb_connection_t *c, xcb_atom_t *prop)
 {
-	xcb_input_xi_query_version_reply_t *v =
-		xcb_input_xi_query_version_reply(c, xcb_input_xi_query_version(c, 2, 0), NULL);
-	xcb_intern_atom_reply_t *a = xcb_intern_atom_reply(
-		c, xcb_intern_atom(c, 1, strlen("Device Node"), "Device Node"), NULL);
+	/* both requests out before either reply: one round trip */
+	xcb_input_xi_query_version_cookie_t vc = xcb_input_xi_query_version(c, 2, 0);
+	xcb_intern_atom_cookie_t ac = xcb_intern_atom(c, 1, strlen("Device Node"), "Device Node");
+	xcb_input_xi_query_version_reply_t *v = xcb_input_xi_query_version_reply(c, vc, NULL);
+	xcb_intern_atom_reply_t *a = xcb_intern_atom_reply(c, ac, NULL);
 	struct {
 		xcb_input_event_mask_t head;
 		uint32_t mask;
