@@ -275,6 +275,28 @@ vhid_device_get_readers(const struct vhid_device *d)
 }
 
 /*
+ * One step of vhid_device_wait_reader(): poll the client, and the X server's fd
+ * when XFD >= 0 (then at most 100 ms: its state is re-checked without an event
+ * too), until END; then dispatch.
+ * @return 0, -EBUSY (called from a callback) or -ENODEV (a callback destroyed
+ *         device ID), already reported.
+ */
+static int
+reader_wait_step(struct vhid_client *c, uint32_t id, int xfd, uint64_t end)
+{
+	uint64_t now = monotonic_ms(), left = end > now ? end - now : 0;
+	struct pollfd p[2] = {{.fd = c->epfd, .events = POLLIN}, {.fd = xfd, .events = POLLIN}};
+
+	poll(p, xfd >= 0 ? 2 : 1, (int)(xfd >= 0 && left > 100 ? 100 : left));
+	if (vhid_client_dispatch(c) == -EBUSY)
+		return client_fail(c, -EBUSY,
+				   "vhid_device_wait_reader() cannot run inside a callback");
+	if (!client_find_device(c, id))
+		return client_fail(c, -ENODEV, "device destroyed while waiting");
+	return 0;
+}
+
+/*
  * Under an X server that reads evdev itself, its enable is the answer, and vhidd's
  * count (a settle, when every LED is off) adds only delay: wait for the server's
  * word alone. Where the server does not enable the device in time (its session
@@ -291,25 +313,9 @@ wait_x11_enabled(struct vhid_device *d, uint64_t end, int timeout_ms)
 
 	if (!w)
 		return 1;
-	while ((enabled = x11_watch_check(w)) == 0) {
-		uint64_t now = monotonic_ms();
-		struct pollfd p[2] = {{.fd = c->epfd, .events = POLLIN},
-				      {.fd = x11_watch_fd(w), .events = POLLIN}};
-
-		if (now >= end)
-			break;
-		/* a hierarchy event wakes it; the check every 100 ms needs none */
-		poll(p, 2, end - now < 100 ? (int)(end - now) : 100);
-		if (vhid_client_dispatch(c) == -EBUSY) {
-			rc = client_fail(c, -EBUSY,
-					 "vhid_device_wait_reader() cannot run inside a callback");
-			break;
-		}
-		if (!client_find_device(c, id)) {
-			rc = client_fail(c, -ENODEV, "device destroyed while waiting");
-			break;
-		}
-	}
+	while ((enabled = x11_watch_check(w)) == 0 && monotonic_ms() < end &&
+	       (rc = reader_wait_step(c, id, x11_watch_fd(w), end)) == 0)
+		;
 	x11_watch_free(w);
 	if (rc == 0 && enabled < 0)
 		return 1; /* the server went away: vhidd's count, in the time that is left */
@@ -325,26 +331,19 @@ vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 {
 	struct vhid_client *c = d->client;
 	uint64_t end = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
-	struct pollfd p = {.fd = c->epfd, .events = POLLIN};
 	uint32_t id = d->id;
 	int r = wait_x11_enabled(d, end, timeout_ms);
 
 	if (r <= 0)
 		return r;
 	while (d->readers == 0) {
-		uint64_t now = monotonic_ms();
 		if (!d->ready)
 			return client_fail(c, -VHID_ENOTREADY, "device 0x%x is not ready", id);
-		if (now >= end)
+		if (monotonic_ms() >= end)
 			return client_fail(c, -ETIMEDOUT, "nothing opened device 0x%x within %d ms",
 					   id, timeout_ms);
-		poll(&p, 1, (int)(end - now));
-		if (vhid_client_dispatch(c) == -EBUSY)
-			return client_fail(
-				c, -EBUSY,
-				"vhid_device_wait_reader() cannot run inside a callback");
-		if (!client_find_device(c, id))
-			return client_fail(c, -ENODEV, "device destroyed while waiting");
+		if ((r = reader_wait_step(c, id, -1, end)) < 0)
+			return r;
 	}
 	return 0;
 }

@@ -27,9 +27,9 @@ expect_cmd(const char *name, const char *devname, const char *const *args,
 	/* vhidctl sends once a reader opened its device, or after --wait: the default
 	 * second can pass before a busy host lets this test open the node. 10 s stays
 	 * below vt_expect_frame's bound, so a missed open (DESIGN.md §21) is slow, not
-	 * a failure. */
-	/* mouse too (before move or to): under stress-ng the default 3 s passed
-	 * before this test opened the node, and the motion went to nobody */
+	 * a failure. mouse takes it too, before move or to: under stress-ng its
+	 * default 3 s passed before this test opened the node, and the motion went to
+	 * nobody. */
 	const char *argv[32] = {args[0], "--wait", "10000"};
 	int n_args = 3;
 

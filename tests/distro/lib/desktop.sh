@@ -225,8 +225,8 @@ check_scroll() {
 	if [ "$SESSION_KIND" = wayland ]; then
 		check_scroll_one scroll.vertical-discrete '^axis-discrete vertical -' scroll 2
 		check_scroll_one scroll.horizontal-discrete '^axis-discrete horizontal -' hscroll -2
-		# a notch and a half: libinput holds back a new wheel's first movement
-		# below half a notch (its scroll threshold), as it would a real mouse's
+		# a notch and a half: libinput held back a new wheel's first half notch
+		# (its scroll threshold; trixie, 2026-12-02), as it would a real mouse's
 		check_scroll_one scroll.hi-res '^axis vertical -' scroll --hi-res 180
 	fi
 }
