@@ -1,7 +1,8 @@
-# desktop.sh - the desktop group's checks (issue 10): what a Wayland client (wev
-# under weston) and an X client (xev under Xorg) receive from vhidctl. Sourced
-# after lib.sh by tests/desktop/*; one compositor start per session kind, every
-# check in it, each check reading only the client's log since its own mark.
+# desktop.sh - the desktop groups' checks (issue 10): what a Wayland client (wev
+# under weston) and an X client (xev under Xorg) receive from vhidctl, and from a
+# Python program (desktop-python). Sourced after lib.sh by tests/desktop/* and
+# tests/desktop-python/*; one compositor start per session kind, every check in
+# it, each check reading only the client's log since its own mark.
 #
 # vhidctl talks to vhidd directly: it starts sending when vhidd reports a reader,
 # which is the desktop's open after udev announced the node, held for a settle, or
