@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "wayland.h"
 #include "x11.h"
 #include "report.h"
 #include "usage.h"
@@ -326,16 +327,39 @@ wait_x11_enabled(struct vhid_device *d, uint64_t end, int timeout_ms)
 	return rc;
 }
 
-VHID_EXPORT int
-vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
+/*
+ * Under a Wayland compositor whose seat had no pointer, its clients get a new
+ * pointer's events only once they have taken up the seat's announcement of it
+ * (wayland.c), and weston makes that announcement only when the pointer first
+ * moves: so move it one unit right and back, as vhidctl's hover does (DESIGN.md
+ * 9), and wait for the announcement and the clients' settle. Where it does not
+ * come in time (the device went to another seat), vhidd's reader stands.
+ * @return 0 or a negative error.
+ */
+static int
+wait_wayland_seat(struct vhid_device *d, struct wl_watch *w, uint64_t end)
+{
+	uint32_t id = d->id;
+	int rc = 0;
+
+	if (!wl_watch_announced(w)) {
+		if ((rc = vhid_pointer_move(d, 1, 0)) < 0 || (rc = vhid_pointer_move(d, -1, 0)) < 0)
+			return rc;
+		wl_watch_moved(w);
+	}
+	while (wl_watch_check(w) == 0 && monotonic_ms() < end &&
+	       (rc = reader_wait_step(d->client, id, wl_watch_fd(w), end)) == 0)
+		;
+	return rc;
+}
+
+static int
+wait_vhidd_reader(struct vhid_device *d, uint64_t end, int timeout_ms)
 {
 	struct vhid_client *c = d->client;
-	uint64_t end = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	uint32_t id = d->id;
-	int r = wait_x11_enabled(d, end, timeout_ms);
+	int r;
 
-	if (r <= 0)
-		return r;
 	while (d->readers == 0) {
 		if (!d->ready)
 			return client_fail(c, -VHID_ENOTREADY, "device 0x%x is not ready", id);
@@ -346,6 +370,25 @@ vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 			return r;
 	}
 	return 0;
+}
+
+VHID_EXPORT int
+vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
+{
+	uint64_t end = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
+	/* before anything is waited for: the seat's state without this device. Only
+	 * for a relative pointer: an absolute one cannot move without going somewhere
+	 * (its first motion places the pointer, and the clients' enter carries that
+	 * place), and a keyboard has no event without an effect */
+	struct wl_watch *w = d->ready && d->kind == VHID_DEVICE_POINTER ? wl_watch_new() : NULL;
+	int r = wait_x11_enabled(d, end, timeout_ms);
+
+	if (r == 1)
+		r = wait_vhidd_reader(d, end, timeout_ms);
+	if (r == 0 && w)
+		r = wait_wayland_seat(d, w, end);
+	wl_watch_free(w);
+	return r;
 }
 
 VHID_EXPORT struct vhid_client *

@@ -6,7 +6,7 @@ set -eu
 
 # dpkg-dev: without dpkg-architecture meson installs libraries into <prefix>/lib64,
 # which Debian's loader does not search, instead of <prefix>/lib/<multiarch>
-BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-data libx11-data libxcb-xinput-dev
+BUILD="meson ninja-build gcc g++ pkg-config libevdev-dev libxkbcommon-dev xkb-data libx11-data libxcb-xinput-dev libwayland-dev
        libcmocka-dev libsystemd-dev scdoc dpkg-dev"
 # the VM tier: Debian's stock kernel, qemu (TCG), busybox for the guest's /init, cpio;
 # the archive keyring verifies the kernels tests/vm/kernels.sh fetches with apt
