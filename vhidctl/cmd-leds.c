@@ -1,5 +1,5 @@
 /*
- * cmd-leds.c - `vhidctl leds [--watch] [--json]`: the keyboard LEDs as the
+ * cmd-leds.c - `vhidctl leds [--watch] [--json] [--wait MS]`: the keyboard LEDs as the
  * compositor sets them. A vhid keyboard that a program already reads knows
  * the current state; otherwise vhidctl makes one and waits for the compositor
  * to open it and set its LEDs. --watch prints every change vhidd pushes, and
@@ -94,27 +94,31 @@ cmd_leds(struct cli *cli)
 	static const struct option opts[] = {
 		{"watch", no_argument, NULL, 'w'},
 		{"json", no_argument, NULL, 'j'},
+		{"wait", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	struct watch w = {0};
+	long wait_ms = CLI_WAIT_READER_MS;
 	struct vhid_client *c;
 	struct vhid_device *kbd;
 	struct resume resume;
 	int ch, code = EXIT_OK, sigfd;
 
-	while ((ch = cli_getopt(cli, "wjh", opts, &code)) > 0) {
+	while ((ch = cli_getopt(cli, "wjW:h", opts, &code)) > 0) {
 		if (ch == 'w')
 			w.watching = true;
-		else
-			w.json = true; /* -j */
+		else if (ch == 'W' && cli_parse_wait("leds", optarg, &wait_ms))
+			return EXIT_USAGE;
+		else if (ch == 'j')
+			w.json = true;
 	}
 	if (ch < 0)
 		return code;
 	sigfd = hold_signals();
 	if (!(c = cli_connect(cli, &listener, &w, &code)))
 		return code;
-	if (!(kbd = cli_device(c, VHID_DEVICE_KEYBOARD, CLI_WAIT_READER_MS, &code)))
+	if (!(kbd = cli_device(c, VHID_DEVICE_KEYBOARD, (int)wait_ms, &code)))
 		goto out;
 	/* the compositor sets a new keyboard's LEDs as it opens it; an all-off state
 	 * changes nothing, so give its LED report a moment rather than wait forever */
@@ -122,7 +126,7 @@ cmd_leds(struct cli *cli)
 	w.state = vhid_device_get_leds(kbd);
 	w.kbd = kbd;
 	print_state(w.state, w.json);
-	resume_init(&resume, c, kbd, CLI_WAIT_READER_MS, reread, &w);
+	resume_init(&resume, c, kbd, (int)wait_ms, reread, &w);
 	if (w.watching && hold_wait_holder(c, sigfd, -1, -1, &resume) < 0)
 		code = EXIT_FAIL;
 out:

@@ -80,7 +80,7 @@ const struct command commands[] = {
 	 NULL},
 	{"hscroll", cmd_hscroll, "hscroll [--hi-res] N",
 	 "scroll horizontally N notches (positive: right)", NULL},
-	{"leds", cmd_leds, "leds [--watch] [--json]",
+	{"leds", cmd_leds, "leds [--watch] [--json] [--wait MS]",
 	 "the keyboard LEDs (Caps Lock, ...); --watch follows them", NULL},
 	{"version", cmd_version, "version", "versions of vhidctl, libvhid, vhidd and the protocol",
 	 "Prints the version of vhidctl, of the libvhid it runs with and of the running vhidd,\n"

@@ -226,7 +226,10 @@ session_start() {
 	systemctl start $SESSION_UNIT || { fail session "cannot start the $kind session"; return 1; }
 	COMPOSITOR_PID=$(systemctl show -p MainPID --value $SESSION_UNIT)
 	if [ "$kind" = wayland ]; then
-		export WAYLAND_DISPLAY=wayland-0
+		# the socket's whole path, as the session's own XDG_RUNTIME_DIR would give
+		# it: root's tests have no runtime directory of alice's, and libvhid asks
+		# the compositor about its seats (libvhid/wayland.c)
+		export WAYLAND_DISPLAY=/run/user/$uid/wayland-0
 		wait_until 60 "weston's socket" test -S "/run/user/$uid/wayland-0"
 	else
 		export DISPLAY=:0
