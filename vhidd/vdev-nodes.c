@@ -243,10 +243,15 @@ vdev_dispatch_uevents(struct vdev_ctx *ctx)
 	}
 }
 
-/* The settle after a device's first reader: as long again as that reader took to
- * come, within these bounds (see set_readers). */
+/* The time a device's first reader took to come, within these bounds; the settle
+ * is a multiple of it (see set_readers). */
 #define SETTLE_MIN_NS (10 * 1000000ull)
 #define SETTLE_MAX_NS (1000 * 1000000ull)
+/* the settle is that many times as long (see set_readers), at most SETTLE_LIMIT_NS */
+#define SETTLE_FACTOR 4
+#define SETTLE_LIMIT_NS (2000 * 1000000ull)
+/* ... and at least this for a keyboard whose LED probe waits for the desktop's write */
+#define LED_SETTLE_MIN_NS (1000 * 1000000ull)
 
 static void
 report_readers(struct vdev *dev, unsigned int readers)
@@ -268,10 +273,10 @@ report_readers(struct vdev *dev, unsigned int readers)
  * compositor under logind opens it through logind (TakeDevice) and gets the fd over
  * D-Bus first; Xorg opens a device, closes it, and opens it again to enable it;
  * libevdev reads the key state after the open and drops events that do not change
- * it. Nothing of that reaches the device, so the settle is as long again as the
- * reader took from the node's announcement (by udev, or its creation) to its open:
- * the same kind of work on the same machine, so a slow machine gets a long settle,
- * not lost keys (DESIGN §21).
+ * it. Nothing of that reaches the device, so the settle is four times as long as
+ * the reader took from the node's announcement (by udev, or its creation) to its
+ * open: the same kind of work on the same machine, so a slow machine gets a long
+ * settle, not lost keys (DESIGN §21).
  */
 static void
 set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
@@ -282,10 +287,23 @@ set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
 		report_readers(dev, raw);
 		return;
 	}
-	/* a keyboard whose LED probe is out: the settle again, for the desktop's
-	 * LED write that ends the wait at once (vdev-leds.c) */
-	if (vdev_led_probe_pending(dev))
-		settle_ns *= 2;
+	/*
+	 * Four times what the reader took to come. Twice was too short: weston 14
+	 * opened a new keyboard through logind and started reading it (its log says
+	 * "configuring device") 380 ms later, three times the time from udev's
+	 * announcement to that open, and a new pointer's only motion and a keyboard's
+	 * ctrl+alt+t sent at the settle's end were lost (trixie, TCG, 2026-12-02).
+	 * The open is logind's; weston gets the fd over D-Bus, which on that guest
+	 * took longer than the discovery itself.
+	 */
+	settle_ns *= SETTLE_FACTOR;
+	/* a keyboard whose LED probe is out: the desktop's LED write ends the wait at
+	 * once (vdev-leds.c), so the settle only serves a reader that writes none,
+	 * and nothing is lost by making it long */
+	if (vdev_led_probe_pending(dev) && settle_ns < LED_SETTLE_MIN_NS)
+		settle_ns = LED_SETTLE_MIN_NS;
+	if (settle_ns > SETTLE_LIMIT_NS)
+		settle_ns = SETTLE_LIMIT_NS;
 	dev->settle_at_ns = monotonic_ns() + settle_ns;
 	vdev_arm_timer(dev->ctx);
 }

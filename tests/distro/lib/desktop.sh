@@ -159,8 +159,17 @@ check_layouts() {
 	sess key scrolllock && sess layout us
 }
 
+# what vhidd and the compositor logged since MARK-LINES (vhidd's, compositor's):
+# a failed check shows how its device went
+_logs_since() { # VHIDD-LINE COMPOSITOR-LINE
+	echo "vhidd: $(tail -n +"$(($1 + 1))" /tmp/vhidd.log | grep -vE 'GET_REPORT|resolution' | cut -c12-150 | head -30 | tr '\n' '|')"
+	echo "compositor: $(tail -n +"$(($2 + 1))" "$(compositor_log_file)" 2>/dev/null | head -10 | tr '\n' '|')"
+}
+_log_marks() { echo "$(wc -l </tmp/vhidd.log) $(wc -l <"$(compositor_log_file)" 2>/dev/null || echo 0)"; }
+
 check_combos() {
-	local m want
+	local m want logs
+	logs=$(_log_marks)
 	m=$(mark)
 	vctl key ctrl+alt+t
 	vctl key shift+a
@@ -170,6 +179,8 @@ check_combos() {
 	else
 		fail "$SESSION_KIND.key.combinations" "got '$(since "$m" keys | tr '\n' ',')', want '${want//$'\n'/,}';" \
 			"vhidctl: $(tail -2 "$VCTL_OUT" | tr '\n' ' '); client: $(tail -n +"$((m + 1))" "$CLIENT_LOG" | head -12 | tr -s ' \n' ' ')"
+		# shellcheck disable=SC2086 # two numbers
+		_logs_since $logs
 	fi
 }
 
