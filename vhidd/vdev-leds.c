@@ -20,8 +20,8 @@
  * user of Scroll Lock, and that change is the next output report: the desktop
  * has the keyboard. vhidd reports its reader at once, and clears Scroll Lock if
  * it is still on. A reader that writes no LEDs (evtest, a test rig, libinput
- * debug-events, Xorg with all LEDs off) waits out a long settle instead (four
- * times the settle, 1-2 s: vdev-nodes.c), and the probe ends there.
+ * debug-events, Xorg with all LEDs off) waits out the settle instead
+ * (vdev-nodes.c), and the probe ends there.
  * Clients never see the probe's bit. (An input report cannot set the LED from
  * the device side: hid-input drops a usage it has already mapped, so Scroll
  * Lock as an input would take it from the LED output report.)

@@ -250,8 +250,6 @@ vdev_dispatch_uevents(struct vdev_ctx *ctx)
 /* the settle is that many times as long (see set_readers), at most SETTLE_LIMIT_NS */
 #define SETTLE_FACTOR 4
 #define SETTLE_LIMIT_NS (2000 * 1000000ull)
-/* ... and at least this for a keyboard whose LED probe waits for the desktop's write */
-#define LED_SETTLE_MIN_NS (1000 * 1000000ull)
 
 static void
 report_readers(struct vdev *dev, unsigned int readers)
@@ -297,11 +295,6 @@ set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
 	 * took longer than the discovery itself.
 	 */
 	settle_ns *= SETTLE_FACTOR;
-	/* a keyboard whose LED probe is out: the desktop's LED write ends the wait at
-	 * once (vdev-leds.c), so the settle only serves a reader that writes none,
-	 * and nothing is lost by making it long */
-	if (vdev_led_probe_pending(dev) && settle_ns < LED_SETTLE_MIN_NS)
-		settle_ns = LED_SETTLE_MIN_NS;
 	if (settle_ns > SETTLE_LIMIT_NS)
 		settle_ns = SETTLE_LIMIT_NS;
 	dev->settle_at_ns = monotonic_ns() + settle_ns;
