@@ -314,7 +314,7 @@ wait_x11_enabled(struct vhid_device *d, uint64_t end, int timeout_ms)
 
 	if (!w)
 		return 1;
-	while ((enabled = x11_watch_check(w)) == 0 && monotonic_ms() < end &&
+	while ((enabled = x11_watch_check(w, d->readers > 0)) == 0 && monotonic_ms() < end &&
 	       (rc = reader_wait_step(c, id, x11_watch_fd(w), end)) == 0)
 		;
 	x11_watch_free(w);

@@ -13,17 +13,56 @@
 
 #include "x11.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #if HAVE_XCB_XINPUT
 
 #include <poll.h>
-#include <stdbool.h>
 #include <xcb/xcb.h>
 #include <xcb/xinput.h>
 
 enum node_state { NO_EVDEV, NOT_YET, ENABLED };
+
+#define MAX_STALE 8
+
+/*
+ * The node names of /dev/input are reused: a short-lived device gets the name the
+ * one before the last just gave up, and Xorg may not have removed that one yet.
+ * Its entry, enabled and with this node, is not this device's: on trixie one
+ * `vhidctl scroll` in ten was sent on such an entry and lost (2026-12-02). So
+ * the devices that list the node when the watch starts are stale until the server
+ * removes them (a hierarchy event); once vhidd counts a reader of the node, the
+ * server has handled the removal (udev's events come in order) and an entry with
+ * the node is this device's.
+ */
+struct x11_watch {
+	xcb_connection_t *c;
+	xcb_atom_t prop;
+	uint8_t xi_opcode;
+	char node[64];
+	xcb_input_device_id_t stale[MAX_STALE];
+	int nstale;
+	bool recording; /* the first query: every entry with the node is stale */
+};
+
+static bool
+is_stale(const struct x11_watch *w, xcb_input_device_id_t id)
+{
+	for (int i = 0; i < w->nstale; i++)
+		if (w->stale[i] == id)
+			return true;
+	return false;
+}
+
+static void
+forget_stale(struct x11_watch *w, xcb_input_device_id_t id)
+{
+	for (int i = 0; i < w->nstale; i++)
+		if (w->stale[i] == id)
+			w->stale[i--] = w->stale[--w->nstale];
+}
 
 /* 1 if the property reply is NODE, 0 if it is another path, -1 if there is none */
 static int
@@ -50,10 +89,14 @@ is_slave(const xcb_input_xi_device_info_t *info)
 }
 
 /* One round trip for the list, one for every device's "Device Node": the
- * requests all go out before the first reply is read. */
+ * requests all go out before the first reply is read. TRUST_STALE: an entry that
+ * was there at the start counts too (see struct x11_watch). */
 static enum node_state
-query(xcb_connection_t *c, xcb_atom_t prop, const char *node)
+query(struct x11_watch *w, bool trust_stale)
 {
+	xcb_connection_t *c = w->c;
+	xcb_atom_t prop = w->prop;
+	const char *node = w->node;
 	xcb_input_xi_query_device_reply_t *r = xcb_input_xi_query_device_reply(
 		c, xcb_input_xi_query_device(c, XCB_INPUT_DEVICE_ALL), NULL);
 	xcb_input_xi_get_property_cookie_t ck[128];
@@ -78,6 +121,10 @@ query(xcb_connection_t *c, xcb_atom_t prop, const char *node)
 		p = xcb_input_xi_get_property_reply(c, ck[i++], NULL);
 		is = node_is(p, node);
 		free(p);
+		if (is > 0 && w->recording && w->nstale < MAX_STALE)
+			w->stale[w->nstale++] = it.data->deviceid;
+		if (is > 0 && is_stale(w, it.data->deviceid) && !trust_stale)
+			is = 0; /* another device's entry, on its way out */
 		if (is >= 0 && st != ENABLED)
 			st = is && it.data->enabled ? ENABLED : NOT_YET;
 	}
@@ -87,7 +134,7 @@ query(xcb_connection_t *c, xcb_atom_t prop, const char *node)
 
 /* XInput 2 announced, hierarchy events selected: 0, or -1 when the server lacks XI 2 */
 static int
-setup(xcb_connection_t *c, xcb_atom_t *prop)
+setup(xcb_connection_t *c, xcb_atom_t *prop, uint8_t *opcode)
 {
 	/* both requests out before either reply: one round trip */
 	xcb_input_xi_query_version_cookie_t vc = xcb_input_xi_query_version(c, 2, 0);
@@ -102,6 +149,7 @@ setup(xcb_connection_t *c, xcb_atom_t *prop)
 
 	if (ok) {
 		*prop = a->atom;
+		*opcode = xcb_get_extension_data(c, &xcb_input_id)->major_opcode;
 		/* selected before the first query, so no change between them is missed */
 		xcb_input_xi_select_events(c, xcb_setup_roots_iterator(xcb_get_setup(c)).data->root,
 					   1, &m.head);
@@ -111,12 +159,6 @@ setup(xcb_connection_t *c, xcb_atom_t *prop)
 	free(a);
 	return ok ? 0 : -1;
 }
-
-struct x11_watch {
-	xcb_connection_t *c;
-	xcb_atom_t prop;
-	char node[64];
-};
 
 struct x11_watch *
 x11_watch_new(const char *node)
@@ -135,11 +177,13 @@ x11_watch_new(const char *node)
 		return NULL;
 	strcpy(w->node, node);
 	w->c = xcb_connect(display, NULL);
-	if (xcb_connection_has_error(w->c) || setup(w->c, &w->prop) < 0 ||
-	    query(w->c, w->prop, node) == NO_EVDEV) {
+	w->recording = true;
+	if (xcb_connection_has_error(w->c) || setup(w->c, &w->prop, &w->xi_opcode) < 0 ||
+	    query(w, false) == NO_EVDEV) {
 		x11_watch_free(w);
 		return NULL;
 	}
+	w->recording = false;
 	return w;
 }
 
@@ -149,17 +193,35 @@ x11_watch_fd(const struct x11_watch *w)
 	return xcb_get_file_descriptor(w->c);
 }
 
+/* a hierarchy event: the stale entries the server removed are gone */
+static void
+hierarchy(struct x11_watch *w, xcb_generic_event_t *ev)
+{
+	xcb_ge_generic_event_t *ge = (xcb_ge_generic_event_t *)ev;
+	xcb_input_hierarchy_info_iterator_t it;
+
+	if ((ev->response_type & 0x7f) != XCB_GE_GENERIC || ge->extension != w->xi_opcode ||
+	    ge->event_type != XCB_INPUT_HIERARCHY)
+		return;
+	for (it = xcb_input_hierarchy_infos_iterator((xcb_input_hierarchy_event_t *)ev); it.rem > 0;
+	     xcb_input_hierarchy_info_next(&it))
+		if (it.data->flags & XCB_INPUT_HIERARCHY_MASK_SLAVE_REMOVED)
+			forget_stale(w, it.data->deviceid);
+}
+
 int
-x11_watch_check(struct x11_watch *w)
+x11_watch_check(struct x11_watch *w, bool vhidd_reader)
 {
 	xcb_generic_event_t *ev;
 
-	/* the events only wake the caller; the answer is the query's */
-	while ((ev = xcb_poll_for_event(w->c)))
+	/* the events wake the caller and retire stale entries; the answer is the query's */
+	while ((ev = xcb_poll_for_event(w->c))) {
+		hierarchy(w, ev);
 		free(ev);
+	}
 	if (xcb_connection_has_error(w->c))
 		return -1;
-	switch (query(w->c, w->prop, w->node)) {
+	switch (query(w, vhidd_reader)) {
 	case ENABLED:
 		return 1;
 	case NOT_YET:
@@ -195,9 +257,9 @@ x11_watch_fd(const struct x11_watch *w)
 }
 
 int
-x11_watch_check(struct x11_watch *w)
+x11_watch_check(struct x11_watch *w, bool vhidd_reader)
 {
-	(void)w;
+	(void)w, (void)vhidd_reader;
 	return -1;
 }
 
