@@ -87,9 +87,8 @@ static const struct wl_registry_listener registry_listener = {global, global_rem
 struct wl_watch *
 wl_watch_new(void)
 {
-	struct wl_watch *w;
-
 	const char *display = getenv("WAYLAND_DISPLAY");
+	struct wl_watch *w;
 
 	/* wl_display_connect(NULL) falls back to "wayland-0": only a session that
 	 * names its compositor is one; and a name is found in XDG_RUNTIME_DIR, without
@@ -196,7 +195,6 @@ wl_watch_free(struct wl_watch *w)
 struct wl_watch *
 wl_watch_new(void)
 {
-	(void)keyboard;
 	return NULL;
 }
 
@@ -205,6 +203,19 @@ wl_watch_fd(const struct wl_watch *w)
 {
 	(void)w;
 	return -1;
+}
+
+bool
+wl_watch_announced(struct wl_watch *w)
+{
+	(void)w;
+	return false;
+}
+
+void
+wl_watch_moved(struct wl_watch *w)
+{
+	(void)w;
 }
 
 int

@@ -44,7 +44,6 @@ struct x11_watch {
 	char node[64];
 	xcb_input_device_id_t stale[MAX_STALE];
 	int nstale;
-	bool recording; /* the first query: every entry with the node is stale */
 };
 
 static bool
@@ -89,10 +88,11 @@ is_slave(const xcb_input_xi_device_info_t *info)
 }
 
 /* One round trip for the list, one for every device's "Device Node": the
- * requests all go out before the first reply is read. TRUST_STALE: an entry that
- * was there at the start counts too (see struct x11_watch). */
+ * requests all go out before the first reply is read. RECORD (the first query):
+ * every entry with the node is stale. TRUST_STALE: a stale entry counts too (see
+ * struct x11_watch). */
 static enum node_state
-query(struct x11_watch *w, bool trust_stale)
+query(struct x11_watch *w, bool record, bool trust_stale)
 {
 	xcb_connection_t *c = w->c;
 	xcb_atom_t prop = w->prop;
@@ -121,7 +121,7 @@ query(struct x11_watch *w, bool trust_stale)
 		p = xcb_input_xi_get_property_reply(c, ck[i++], NULL);
 		is = node_is(p, node);
 		free(p);
-		if (is > 0 && w->recording && w->nstale < MAX_STALE)
+		if (is > 0 && record && w->nstale < MAX_STALE)
 			w->stale[w->nstale++] = it.data->deviceid;
 		if (is > 0 && is_stale(w, it.data->deviceid) && !trust_stale)
 			is = 0; /* another device's entry, on its way out */
@@ -177,13 +177,11 @@ x11_watch_new(const char *node)
 		return NULL;
 	strcpy(w->node, node);
 	w->c = xcb_connect(display, NULL);
-	w->recording = true;
 	if (xcb_connection_has_error(w->c) || setup(w->c, &w->prop, &w->xi_opcode) < 0 ||
-	    query(w, false) == NO_EVDEV) {
+	    query(w, true, false) == NO_EVDEV) {
 		x11_watch_free(w);
 		return NULL;
 	}
-	w->recording = false;
 	return w;
 }
 
@@ -221,7 +219,7 @@ x11_watch_check(struct x11_watch *w, bool vhidd_reader)
 	}
 	if (xcb_connection_has_error(w->c))
 		return -1;
-	switch (query(w, vhidd_reader)) {
+	switch (query(w, false, vhidd_reader)) {
 	case ENABLED:
 		return 1;
 	case NOT_YET:

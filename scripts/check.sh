@@ -54,8 +54,8 @@ scripts/deps.sh check || { echo "0 passed, 1 failed"; exit 1; }
 # the README's source install on a release other than the host's (run.sh trees).
 # the distro tier's groups in make check, one boot per release (see its stage)
 DISTRO_CHECK_GROUPS=${DISTRO_CHECK_GROUPS:-smoke+desktop+packages+access+lifecycle+upgrade+source@bookworm smoke+packages+access+lifecycle+upgrade+source@trixie}
-DISTRO_LOG=$(mktemp) DEBS_LOG=$(mktemp)
-trap 'rm -f "$LOG" "$DISTRO_LOG" "$DEBS_LOG"' EXIT
+DISTRO_LOG=$(mktemp) DEBS_LOG=$(mktemp) BENCH_LOG=$(mktemp)
+trap 'rm -f "$LOG" "$DISTRO_LOG" "$DEBS_LOG" "$BENCH_LOG"' EXIT
 if [ "$MODE" != vm ]; then
 	{
 		tests/distro/run.sh images
@@ -124,8 +124,6 @@ bench_smoke() {
 }
 # It runs beside the distro tier's self-test: each boots one VM with one vCPU at a
 # time, so one after the other left a core idle for a minute (2026-12-02)
-BENCH_LOG=$(mktemp)
-trap 'rm -f "$LOG" "$DISTRO_LOG" "$DEBS_LOG" "$BENCH_LOG"' EXIT
 bench_smoke >"$BENCH_LOG" 2>&1 &
 BENCH_JOB=$!
 BENCH_START=$SECONDS

@@ -243,11 +243,11 @@ vdev_dispatch_uevents(struct vdev_ctx *ctx)
 	}
 }
 
-/* The time a device's first reader took to come, within these bounds; the settle
- * is a multiple of it (see set_readers). */
+/* The settle after a device's first reader: SETTLE_FACTOR times what that reader
+ * took to come, taken within SETTLE_MIN_NS..SETTLE_MAX_NS, and at most
+ * SETTLE_LIMIT_NS (see set_readers and count_open). */
 #define SETTLE_MIN_NS (10 * 1000000ull)
 #define SETTLE_MAX_NS (1000 * 1000000ull)
-/* the settle is that many times as long (see set_readers), at most SETTLE_LIMIT_NS */
 #define SETTLE_FACTOR 4
 #define SETTLE_LIMIT_NS (2000 * 1000000ull)
 
@@ -285,18 +285,6 @@ set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
 		report_readers(dev, raw);
 		return;
 	}
-	/*
-	 * Four times what the reader took to come. Twice was too short: weston 14
-	 * opened a new keyboard through logind and started reading it (its log says
-	 * "configuring device") 380 ms later, three times the time from udev's
-	 * announcement to that open, and a new pointer's only motion and a keyboard's
-	 * ctrl+alt+t sent at the settle's end were lost (trixie, TCG, 2026-12-02).
-	 * The open is logind's; weston gets the fd over D-Bus, which on that guest
-	 * took longer than the discovery itself.
-	 */
-	settle_ns *= SETTLE_FACTOR;
-	if (settle_ns > SETTLE_LIMIT_NS)
-		settle_ns = SETTLE_LIMIT_NS;
 	dev->settle_at_ns = monotonic_ns() + settle_ns;
 	vdev_arm_timer(dev->ctx);
 }
@@ -562,9 +550,20 @@ count_open(struct vdev_ctx *ctx, struct vdev_node *st)
 	}
 	if (!st->readers && !st->settle_ns) {
 		waited = monotonic_ns() - st->announced_ns;
-		st->settle_ns = waited < SETTLE_MIN_NS   ? SETTLE_MIN_NS
-				: waited > SETTLE_MAX_NS ? SETTLE_MAX_NS
-							 : waited;
+		waited = waited < SETTLE_MIN_NS   ? SETTLE_MIN_NS
+			 : waited > SETTLE_MAX_NS ? SETTLE_MAX_NS
+						  : waited;
+		/*
+		 * Four times what the reader took to come. Twice was too short: weston
+		 * 14 opened a new keyboard through logind and started reading it (its
+		 * log says "configuring device") 380 ms later, three times the time from
+		 * udev's announcement to that open, and a new pointer's only motion and
+		 * a keyboard's ctrl+alt+t sent at the settle's end were lost (trixie,
+		 * TCG, 2026-12-02). The open is logind's; weston gets the fd over D-Bus,
+		 * which on that guest took longer than the discovery itself.
+		 */
+		st->settle_ns = waited * SETTLE_FACTOR > SETTLE_LIMIT_NS ? SETTLE_LIMIT_NS
+									 : waited * SETTLE_FACTOR;
 	}
 	st->readers++;
 }

@@ -71,7 +71,7 @@ struct vdev_node {
 	unsigned int stale;   /* still open on a removed node that had this name */
 	bool announced;
 	uint64_t announced_ns;
-	uint64_t settle_ns; /* how long the first reader took to come (see set_readers) */
+	uint64_t settle_ns; /* the settle, from how long the first reader took (count_open) */
 	/* vhidd's own open and close (vdev_node_write_led), not yet reported */
 	unsigned int own_opens, own_closes;
 };
