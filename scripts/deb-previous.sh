@@ -6,7 +6,8 @@
 # A cached build is reused (a tree at a commit never changes).
 #
 # 0.1.0 had no debian/: this tree's debian/ is applied with a VERSION-1
-# changelog and three adaptations the old tree needs: its meson installed the
+# changelog and four adaptations the old tree needs: the meson options and the
+# Python package it did not have leave debian/; its meson installed the
 # unit under /usr/lib/systemd/system, which Debian 12's debhelper does not
 # look at (moved to /lib); it had no socket unit, tmpfiles.d or udev rule (so
 # those lines leave vhid.install); and the symbols file describes this ABI,
@@ -41,6 +42,17 @@ EOC
 # the unit where Debian 12's dh_installsystemd finds it
 sed -i "s|get_option('prefix') / 'lib' / 'systemd' / 'system'|'/lib/systemd/system'|" \
 	"$T/src/contrib/meson.build"
+# meson options the old tree does not have leave debian/rules (meson refuses
+# unknown ones), and without a Python binding there is no python3-vhid
+for o in x11 wayland python; do
+	grep -q "option('$o'" "$T/src/meson_options.txt" ||
+		sed -i "s/[[:space:]]*-D$o=[a-z]*//" "$T/src/debian/rules"
+done
+if [ ! -d "$T/src/python" ]; then
+	awk -v RS= -v ORS='\n\n' '!/(^|\n)Package: python3-vhid\n/' "$T/src/debian/control" \
+		>"$T/control" && mv "$T/control" "$T/src/debian/control"
+	rm -f "$T/src/debian/python3-vhid".*
+fi
 # what the old tree does not install leaves vhid.install
 src=$T/src/contrib
 [ -e "$src/systemd/vhidd.socket.in" ] || sed -i '\|/vhidd.socket$|d' "$T/src/debian/vhid.install"
