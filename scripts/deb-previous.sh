@@ -2,8 +2,9 @@
 # deb-previous.sh [COMMIT [VERSION]] - build the previous release's Debian
 # packages, for the upgrade test: 0.1.0 (tag v0.1.0, else commit b84bd22) by
 # default. Prints the directory holding its .debs:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/vhid/debs/<full commit>/
-# A cached build is reused (a tree at a commit never changes).
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/vhid/debs/<full commit>-<recipe>/
+# A cached build is reused while the old tree and this one's debian/ and build
+# scripts (the recipe's hash) are the same.
 #
 # 0.1.0 had no debian/: this tree's debian/ is applied with a VERSION-1
 # changelog and four adaptations the old tree needs: the meson options and the
@@ -19,7 +20,11 @@ commit=$(git -C "$HERE" rev-parse -q --verify "$want^{commit}" 2>/dev/null ||
 	git -C "$HERE" rev-parse --verify b84bd22^{commit})
 version=${2:-$(git -C "$HERE" show "$commit:meson.build" |
 	sed -n "s/^[[:space:]]*version: '\([0-9.]*\)',.*/\1/p" | head -1)}
-CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/vhid/debs/$commit
+# keyed by what builds them too: a change to debian/ that the old tree cannot
+# build must fail here at once, not on the first machine without this cache
+recipe=$(cd "$HERE" && find debian scripts/deb-previous.sh scripts/deb.sh -type f | sort |
+	xargs sha256sum | sha256sum | cut -c1-12)
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/vhid/debs/$commit-$recipe
 if ls "$CACHE"/vhid_"$version"-1_*.deb >/dev/null 2>&1; then
 	echo "$CACHE"
 	exit 0
