@@ -774,10 +774,11 @@ int vhid_keymap_get_untypeable(struct vhid_keymap *keymap, const char *text, siz
 /**
  * Type text on a keyboard device (blocking). The whole text is planned first for
  * the device's current LED state; untypeable text fails before any key is sent.
- * Each report then waits for vhidd's answer, which paces typing to what the kernel
- * takes. Keys held through vhid_key_press() and friends are released first (a held
- * Ctrl would turn text into shortcuts); when it returns, nothing is held. Runs no
- * callbacks (pushes that arrive are queued for vhid_client_dispatch()).
+ * The reports of each keystroke then go out together, and the next keystroke
+ * waits for vhidd's answers to them, which paces typing to what the kernel
+ * takes. Keys held through vhid_key_press() and friends are released first (a
+ * held Ctrl would turn text into shortcuts); when it returns, nothing is held.
+ * Runs no callbacks (pushes that arrive are queued for vhid_client_dispatch()).
  * The LEDs are what vhidd last reported: a compositor sets them a few
  * milliseconds after it opens the device, so dispatch a little after
  * vhid_device_wait_reader() when the target may have Caps Lock on.
@@ -794,9 +795,9 @@ int vhid_device_type(struct vhid_device *keyboard, struct vhid_keymap *keymap, c
 
 /**
  * Type text without blocking: plan it now (failing as vhid_device_type() does,
- * with nothing queued), then type it from vhid_client_dispatch(), one report per
- * answer of vhidd, and report the end through the typed callback. Jobs of a device
- * run one after another in the order started; the keyboard's press/release
+ * with nothing queued), then type it from vhid_client_dispatch(), one keystroke
+ * per round trip to vhidd, and report the end through the typed callback. Jobs
+ * of a device run one after another in the order started; the keyboard's press/release
  * helpers and vhid_device_type() return -EBUSY until they are done. The device's
  * LED state when the job is started is the one planned for.
  * @param keymap the target's layout; not kept

@@ -262,7 +262,8 @@ lost(struct vhid_client *c, int err)
 	connection_close(&c->conn);
 	c->connected = false;
 	memset(&c->hello, 0, sizeof(c->hello));
-	if (!c->last_error[0])
+	/* the daemon's own reason, when it gave one, stays; an older error must not */
+	if (!c->fatal)
 		client_fail(c, err, "vhidd closed the connection");
 	/* while the devices still have their ids, which the typed callbacks look up */
 	typing_fail_all(c, err, c->last_error);
@@ -445,6 +446,7 @@ handle_push(struct vhid_client *c, const struct vhid_frame *f)
 		}
 		break;
 	case VHID_MSG_SHUTDOWN:
+		c->fatal = -ECONNRESET; /* the reason the close that follows keeps */
 		client_fail(c, -ECONNRESET, "vhidd is shutting down");
 		break;
 	}

@@ -3,13 +3,21 @@
  * keystrokes (planner.c), and the keystrokes into the exact sequence of
  * keyboard reports (typeplan.c), before anything is sent.
  *
- * The blocking form posts the reports one by one, each waiting for vhidd's
- * answer. The job form keeps the same pacing without blocking: one report is
- * in flight per device; its REPLY (handled while reading, typing_answer) moves
- * the job on, and the next report goes out from vhid_client_dispatch()
- * (typing_pump), never from inside a read, so sending cannot recurse.
+ * Both forms run the same job: the reports of one keystroke go out together,
+ * without waiting for each answer; the next keystroke starts once vhidd has
+ * answered all of them (so the kernel has them) and the pause, counted from
+ * the keystroke's start, has run: at most one keystroke per pause, which is
+ * what bounds how far a reader can fall behind (vhid.h). One round trip per
+ * keystroke instead of one per report: a shifted character is four reports.
+ * Answers come back in order (one stream), so the job only keeps the ids of
+ * the reports in flight. In the job form the answers are handled while
+ * reading (typing_answer) and the next keystroke goes out from
+ * vhid_client_dispatch() (typing_pump), never from inside a read, so sending
+ * cannot recurse; the blocking form runs the same pump in a loop of its own
+ * that reads but runs no callbacks.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +27,24 @@
 #include "typeplan.h"
 
 #define MAX_DELAY_MS 10000
+/* reports in flight at most: a keystroke is at most 19 (8 modifiers up, 8 down,
+ * the key, its release, and an empty report first) */
+#define WINDOW 32
 
 struct type_job {
 	struct type_job *next;
 	unsigned int id;
+	bool blocking; /* vhid_device_type(): no typed event, the result goes to result */
 	struct type_step *steps;
-	size_t n, pos;
-	uint32_t waiting;   /* the request id of the report in flight, 0: none */
-	uint64_t resume_ms; /* the delay after a keystroke runs until then */
-	int error;          /* set by an ERROR answer; the pump ends the job */
-	char message[VHID_MAX_ERROR_MESSAGE];
+	size_t n;
+	size_t sent, done;    /* steps sent; steps vhidd answered (a prefix of them) */
+	uint32_t ids[WINDOW]; /* request ids of the steps in flight, at step % WINDOW */
+	uint64_t key_ms;      /* when the keystroke being sent began */
+	uint64_t resume_ms;   /* the next keystroke may begin then */
+	uint64_t progress_ms; /* the last send or answer (the blocking form's timeout) */
+	int error;            /* set by an ERROR answer or a failed send; ends the job */
+	int *result;          /* blocking: receives the job's end */
+	char message[VHID_MAX_ERROR_MESSAGE + 64]; /* as last_error */
 };
 
 /* ---- shared by both forms ------------------------------------------------------ */
@@ -80,19 +96,15 @@ job_free(struct type_job *j)
 	free(j);
 }
 
-/* Post one step; tracked: send without waiting and put its request id there. */
+/* Post one step without waiting for its answer; its request id goes to *id. */
 static int
-post_step(struct vhid_device *d, const struct type_step *st, uint32_t *tracked)
+post_step(struct vhid_device *d, const struct type_step *st, uint32_t *id)
 {
 	struct vhid_keyboard_report k;
 	uint8_t buf[VHID_MAX_REPORT_SIZE];
-	int r;
 
 	type_step_report(st, &k);
-	r = device_post(d, buf, (size_t)vhid_report_encode_keyboard(&k, buf), !tracked, tracked);
-	if (r == 0 && !tracked)
-		d->keyboard = k;
-	return r;
+	return device_post(d, buf, (size_t)vhid_report_encode_keyboard(&k, buf), false, id);
 }
 
 /* After a failure: release everything, without waiting (the device may be gone). */
@@ -116,13 +128,86 @@ keystroke_pause(struct vhid_device *d)
 	return ++d->type_keys % d->type_burst == 0 ? d->type_delay_ms : 0;
 }
 
-static void
-sleep_ms(unsigned int ms)
+/* A job's number: what the typed callback names, and how the pump tells that its
+ * job ended while it was sending. */
+static unsigned int
+job_number(struct vhid_client *c)
 {
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+	if (++c->next_job == 0)
+		c->next_job = 1;
+	return c->next_job;
+}
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+static size_t
+in_flight(const struct type_job *j)
+{
+	return j->sent - j->done;
+}
+
+/* Nothing more may go out before answers come: the keystroke (or the job) is
+ * sent, or it failed, or the window is full. */
+static bool
+job_waiting(const struct type_job *j)
+{
+	return in_flight(j) && (j->error || j->sent == j->n || j->steps[j->sent - 1].pause ||
+				in_flight(j) == WINDOW);
+}
+
+static void
+end_head(struct vhid_device *d, int error, const char *message)
+{
+	struct type_job *j = d->jobs;
+	char why[sizeof(d->client->last_error)];
+
+	/* copied first: message may be last_error, which the release can overwrite */
+	snprintf(why, sizeof(why), "%s", message);
+	d->jobs = j->next;
+	if (error)
+		release_all(d);
+	if (j->blocking) {
+		*j->result = error;
+		if (error)
+			client_fail(d->client, error, "%s",
+				    why); /* the release must not hide why */
+	} else {
+		client_queue_typed(d->client, d, j->id, error, why);
+	}
+	job_free(j);
+}
+
+/* Send what the device's head job may send now, or end it. */
+static void
+pump_device(struct vhid_device *d, uint64_t now)
+{
+	struct type_job *j;
+
+	while ((j = d->jobs)) {
+		if (j->error || j->sent == j->n) {
+			if (in_flight(j))
+				return; /* its answers first: they are the job's */
+			end_head(d, j->error, j->message);
+			continue;
+		}
+		if (job_waiting(j) || j->resume_ms > now)
+			return;
+		/* in flight before it is sent: sending can read its answer (a full socket) */
+		size_t k = j->sent++;
+		unsigned int job = j->id;
+		j->ids[k % WINDOW] = 0;
+		if (k == 0 || j->steps[k - 1].pause)
+			j->key_ms = now; /* the first report of a keystroke */
+		int r = post_step(d, &j->steps[k], &j->ids[k % WINDOW]);
+		if (!d->jobs || d->jobs->id != job)
+			return; /* the connection was lost while sending: every job has ended */
+		if (r < 0) {
+			if (!j->ids[k % WINDOW])
+				j->sent--; /* never sent: no answer will come */
+			j->error = r;
+			snprintf(j->message, sizeof(j->message), "%s", d->client->last_error);
+			continue;
+		}
+		j->progress_ms = now;
+	}
 }
 
 /* ---- the blocking form ------------------------------------------------------------ */
@@ -130,28 +215,40 @@ sleep_ms(unsigned int ms)
 VHID_EXPORT int
 vhid_device_type(struct vhid_device *d, struct vhid_keymap *km, const char *text, size_t len)
 {
+	struct vhid_client *c = d->client;
 	struct type_job *j = NULL;
-	int r;
+	int result = 1, r; /* 1: running; end_head sets the end */
 
 	if (d->jobs)
-		return client_fail(d->client, -EBUSY,
-				   "typing jobs are still running on this keyboard");
+		return client_fail(c, -EBUSY, "typing jobs are still running on this keyboard");
 	if ((r = prepare(d, km, text, len, &j)) < 0)
 		return r;
-	for (size_t i = 0; i < j->n && r == 0; i++) {
-		r = post_step(d, &j->steps[i], NULL);
-		unsigned int ms = r == 0 && j->steps[i].pause ? keystroke_pause(d) : 0;
-		if (ms)
-			sleep_ms(ms);
+	j->id = job_number(c);
+	j->blocking = true;
+	j->result = &result;
+	j->progress_ms = monotonic_ms();
+	d->jobs = j;
+	for (;;) {
+		uint64_t now = monotonic_ms();
+		pump_device(d, now);
+		if (result != 1)
+			break; /* j is freed */
+		uint64_t until =
+			job_waiting(j) ? j->progress_ms + REQUEST_TIMEOUT_MS : j->resume_ms;
+		if (job_waiting(j) && now >= until) {
+			j->error = -ETIMEDOUT;
+			snprintf(j->message, sizeof(j->message),
+				 "vhidd did not answer a typed report within %d ms",
+				 REQUEST_TIMEOUT_MS);
+			j->done = j->sent; /* those answers will not be waited for */
+			continue;
+		}
+		struct pollfd p = {.fd = c->conn.fd, .events = POLLIN};
+		if (poll(&p, 1, until > now ? (int)(until - now) : 0) > 0)
+			client_read_pending(
+				c); /* answers; pushes are queued; a loss ends the job */
 	}
-	if (r < 0) {
-		char why[sizeof(d->client->last_error)];
-		snprintf(why, sizeof(why), "%s", d->client->last_error);
-		release_all(d);
-		client_fail(d->client, r, "%s", why); /* the release must not hide why */
-	}
-	job_free(j);
-	return r;
+	return result;
 }
 
 /* ---- the job form ------------------------------------------------------------------- */
@@ -173,9 +270,7 @@ vhid_device_type_start(struct vhid_device *d, struct vhid_keymap *km, const char
 					   : "the device is not ready yet (wait for ready)");
 	if ((r = prepare(d, km, text, len, &j)) < 0)
 		return r;
-	if (++c->next_job == 0)
-		c->next_job = 1;
-	j->id = c->next_job;
+	j->id = job_number(c);
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = j;
@@ -184,18 +279,6 @@ vhid_device_type_start(struct vhid_device *d, struct vhid_keymap *km, const char
 	client_arm_timer(c); /* a program that never dispatches gets no job done */
 	typing_pump(c);
 	return 0;
-}
-
-static void
-end_head(struct vhid_device *d, int error, const char *message)
-{
-	struct type_job *j = d->jobs;
-
-	d->jobs = j->next;
-	if (error)
-		release_all(d);
-	client_queue_typed(d->client, d, j->id, error, message);
-	job_free(j);
 }
 
 VHID_EXPORT int
@@ -231,32 +314,6 @@ vhid_device_set_type_delay(struct vhid_device *d, unsigned int delay_ms)
 	return 0;
 }
 
-/* Move the device's head job on by one report, or end it. */
-static void
-pump_device(struct vhid_device *d, uint64_t now)
-{
-	struct type_job *j;
-
-	while ((j = d->jobs) && !j->waiting) {
-		if (j->error) {
-			end_head(d, j->error, j->message);
-			continue;
-		}
-		if (j->pos == j->n) {
-			end_head(d, 0, "");
-			continue;
-		}
-		if (j->resume_ms > now)
-			return;
-		int r = post_step(d, &j->steps[j->pos], &j->waiting);
-		if (r < 0) {
-			j->waiting = 0;
-			end_head(d, r, d->client->last_error);
-		}
-		return;
-	}
-}
-
 void
 typing_pump(struct vhid_client *c)
 {
@@ -273,22 +330,23 @@ typing_answer(struct vhid_client *c, uint32_t id, int status, const char *messag
 	for (struct vhid_device *d = c->devices; d; d = d->next) {
 		struct type_job *j = d->jobs;
 
-		if (!id || !j || j->waiting != id)
+		/* answers come in the order sent: the job's oldest report is the one */
+		if (!id || !j || !in_flight(j) || j->ids[j->done % WINDOW] != id)
 			continue;
-		j->waiting = 0;
-		if (status < 0) {
+		if (status < 0 && !j->error) {
 			j->error = status;
 			snprintf(j->message, sizeof(j->message), "%s", message);
-		} else {
-			type_step_report(&j->steps[j->pos], &d->keyboard);
-			unsigned int ms = j->steps[j->pos].pause ? keystroke_pause(d) : 0;
+		} else if (status >= 0 && !j->error) {
+			type_step_report(&j->steps[j->done], &d->keyboard);
+			unsigned int ms = j->steps[j->done].pause ? keystroke_pause(d) : 0;
 			if (ms)
-				j->resume_ms = monotonic_ms() + ms;
-			j->pos++;
+				j->resume_ms = j->key_ms + ms;
 		}
+		j->done++;
+		j->progress_ms = monotonic_ms();
 		/* read by a blocking call, not by dispatch: wake the program's loop for the next
-		 * report (dispatch pumps by itself) */
-		if (!c->dispatching)
+		 * keystroke (dispatch pumps by itself; the blocking form pumps in its own loop) */
+		if (!c->dispatching && !j->blocking)
 			client_arm_timer(c);
 		return true;
 	}
@@ -304,9 +362,10 @@ typing_due_ms(const struct vhid_client *c)
 		const struct type_job *j = d->jobs;
 		uint64_t due;
 
-		if (!j || j->waiting)
+		if (!j || j->blocking || job_waiting(j))
 			continue;
-		due = j->resume_ms ? j->resume_ms : 1; /* 1: at once */
+		due = j->error || j->sent == j->n || !j->resume_ms ? 1
+								   : j->resume_ms; /* 1: at once */
 		if (!at || due < at)
 			at = due;
 	}

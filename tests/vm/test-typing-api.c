@@ -5,7 +5,8 @@
  * exactly: us, de, fr (AZERTY, dead keys) and us(dvorak), with the blocking
  * call and with typing jobs. Untypeable text is refused naming the characters
  * and produces no event; Caps Lock comes from the LEDs; keys the program held
- * are released first; a cancelled job leaves nothing pressed. Prints the
+ * are released first; a cancelled job leaves nothing pressed; a blocking call
+ * returns with the reason when vhidd dies in the middle. Prints the
  * characters per second of both forms (a result, not a check).
  */
 #include <errno.h>
@@ -119,7 +120,10 @@ type_job(struct vhid_keymap *km, const char *text, struct xkb_decoder *dec)
 
 		if (!js.done && poll(&p, 1, 5) > 0)
 			vhid_client_dispatch(client);
+		/* all that is there, as a compositor reads: a keystroke is several frames */
 		int n = decode_frame(dec, js.done ? 100 : 0);
+		while (n > 0 && decode_frame(dec, 0) > 0)
+			;
 		idle = js.done && n <= 0 ? idle + 1 : 0;
 	}
 	return js.error;
@@ -265,6 +269,40 @@ cancel_midway(void)
 	vhid_keymap_destroy(km);
 }
 
+static struct vt_daemon dmn;
+
+/* vhidd dies as soon as the typing reaches the node */
+static void *
+kill_daemon(void *arg)
+{
+	struct input_event ev[64];
+
+	(void)arg;
+	vt_read_frame(&node, ev, 64, vt_bound(5000));
+	vt_daemon_stop(&dmn, SIGKILL);
+	return NULL;
+}
+
+/* The blocking call returns when the connection is lost in the middle of a
+ * keystroke's reports, with the reason, instead of waiting for answers. */
+static void
+daemon_gone_midway(void)
+{
+	struct vhid_keymap *km = keymap("us", NULL);
+	char text[2001];
+	pthread_t t;
+
+	vt_mixed_ascii(text, 2000, 7);
+	pthread_create(&t, NULL, kill_daemon, NULL);
+	int r = vhid_device_type(kbd, km, text, strlen(text));
+	pthread_join(t, NULL);
+	vt_check(r < 0 && strstr(vhid_client_last_error(client), "vhidd"), "daemon.gone.midway",
+		 "r=%d: %s", r, vhid_client_last_error(client));
+	vt_check(vhid_device_type_pending(kbd) == 0, "daemon.gone.no.job.left", "%u pending",
+		 vhid_device_type_pending(kbd));
+	vhid_keymap_destroy(km);
+}
+
 static int
 setup(void)
 {
@@ -287,7 +325,6 @@ setup(void)
 int
 main(void)
 {
-	struct vt_daemon dmn;
 	char ascii[501];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -311,6 +348,7 @@ main(void)
 	caps_lock_from_leds();
 	held_keys_released_first();
 	cancel_midway();
+	daemon_gone_midway(); /* last: it kills vhidd */
 	vhid_client_destroy(client);
 	vt_close_node(&node);
 	vt_daemon_stop(&dmn, SIGTERM);
