@@ -156,6 +156,7 @@ vdev_led_output(struct vdev *dev, uint8_t leds)
 		log_debug("%s: LED state written by a reader", dev->params.label);
 		dev->led_probe = PROBE_DONE;
 		dev->led_synced = true;
+		dev->ctx->leds_written = true; /* the desktop here does (vdev-nodes.c) */
 		if (scroll)
 			queue_scroll_lock(dev, false);
 		vdev_readers_enabled(dev);

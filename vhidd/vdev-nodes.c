@@ -279,6 +279,16 @@ report_readers(struct vdev *dev, unsigned int readers)
 static void
 set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
 {
+	/*
+	 * Where a reader has written a keyboard's LED state before, the desktop of
+	 * this machine does, and its write is the exact signal: a keyboard whose
+	 * probe waits for it gets the longest settle, which only a reader that
+	 * writes no LEDs waits out. Under stress-ng the first open (logind's) came
+	 * early and weston configured the keyboard 0.9 s later, long after four
+	 * times the open's delay: ctrl+alt+t was lost (bookworm, 2026-12-02).
+	 */
+	if (settle_ns && dev->ctx->leds_written && vdev_led_probe_pending(dev))
+		settle_ns = SETTLE_LIMIT_NS;
 	dev->raw_readers = raw;
 	if (raw <= dev->readers || !settle_ns || dev->led_synced) {
 		dev->settle_at_ns = 0;

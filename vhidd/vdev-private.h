@@ -97,6 +97,7 @@ struct vdev_ctx {
 	bool reaper_started;
 	bool led_writes_due; /* some device's led_write is set */
 	bool led_probe;      /* vdev_ctx_set_led_probe */
+	bool leds_written;   /* a reader has written a keyboard's LED state (vdev-leds.c) */
 };
 
 /* vdev.c */
