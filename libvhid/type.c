@@ -7,14 +7,15 @@
  * without waiting for each answer; the next keystroke starts once vhidd has
  * answered all of them (so the kernel has them) and the pause, counted from
  * the keystroke's start, has run: at most one keystroke per pause, which is
- * what bounds how far a reader can fall behind (vhid.h). One round trip per
- * keystroke instead of one per report: a shifted character is four reports.
- * Answers come back in order (one stream), so the job only keeps the ids of
- * the reports in flight. In the job form the answers are handled while
- * reading (typing_answer) and the next keystroke goes out from
- * vhid_client_dispatch() (typing_pump), never from inside a read, so sending
- * cannot recurse; the blocking form runs the same pump in a loop of its own
- * that reads but runs no callbacks.
+ * what bounds how far a reader can fall behind (vhid.h); on a loaded machine,
+ * whose answers come slowly, the wait is at least the round trip again
+ * (resume_at). One round trip per keystroke instead of one per report: a
+ * shifted character is four reports. Answers come back in order (one stream),
+ * so the job only keeps the ids of the reports in flight. In the job form the
+ * answers are handled while reading (typing_answer) and the next keystroke
+ * goes out from vhid_client_dispatch() (typing_pump), never from inside a
+ * read, so sending cannot recurse; the blocking form runs the same pump in a
+ * loop of its own that reads but runs no callbacks.
  */
 #include <errno.h>
 #include <poll.h>
@@ -314,6 +315,27 @@ vhid_device_set_type_delay(struct vhid_device *d, unsigned int delay_ms)
 	return 0;
 }
 
+/*
+ * When the next keystroke may begin, once the last answer of one that began at
+ * key_ms came: the pause after its start; and where the answers took more than
+ * twice the pause, at least as long again as they took. On an idle machine the
+ * answers take a few milliseconds (on a one-CPU TCG guest, the compositor's and
+ * its client's work included) and the pause alone sets the pace. On a loaded
+ * one they take far longer, and so, likely, does every reader: a fixed pace
+ * outran libinput under stress-ng (14 characters lost in the middle, bookworm,
+ * 2026-12-02). Waiting as long as the round trip always halved the pace on the
+ * idle guest (500 characters into wev: 3.0-3.3 s, then 3.8-6.4 s).
+ */
+static uint64_t
+resume_at(uint64_t key_ms, unsigned int pause_ms)
+{
+	uint64_t now = monotonic_ms(), rtt = now - key_ms;
+
+	if (rtt > 2 * (uint64_t)pause_ms && now + rtt > key_ms + pause_ms)
+		return now + rtt;
+	return key_ms + pause_ms;
+}
+
 void
 typing_pump(struct vhid_client *c)
 {
@@ -340,7 +362,7 @@ typing_answer(struct vhid_client *c, uint32_t id, int status, const char *messag
 			type_step_report(&j->steps[j->done], &d->keyboard);
 			unsigned int ms = j->steps[j->done].pause ? keystroke_pause(d) : 0;
 			if (ms)
-				j->resume_ms = j->key_ms + ms;
+				j->resume_ms = resume_at(j->key_ms, ms);
 		}
 		j->done++;
 		j->progress_ms = monotonic_ms();
