@@ -820,15 +820,17 @@ int vhid_device_type_cancel(struct vhid_device *keyboard);
 unsigned int vhid_device_type_pending(const struct vhid_device *keyboard);
 
 /**
- * Pause delay_ms after each keystroke (a character, or each key of a dead-key
- * sequence) of vhid_device_type() and typing jobs. Until it is called, libvhid
- * pauses VHID_DEFAULT_TYPE_DELAY_MS after every VHID_DEFAULT_TYPE_BURST
- * keystrokes: a reader's evdev buffer holds 64 events (a shifted character is
- * 12), and a reader that falls behind by more, e.g. a compositor that stalls
- * for a few dozen milliseconds on a busy machine, loses a whole run of keys
- * (SYN_DROPPED) that nothing reports to the writer; the pause lets it catch up
- * (about 200 keystrokes a second). 0 types as fast as vhidd answers, for
- * readers known to keep up. @return 0, or -EINVAL above 10000 ms. @since 0.2
+ * Start a keystroke (a character, or each key of a dead-key sequence) of
+ * vhid_device_type() and typing jobs at most every delay_ms. Until it is
+ * called, libvhid uses VHID_DEFAULT_TYPE_DELAY_MS for every
+ * VHID_DEFAULT_TYPE_BURST keystrokes: a reader's evdev buffer holds 64 events
+ * (a shifted character is 12), and a reader that falls behind by more, e.g. a
+ * compositor that stalls for a few dozen milliseconds on a busy machine, loses
+ * a whole run of keys (SYN_DROPPED) that nothing reports to the writer; the
+ * pause lets it catch up (about 200 keystrokes a second). Where vhidd's answers
+ * to a keystroke take more than twice the pause (a loaded machine), the next
+ * one also waits as long again. 0 types as fast as vhidd answers, for readers
+ * known to keep up. @return 0, or -EINVAL above 10000 ms. @since 0.2
  */
 #define VHID_DEFAULT_TYPE_DELAY_MS 5
 #define VHID_DEFAULT_TYPE_BURST 1
