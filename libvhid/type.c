@@ -167,9 +167,9 @@ end_head(struct vhid_device *d, int error, const char *message)
 		release_all(d);
 	if (j->blocking) {
 		*j->result = error;
+		/* the release must not hide why */
 		if (error)
-			client_fail(d->client, error, "%s",
-				    why); /* the release must not hide why */
+			client_fail(d->client, error, "%s", why);
 	} else {
 		client_queue_typed(d->client, d, j->id, error, why);
 	}
@@ -234,9 +234,9 @@ vhid_device_type(struct vhid_device *d, struct vhid_keymap *km, const char *text
 		pump_device(d, now);
 		if (result != 1)
 			break; /* j is freed */
-		uint64_t until =
-			job_waiting(j) ? j->progress_ms + REQUEST_TIMEOUT_MS : j->resume_ms;
-		if (job_waiting(j) && now >= until) {
+		bool waiting = job_waiting(j);
+		uint64_t until = waiting ? j->progress_ms + REQUEST_TIMEOUT_MS : j->resume_ms;
+		if (waiting && now >= until) {
 			j->error = -ETIMEDOUT;
 			snprintf(j->message, sizeof(j->message),
 				 "vhidd did not answer a typed report within %d ms",
@@ -244,10 +244,10 @@ vhid_device_type(struct vhid_device *d, struct vhid_keymap *km, const char *text
 			j->done = j->sent; /* those answers will not be waited for */
 			continue;
 		}
+		/* answers; pushes are queued; a loss ends the job */
 		struct pollfd p = {.fd = c->conn.fd, .events = POLLIN};
 		if (poll(&p, 1, until > now ? (int)(until - now) : 0) > 0)
-			client_read_pending(
-				c); /* answers; pushes are queued; a loss ends the job */
+			client_read_pending(c);
 	}
 	return result;
 }
@@ -331,9 +331,8 @@ resume_at(uint64_t key_ms, unsigned int pause_ms)
 {
 	uint64_t now = monotonic_ms(), rtt = now - key_ms;
 
-	if (rtt > 2 * (uint64_t)pause_ms && now + rtt > key_ms + pause_ms)
-		return now + rtt;
-	return key_ms + pause_ms;
+	/* past twice the pause, now + rtt is always the later of the two */
+	return rtt > 2 * (uint64_t)pause_ms ? now + rtt : key_ms + pause_ms;
 }
 
 void
@@ -386,8 +385,8 @@ typing_due_ms(const struct vhid_client *c)
 
 		if (!j || j->blocking || job_waiting(j))
 			continue;
-		due = j->error || j->sent == j->n || !j->resume_ms ? 1
-								   : j->resume_ms; /* 1: at once */
+		/* 1: at once (an end to report, or no pause to wait for) */
+		due = j->error || j->sent == j->n || !j->resume_ms ? 1 : j->resume_ms;
 		if (!at || due < at)
 			at = due;
 	}
