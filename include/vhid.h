@@ -779,9 +779,9 @@ int vhid_keymap_get_untypeable(struct vhid_keymap *keymap, const char *text, siz
  * takes. Keys held through vhid_key_press() and friends are released first (a
  * held Ctrl would turn text into shortcuts); when it returns, nothing is held.
  * Runs no callbacks (pushes that arrive are queued for vhid_client_dispatch()).
- * The LEDs are what vhidd last reported: a compositor sets them a few
- * milliseconds after it opens the device, so dispatch a little after
- * vhid_device_wait_reader() when the target may have Caps Lock on.
+ * The LEDs are what vhidd last reported. A desktop that writes a keyboard's
+ * LEDs as it enables it has them pushed before it is reported as a reader
+ * (PROTOCOL.md 3.16), so after vhid_device_wait_reader() they are the desktop's.
  * @param keymap the target's layout; not kept
  * @param text UTF-8, len bytes (pass strlen(text) for a C string)
  * @return 0, -VHID_EUNTYPEABLE (vhid_client_last_error() names the characters),

@@ -343,7 +343,6 @@ cmd_session(struct cli *cli)
 	if (!(s.kbd = cli_keyboard(cli, &o.kbd, &cli_typing_listener, &s.t, &s.c, &code)))
 		goto out;
 	resume_init(&s.resume, s.c, s.kbd, (int)o.kbd.wait_ms, press_held, &s);
-	hold_wait(s.c, s.sigfd, 50); /* the lock LEDs, as for type */
 	if (s.ack) {
 		printf("ready %s\n", vhid_keymap_get_layout(s.km));
 		fflush(stdout);

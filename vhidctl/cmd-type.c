@@ -90,9 +90,9 @@ type_text(struct cli *cli, struct type_opts *o, struct vhid_keymap *km, const ch
 	sigfd = hold_signals();
 	if (!(kbd = cli_keyboard(cli, &o->kbd, &cli_typing_listener, &t, &c, &code)))
 		goto out;
-	/* the compositor sets the lock LEDs as it opens the keyboard; a Caps Lock
-	 * that is on changes which level every letter needs (libvhid plans for the LEDs) */
-	hold_wait(c, sigfd, 50);
+	/* no wait for the lock LEDs: vhidd pushes a desktop's LED state before it
+	 * reports the desktop as a reader (PROTOCOL 3.16), and cli_keyboard waited
+	 * for that reader, so the Caps Lock that libvhid plans for is known */
 	r = cli_type(&t, kbd, km, text, len, sigfd);
 	if (r < 0)
 		code = cli_type_failed(&t, c, r);

@@ -81,16 +81,17 @@ const struct vdev_listener device_listener = {
 /*
  * The client took over a kept device (vdev_adopt): it is ready and the desktop
  * has it, so the pushes a new device would send over time go out at once,
- * after the CREATE reply, LEDs included (typing reads Caps Lock from them).
+ * after the CREATE reply. The LEDs go before the reader, as for a new keyboard
+ * (vdev-leds.c): a client that has seen the reader types for the right Caps Lock.
  */
 static void
 adopted(struct client_device *cd)
 {
 	on_ready(cd->dev, cd);
-	if (vdev_get_readers(cd->dev))
-		on_readers(cd->dev, vdev_get_readers(cd->dev), cd);
 	if (vdev_get_leds(cd->dev))
 		on_leds(cd->dev, vdev_get_leds(cd->dev), cd);
+	if (vdev_get_readers(cd->dev))
+		on_readers(cd->dev, vdev_get_readers(cd->dev), cd);
 }
 
 /* ---- lookups ------------------------------------------------------------- */

@@ -159,9 +159,12 @@ vdev_led_output(struct vdev *dev, uint8_t leds)
 		dev->ctx->leds_written = true; /* the desktop here does (vdev-nodes.c) */
 		if (scroll)
 			queue_scroll_lock(dev, false);
+		/* the LEDs before the reader: a client that waits for the reader
+		 * then types for the desktop's lock state, with no wait of its own
+		 * for a LEDS push (PROTOCOL 3.16) */
+		set_leds(dev, leds & (uint8_t)~VHID_LED_SCROLL_LOCK);
 		vdev_readers_enabled(dev);
-		if (dev->dead)
-			return;
+		return;
 	}
 	/* the probe's bit is not the user's */
 	set_leds(dev, leds & (uint8_t)~VHID_LED_SCROLL_LOCK);

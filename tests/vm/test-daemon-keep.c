@@ -7,6 +7,7 @@
  * down does not wait for kept devices.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,20 @@ keyboard(struct vhid_client *c, const char *name)
 	if (vhid_device_create(c, &p, &d) < 0 || vhid_device_wait_ready(d, vt_bound(5000)) < 0)
 		return NULL;
 	return d;
+}
+
+/* Dispatch until the keyboard's LEDs include Caps Lock, or vt_bound(timeout_ms). */
+static bool
+caps_lock_seen(struct vhid_client *c, struct vhid_device *kb, int timeout_ms)
+{
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
+	struct pollfd p = {.fd = vhid_client_get_fd(c), .events = POLLIN};
+
+	while (!(vhid_device_get_leds(kb) & VHID_LED_CAPS_LOCK) && monotonic_ms() < end) {
+		poll(&p, 1, (int)(end - monotonic_ms()));
+		vhid_client_dispatch(c);
+	}
+	return vhid_device_get_leds(kb) & VHID_LED_CAPS_LOCK;
 }
 
 /* A node nobody opened: its file goes within the 100 ms linger (bound scaled). */
@@ -91,6 +106,10 @@ main(void)
 	if (vt_open_node(&node, path) < 0)
 		return vt_fail("open", "cannot open %s", path), vt_finish();
 	vhid_device_wait_reader(kb, vt_bound(2000));
+	/* the reader turns Caps Lock on, as a desktop does for all its keyboards */
+	libevdev_kernel_set_led_values(node.evdev, LED_CAPSL, LIBEVDEV_LED_ON, -1);
+	vt_check(caps_lock_seen(a, kb, 2000), "leds.capslock.on", "leds 0x%x",
+		 vhid_device_get_leds(kb));
 
 	/* the client leaves holding A: the release is read from a device that is still there */
 	vhid_keyboard_press_usage(kb, 0x04);
@@ -107,6 +126,9 @@ main(void)
 		 "got %s, kept %s", vhid_device_get_evdev(kb2), path);
 	vt_check(vhid_device_wait_reader(kb2, 0) == 0 && vhid_device_get_readers(kb2) == 1,
 		 "adopted.reader.known.at.once", "readers %u", vhid_device_get_readers(kb2));
+	/* LEDS comes before OPEN: a client that has seen the reader types for Caps Lock */
+	vt_check(vhid_device_get_leds(kb2) & VHID_LED_CAPS_LOCK, "adopted.leds.with.reader",
+		 "leds 0x%x when the reader was known", vhid_device_get_leds(kb2));
 	vhid_keyboard_press_usage(kb2, 0x05);
 	vt_expect_frame(&node, "adopted.delivers", &EV(EV_KEY, KEY_B, 1), 1, 2000);
 	vhid_keyboard_release_usage(kb2, 0x05);

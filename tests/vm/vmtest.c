@@ -151,9 +151,9 @@ on_readers(struct vdev *dev, unsigned int readers, void *data)
 {
 	struct vt_dev *d = data;
 
-	if (readers)
-		d->opens++;
-	else
+	if (readers && d->opens++ == 0)
+		d->leds_at_open = d->leds;
+	else if (!readers)
 		d->closes++;
 }
 

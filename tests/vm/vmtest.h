@@ -46,6 +46,7 @@ struct vt_dev {
 	bool ready, failed;
 	int fail_error;
 	uint8_t leds;
+	uint8_t leds_at_open; /* leds when the first reader was reported */
 	int led_events;
 	int opens, closes;
 	uint64_t created_ms, ready_ms;
