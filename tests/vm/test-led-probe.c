@@ -67,8 +67,8 @@ desktop_reader(void)
 		 "the reader's LED write was not seen as a desktop's");
 	/* a client that waited for the reader has the desktop's LEDs at that point */
 	vt_check(kb.leds_at_open == VHID_LED_NUM_LOCK, "desktop.leds.before.reader",
-		 "the client saw 0x%02x when the reader was reported, want 0x%02x",
-		 kb.leds_at_open, VHID_LED_NUM_LOCK);
+		 "the client saw 0x%02x when the reader was reported, want 0x%02x", kb.leds_at_open,
+		 VHID_LED_NUM_LOCK);
 	vt_pump(50);
 	vt_check(kb.leds == VHID_LED_NUM_LOCK, "desktop.leds",
 		 "the client sees 0x%02x, want 0x%02x", kb.leds, VHID_LED_NUM_LOCK);
