@@ -318,9 +318,10 @@ class Client:
         self._devices[ptr.value] = dev
         try:
             dev.wait_ready()
-            if wait_reader > 0 and dev.wait_reader(wait_reader):
-                # the compositor sets the lock LEDs just after it opens the device
-                self.run(0.05)
+            # no wait for the lock LEDs after the reader: vhidd pushes a desktop's
+            # LED state before it reports the desktop as a reader (PROTOCOL.md 3.16)
+            if wait_reader > 0:
+                dev.wait_reader(wait_reader)
         except BaseException:
             dev.close()
             raise
