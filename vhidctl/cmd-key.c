@@ -60,6 +60,27 @@ press_all(struct vhid_device *kbd, const struct combo *c)
 	return 0;
 }
 
+/*
+ * --down's press: a vhidd that goes away after the kernel has the key and before
+ * its answer reached us released the key with the connection, as it would in the
+ * hold. That is no failure: 1, and the hold resumes it (resume.c) like a loss
+ * during the hold. Seen under stress-ng (sid's 7.2, 2026-12-02): vhidd killed
+ * right after the key was seen held, and vhidctl exited instead of resuming.
+ */
+static int
+press_held(struct vhid_device *kbd, const struct combo *c)
+{
+	for (int i = 0; i < c->n; i++) {
+		int r = vhid_key_press(kbd, c->codes[i]);
+		if (r < 0 && !vhid_client_is_connected(vhid_device_get_client(kbd)))
+			return 1;
+		if (r < 0)
+			return cli_fail(cli_exit_for(r), "%s",
+					vhid_client_last_error(vhid_device_get_client(kbd)));
+	}
+	return 0;
+}
+
 static int
 release_all(struct vhid_device *kbd, const struct combo *c)
 {
@@ -211,9 +232,10 @@ cmd_key(struct cli *cli)
 		goto out;
 	if (o.down) {
 		char path[512];
-		int hold_fd = hold_register(path, sizeof(path));
-		for (int i = 0; i < n && !code; i++)
-			code = press_all(kbd, &combos[i]);
+		int hold_fd = hold_register(path, sizeof(path)), r = 0;
+		for (int i = 0; i < n && !r; i++)
+			r = press_held(kbd, &combos[i]);
+		code = r == 1 ? EXIT_OK : r;
 		struct held h = {kbd, combos, n, cli->argv + optind};
 		code = code ? code
 			    : hold_down(c, &h, o.hold_ms, (int)o.kbd.wait_ms, sigfd, hold_fd);

@@ -230,6 +230,44 @@ log_follow(void)
 	free(p);
 }
 
+/*
+ * vhidd goes away between the press and its answer: the kernel has the key (the
+ * shim stops vhidd right after that write), vhidctl is still waiting, and the
+ * crash releases it. key --down must resume as from a loss during its hold, not
+ * exit with "vhidd closed the connection".
+ */
+static void
+key_down_unanswered(void)
+{
+	const char *const argv[] = {"key", "--down", "--wait", "0", "shift", NULL};
+	struct vt_cli_proc *p = calloc(1, sizeof(*p));
+	struct vt_dev d;
+	char old[64] = "";
+	int in, r;
+
+	vt_daemon_stop(&daemon_, SIGTERM);
+	setenv("LD_PRELOAD", "/usr/lib/vhid-test/libvtfault.so", 1);
+	setenv("VT_FAULT_STOP_INPUT", "1", 1);
+	r = vt_daemon_start(&daemon_, NULL);
+	unsetenv("LD_PRELOAD");
+	unsetenv("VT_FAULT_STOP_INPUT");
+	if (!vt_check(r == 0, "unanswered.daemon.start", "vhidd with the shim did not start"))
+		return;
+	start(p, &in, argv);
+	vt_check(held_on_keyboard(&d, KEY_LEFTSHIFT), "unanswered.held", "%s", p->buf);
+	find_node("vhidctl keyboard", old, sizeof(old));
+	vt_close_node(&d);
+	restart("unanswered", p, SIGKILL, old);
+	vt_check(vt_cli_wait_for(p, "reconnected to vhidd", 5000), "unanswered.says-back", "%s",
+		 p->buf);
+	if (vt_check(held_on_keyboard(&d, KEY_LEFTSHIFT), "unanswered.held-again", "%s", p->buf))
+		vt_close_node(&d);
+	vt_check(vt_cli_stop(p, SIGTERM) == 0, "unanswered.exit", "%s", p->buf);
+	vt_print_output("vhidctl key --down, vhidd gone before its answer", p->buf);
+	close(in);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -239,6 +277,7 @@ main(void)
 	session();
 	leds_watch();
 	log_follow();
+	key_down_unanswered();
 	vt_daemon_stop(&daemon_, SIGTERM);
 	return vt_finish();
 }

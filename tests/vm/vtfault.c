@@ -13,6 +13,9 @@
  *                                 send() that follows the device's UHID_CREATE2:
  *                                 the CREATE_DEVICE reply, before the loop reads
  *                                 anything of the new device
+ * With VT_FAULT_STOP_INPUT=1 in vhidd's environment, vhidd stops itself after
+ * its first UHID_INPUT2 write: the kernel has the report, the client has no
+ * answer yet.
  * Every other write passes through unchanged. With VT_FAULT_RCVBUF=BYTES in
  * vhidd's environment, its netlink (uevent) socket gets that receive buffer
  * instead of the 1 MiB it asks for, so that a test overflows it in a
@@ -102,6 +105,15 @@ write(int fd, const void *buf, size_t len)
 			f->failed++;
 			errno = f->error;
 			return -1;
+		}
+		if (ev->type == UHID_INPUT2 && getenv("VT_FAULT_STOP_INPUT")) {
+			static bool stopped;
+			ssize_t n = real_write(fd, buf, len);
+			if (!stopped) {
+				stopped = true;
+				raise(SIGSTOP); /* the test kills vhidd */
+			}
+			return n;
 		}
 	}
 	return real_write(fd, buf, len);
