@@ -157,6 +157,7 @@ vdev_led_output(struct vdev *dev, uint8_t leds)
 		dev->led_probe = PROBE_DONE;
 		dev->led_synced = true;
 		dev->ctx->leds_written = true; /* the desktop here does (vdev-nodes.c) */
+		vdev_note_led_write(dev);
 		if (scroll)
 			queue_scroll_lock(dev, false);
 		/* the LEDs before the reader: a client that waits for the reader

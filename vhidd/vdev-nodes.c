@@ -250,6 +250,10 @@ vdev_dispatch_uevents(struct vdev_ctx *ctx)
 #define SETTLE_MAX_NS (1000 * 1000000ull)
 #define SETTLE_FACTOR 4
 #define SETTLE_LIMIT_NS (2000 * 1000000ull)
+/* the wait for a desktop's LED write: LED_WAIT_FACTOR times the longest it has
+ * taken here, within SETTLE_LIMIT_NS..LED_WAIT_MAX_NS (see set_readers) */
+#define LED_WAIT_FACTOR 4
+#define LED_WAIT_MAX_NS (10000 * 1000000ull)
 
 static void
 report_readers(struct vdev *dev, unsigned int readers)
@@ -261,6 +265,42 @@ report_readers(struct vdev *dev, unsigned int readers)
 	dev->readers = readers;
 	if (dev->listener && dev->listener->readers)
 		dev->listener->readers(dev, readers, dev->data);
+}
+
+/*
+ * How long a keyboard whose LED probe is pending waits for the desktop's LED
+ * write: at least SETTLE_LIMIT_NS, and four times the longest the desktop has
+ * taken here from its first reader to that write, so that a machine under load
+ * waits longer rather than reports early. On a host overloaded beyond stress-ng
+ * (load 8-9 on 2 cores, 2026-12-02) a ctrl+alt+t on a new keyboard reached
+ * weston without its Ctrl, most likely sent before weston had set the keyboard
+ * up. At most LED_WAIT_MAX_NS: what a reader that writes no LEDs waits on such
+ * a machine.
+ */
+static uint64_t
+led_wait_ns(const struct vdev_ctx *ctx)
+{
+	uint64_t ns = ctx->led_write_max_ns * LED_WAIT_FACTOR;
+
+	return ns < SETTLE_LIMIT_NS ? SETTLE_LIMIT_NS : ns > LED_WAIT_MAX_NS ? LED_WAIT_MAX_NS : ns;
+}
+
+/* A reader wrote a keyboard's LED state: how long that took, for led_wait_ns(). */
+void
+vdev_note_led_write(struct vdev *dev)
+{
+	uint64_t took;
+
+	if (!dev->first_read_ns)
+		return;
+	took = monotonic_ns() - dev->first_read_ns;
+	if (took > dev->ctx->led_write_max_ns) {
+		dev->ctx->led_write_max_ns = took;
+		log_debug("%s: LED state written %.0f ms after the first reader; new keyboards "
+			  "wait up to %.0f ms for it",
+			  dev->params.label, (double)took / 1e6,
+			  (double)led_wait_ns(dev->ctx) / 1e6);
+	}
 }
 
 /*
@@ -288,7 +328,9 @@ set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
 	 * times the open's delay: ctrl+alt+t was lost (bookworm, 2026-12-02).
 	 */
 	if (settle_ns && dev->ctx->leds_written && vdev_led_probe_pending(dev))
-		settle_ns = SETTLE_LIMIT_NS;
+		settle_ns = led_wait_ns(dev->ctx);
+	if (raw && !dev->first_read_ns)
+		dev->first_read_ns = monotonic_ns();
 	dev->raw_readers = raw;
 	if (raw <= dev->readers || !settle_ns || dev->led_synced) {
 		dev->settle_at_ns = 0;

@@ -27,6 +27,7 @@ struct vdev {
 	unsigned int readers;     /* readers as reported: settled (vdev-nodes.c) */
 	unsigned int raw_readers; /* readers as counted, before the settle */
 	uint64_t settle_at_ns;    /* when raw_readers becomes readers, 0 = nothing pending */
+	uint64_t first_read_ns;   /* when the first reader was counted, 0 = not yet */
 	bool lingering;           /* released, waiting out the linger before UHID_DESTROY */
 	bool kept;                /* lingering for its owner to adopt (vdev_adopt) */
 	int write_error;          /* the last failed input write (-errno), 0 = none */
@@ -95,9 +96,10 @@ struct vdev_ctx {
 	int reaper_pipe[2]; /* fds of devices to UHID_DESTROY, to the reaper thread */
 	pthread_t reaper;
 	bool reaper_started;
-	bool led_writes_due; /* some device's led_write is set */
-	bool led_probe;      /* vdev_ctx_set_led_probe */
-	bool leds_written;   /* a reader has written a keyboard's LED state (vdev-leds.c) */
+	bool led_writes_due;       /* some device's led_write is set */
+	bool led_probe;            /* vdev_ctx_set_led_probe */
+	bool leds_written;         /* a reader has written a keyboard's LED state (vdev-leds.c) */
+	uint64_t led_write_max_ns; /* the longest from a first reader to its LED write */
 };
 
 /* vdev.c */
@@ -126,6 +128,7 @@ void vdev_watch_udev(struct vdev_ctx *ctx);
 void vdev_node_added(struct vdev_ctx *ctx, const char *name);
 void vdev_update_readers(struct vdev_ctx *ctx, const char *name);
 void vdev_settle_readers(struct vdev *dev, uint64_t now);
+void vdev_note_led_write(struct vdev *dev);
 void vdev_readers_enabled(struct vdev *dev);
 bool vdev_node_public(const struct vdev *dev);
 int vdev_node_write_led(struct vdev *dev, unsigned int led, bool on);
