@@ -48,31 +48,20 @@ parse_combo(struct vhid_keymap *km, const char *text, struct combo *out)
 	return 0;
 }
 
-static int
-press_all(struct vhid_device *kbd, const struct combo *c)
-{
-	for (int i = 0; i < c->n; i++) {
-		int r = vhid_key_press(kbd, c->codes[i]);
-		if (r < 0)
-			return cli_fail(cli_exit_for(r), "%s",
-					vhid_client_last_error(vhid_device_get_client(kbd)));
-	}
-	return 0;
-}
-
 /*
- * --down's press: a vhidd that goes away after the kernel has the key and before
- * its answer reached us released the key with the connection, as it would in the
- * hold. That is no failure: 1, and the hold resumes it (resume.c) like a loss
- * during the hold. Seen under stress-ng (sid's 7.2, 2026-12-02): vhidd killed
- * right after the key was seen held, and vhidctl exited instead of resuming.
+ * Press a combination. With resumable (--down), a vhidd that goes away after the
+ * kernel has the key and before its answer reached us is no failure: the end of
+ * the connection released the key, as it would in the hold, and 1 lets the hold
+ * resume it (resume.c) like a loss during the hold. Seen under stress-ng (sid's
+ * 7.2, 2026-12-02): vhidd killed right after the key was seen held, and vhidctl
+ * exited instead of resuming.
  */
 static int
-press_held(struct vhid_device *kbd, const struct combo *c)
+press_all(struct vhid_device *kbd, const struct combo *c, bool resumable)
 {
 	for (int i = 0; i < c->n; i++) {
 		int r = vhid_key_press(kbd, c->codes[i]);
-		if (r < 0 && !vhid_client_is_connected(vhid_device_get_client(kbd)))
+		if (r < 0 && resumable && !vhid_client_is_connected(vhid_device_get_client(kbd)))
 			return 1;
 		if (r < 0)
 			return cli_fail(cli_exit_for(r), "%s",
@@ -175,7 +164,7 @@ press_again(void *data, char *what, size_t len)
 	size_t at = (size_t)snprintf(what, len, "holding");
 
 	for (int i = 0; i < h->n; i++) {
-		if (press_all(h->kbd, &h->combos[i]) != 0)
+		if (press_all(h->kbd, &h->combos[i], false) != 0)
 			return -EIO;
 		if (at < len)
 			at += (size_t)snprintf(what + at, len - at, " %s", h->names[i]);
@@ -234,7 +223,7 @@ cmd_key(struct cli *cli)
 		char path[512];
 		int hold_fd = hold_register(path, sizeof(path)), r = 0;
 		for (int i = 0; i < n && !r; i++)
-			r = press_held(kbd, &combos[i]);
+			r = press_all(kbd, &combos[i], true);
 		code = r == 1 ? EXIT_OK : r;
 		struct held h = {kbd, combos, n, cli->argv + optind};
 		code = code ? code
@@ -246,7 +235,7 @@ cmd_key(struct cli *cli)
 		goto out;
 	}
 	for (int i = 0; i < n && !code; i++) {
-		code = press_all(kbd, &combos[i]);
+		code = press_all(kbd, &combos[i], false);
 		if (!code && o.hold_ms > 0 && hold_wait(c, sigfd, o.hold_ms) != 0)
 			code = EXIT_FAIL;
 		int r = release_all(kbd, &combos[i]);
