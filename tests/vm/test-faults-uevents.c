@@ -67,8 +67,12 @@ uevent_socket(void)
 static bool
 write_sys(const char *path, const char *value)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	bool ok = fd >= 0 && write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	int fd;
+	bool ok;
+
+	errno = 0; /* what the failure left, not an older errno */
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	ok = fd >= 0 && write(fd, value, strlen(value)) == (ssize_t)strlen(value);
 
 	if (fd >= 0)
 		close(fd);
@@ -89,19 +93,13 @@ bind_hid(const char *hid, char *why, size_t len)
 
 	snprintf(link, sizeof(link), "/sys/bus/hid/devices/%s/driver", hid);
 	for (int i = 0; i < 3; i++) {
-		int fd = open(PROBE, O_WRONLY | O_CLOEXEC), e;
-		ssize_t n = -1;
+		bool written = write_sys(PROBE, hid);
+		int e = errno;
 
-		errno = 0;
-		if (fd >= 0)
-			n = write(fd, hid, strlen(hid));
-		e = errno;
-		if (fd >= 0)
-			close(fd);
 		if (access(link, F_OK) == 0)
 			return true;
-		snprintf(why, len, "write: %zd of %zu bytes, errno %d (%s); no driver link", n,
-			 strlen(hid), e, e ? strerror(e) : "none");
+		snprintf(why, len, "the write %s, errno %d (%s); no driver link",
+			 written ? "succeeded" : "failed", e, e ? strerror(e) : "none");
 	}
 	return false;
 }

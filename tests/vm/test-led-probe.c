@@ -29,6 +29,14 @@ kernel_led(struct vt_dev *kb, unsigned int led)
 	return v;
 }
 
+/* What a desktop writes as it enables a keyboard: Num Lock on, the rest off. */
+static void
+desktop_writes_leds(struct vt_dev *kb)
+{
+	libevdev_kernel_set_led_values(kb->evdev, LED_NUML, LIBEVDEV_LED_ON, LED_CAPSL,
+				       LIBEVDEV_LED_OFF, LED_SCROLLL, LIBEVDEV_LED_OFF, -1);
+}
+
 static bool
 wait_readers(struct vt_dev *kb)
 {
@@ -60,8 +68,7 @@ desktop_reader(void)
 		goto out;
 	vt_check(libevdev_get_event_value(kb.evdev, EV_LED, LED_SCROLLL) == 1, "probe.set",
 		 "the kernel's Scroll Lock is off: the probe was not written");
-	libevdev_kernel_set_led_values(kb.evdev, LED_NUML, LIBEVDEV_LED_ON, LED_CAPSL,
-				       LIBEVDEV_LED_OFF, LED_SCROLLL, LIBEVDEV_LED_OFF, -1);
+	desktop_writes_leds(&kb);
 	vt_check(wait_readers(&kb), "desktop.reported", "the reader was never reported");
 	vt_check(vdev_leds_synced(kb.dev), "desktop.synced",
 		 "the reader's LED write was not seen as a desktop's");
@@ -174,8 +181,7 @@ slow_desktop(struct vt_dev *kb, const char *name, int wait_ms)
 		return -1;
 	vt_pump(wait_ms);
 	before = kb->opens;
-	libevdev_kernel_set_led_values(kb->evdev, LED_NUML, LIBEVDEV_LED_ON, LED_CAPSL,
-				       LIBEVDEV_LED_OFF, LED_SCROLLL, LIBEVDEV_LED_OFF, -1);
+	desktop_writes_leds(kb);
 	snprintf(what, sizeof(what), "%s.reported", name);
 	vt_check(wait_readers(kb), what, "the reader was never reported");
 	return before;
