@@ -435,8 +435,32 @@ udev_has(const char *name)
 	return access(path, F_OK) == 0;
 }
 
-/* The node is public: the desktop learns of it from udev from now on. Its reader
- * count is 0 here (opens before count as early), so nobody needs telling. */
+/* The settle of a node whose first reader came WAITED ns after its announcement. */
+static uint64_t
+first_reader_settle(uint64_t waited)
+{
+	waited = waited < SETTLE_MIN_NS   ? SETTLE_MIN_NS
+		 : waited > SETTLE_MAX_NS ? SETTLE_MAX_NS
+					  : waited;
+	/*
+	 * Four times what the reader took to come. Twice was too short: weston
+	 * 14 opened a new keyboard through logind and started reading it (its
+	 * log says "configuring device") 380 ms later, three times the time from
+	 * udev's announcement to that open, and a new pointer's only motion and
+	 * a keyboard's ctrl+alt+t sent at the settle's end were lost (trixie,
+	 * TCG, 2026-12-02). The open is logind's; weston gets the fd over D-Bus,
+	 * which on that guest took longer than the discovery itself.
+	 */
+	return waited * SETTLE_FACTOR > SETTLE_LIMIT_NS ? SETTLE_LIMIT_NS : waited * SETTLE_FACTOR;
+}
+
+/*
+ * The node is public: the desktop learns of it from udev from now on. Opens
+ * before were early: udev's own, where udev runs. Without udev nobody else
+ * opens a node for it, so an early open is a reader that came before inotify
+ * reported the node's creation, which devtmpfs allows: vfs_mknod() makes the
+ * node visible before it calls fsnotify_create() (seen on 7.2, 2026-12-02).
+ */
 static void
 announce(struct vdev_ctx *ctx, const char *name)
 {
@@ -447,6 +471,11 @@ announce(struct vdev_ctx *ctx, const char *name)
 	st->announced = true;
 	st->announced_ns = monotonic_ns();
 	st->settle_ns = 0;
+	if (ctx->udev_wd < 0 && st->early) {
+		st->readers += st->early;
+		st->early = 0;
+		st->settle_ns = first_reader_settle(0);
+	}
 	for (struct vdev *d = ctx->devices; d; d = d->next)
 		if (has_main_node(d, name))
 			vdev_led_probe_start(d);
@@ -592,31 +621,14 @@ vdev_watch_input_dir(struct vdev_ctx *ctx)
 }
 
 static void
-count_open(struct vdev_ctx *ctx, struct vdev_node *st)
+count_open(struct vdev_node *st)
 {
-	uint64_t waited;
-
 	if (!st->announced) {
 		st->early++;
 		return;
 	}
-	if (!st->readers && !st->settle_ns) {
-		waited = monotonic_ns() - st->announced_ns;
-		waited = waited < SETTLE_MIN_NS   ? SETTLE_MIN_NS
-			 : waited > SETTLE_MAX_NS ? SETTLE_MAX_NS
-						  : waited;
-		/*
-		 * Four times what the reader took to come. Twice was too short: weston
-		 * 14 opened a new keyboard through logind and started reading it (its
-		 * log says "configuring device") 380 ms later, three times the time from
-		 * udev's announcement to that open, and a new pointer's only motion and
-		 * a keyboard's ctrl+alt+t sent at the settle's end were lost (trixie,
-		 * TCG, 2026-12-02). The open is logind's; weston gets the fd over D-Bus,
-		 * which on that guest took longer than the discovery itself.
-		 */
-		st->settle_ns = waited * SETTLE_FACTOR > SETTLE_LIMIT_NS ? SETTLE_LIMIT_NS
-									 : waited * SETTLE_FACTOR;
-	}
+	if (!st->readers && !st->settle_ns)
+		st->settle_ns = first_reader_settle(monotonic_ns() - st->announced_ns);
 	st->readers++;
 }
 
@@ -665,15 +677,19 @@ handle_dir_event(struct vdev_ctx *ctx, const struct inotify_event *ev)
 		st->early = st->readers = 0;
 		st->announced = false;
 	} else if (ev->mask & IN_CREATE) {
-		st->early = st->readers = st->own_opens = st->own_closes = 0;
-		st->announced = false;
+		/*
+		 * Counts are not reset here: the old node's went to stale at its
+		 * IN_DELETE, and what came since is this node's. A reader's open (or
+		 * udev's, or ours) can come before this event (see announce), and the
+		 * node may be announced already, by its uevent (vdev_node_added).
+		 */
 		if (ctx->udev_wd < 0 || udev_has(ev->name))
 			announce(ctx, ev->name);
 	} else if (ev->mask & IN_OPEN) {
 		if (st->own_opens)
 			st->own_opens--;
 		else
-			count_open(ctx, st);
+			count_open(st);
 		log_debug("%s: opened (%u readers, %u early)", ev->name, st->readers, st->early);
 	} else if (ev->mask & IN_CLOSE) {
 		if (st->own_closes)

@@ -127,7 +127,9 @@ node_of(const char *uniq, char *node, size_t len)
 
 /* A reader that opens the node before vhidd has read anything of the device: its
  * open is still unread in inotify's queue when the probe opens the node, and
- * inotify merges identical unread events. It must still be counted. */
+ * inotify merges identical unread events. It may even come before the node's
+ * IN_CREATE (devtmpfs shows the node first; tests/unit/test-readers.c). It must
+ * still be counted. */
 static void
 early_reader(void)
 {
