@@ -43,9 +43,29 @@ dwait() {
 	return 1
 }
 
-# mark: where the client's log ends now; since MARK text|pointer|keys: what the
-# client received after MARK (decode.py)
-mark() { wc -l <"$CLIENT_LOG"; }
+# mark: where the client's log ends now (and vhidd's and the compositor's, for
+# logs_since_mark); since MARK text|pointer|keys: what the client received after
+# MARK (decode.py)
+DESK_LOGS="/tmp/vhidd.log /tmp/vhid-compositor.log"
+mark() {
+	local f
+	for f in $DESK_LOGS; do wc -l <"$f" 2>/dev/null || echo 0; done >/tmp/vhid-desk.mark
+	wc -l <"$CLIENT_LOG"
+}
+# logs_since_mark: what vhidd and the compositor logged since the last mark, for
+# a failed check (the end of the logs that a failed test leaves is later checks')
+logs_since_mark() {
+	local f n
+	[ -s /tmp/vhid-desk.mark ] || return 0
+	exec 8</tmp/vhid-desk.mark
+	for f in $DESK_LOGS; do
+		read -r n <&8 || n=0
+		[ -s "$f" ] || continue
+		echo "--- $f since the check's mark (first 60 lines)"
+		tail -n +"$((n + 1))" "$f" | head -60
+	done
+	exec 8<&-
+}
 since() {
 	tail -n +"$(($1 + 1))" "$CLIENT_LOG" >/tmp/vhid-client.part
 	python3 "$LIB/decode.py" "$SESSION_KIND" "$2" /tmp/vhid-client.part
@@ -59,6 +79,7 @@ expect_text() {
 		pass "$SESSION_KIND.$1"
 	else
 		fail "$SESSION_KIND.$1" "got '$(since "$2" text)', want '$3' ($(tail -2 "$VCTL_OUT" | tr '\n' ' '))"
+		logs_since_mark
 	fi
 }
 
