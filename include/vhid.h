@@ -365,6 +365,22 @@ int vhid_client_set_reconnect(struct vhid_client *client, int enable);
  */
 int vhid_client_set_pipelined(struct vhid_client *client, int enable);
 
+/** How long a blocking call waits by default: sd-bus's and D-Bus's method call timeout. */
+#define VHID_DEFAULT_TIMEOUT_MS 25000
+
+/**
+ * How long a blocking call waits for vhidd: for it to accept the connection
+ * (its queue of new connections is full while it is stopped or flooded), for
+ * an answer, and for it to read its socket. Past it the call fails with
+ * -ETIMEDOUT and says which wait ran out. The default, VHID_DEFAULT_TIMEOUT_MS,
+ * is long so that a loaded machine makes a slow call, not a failed one; a
+ * program that must react sooner to a stopped daemon sets less. Waits for the
+ * kernel and the desktop have their own timeouts (vhid_device_wait_ready(),
+ * vhid_device_wait_reader()). @param timeout_ms 1..600000 @return 0, or -EINVAL
+ * outside that range. @since 0.2
+ */
+int vhid_client_set_timeout(struct vhid_client *client, unsigned int timeout_ms);
+
 /** @return 1 when connected, else 0. @since 0.1 */
 int vhid_client_is_connected(const struct vhid_client *client);
 

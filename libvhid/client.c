@@ -526,7 +526,7 @@ read_frames(struct vhid_client *c, struct answer *a)
 static int
 flush_wait(struct vhid_client *c, size_t high_water, struct answer *a)
 {
-	uint64_t end = monotonic_ms() + REQUEST_TIMEOUT_MS;
+	uint64_t end = monotonic_ms() + c->timeout_ms;
 
 	for (;;) {
 		int r = connection_flush(&c->conn);
@@ -538,8 +538,8 @@ flush_wait(struct vhid_client *c, size_t high_water, struct answer *a)
 			return 0;
 		uint64_t now = monotonic_ms();
 		if (now >= end)
-			return client_fail(c, -ETIMEDOUT, "vhidd did not read its socket for %d ms",
-					   REQUEST_TIMEOUT_MS);
+			return client_fail(c, -ETIMEDOUT, "vhidd did not read its socket for %u ms",
+					   c->timeout_ms);
 		struct pollfd p = {.fd = c->conn.fd, .events = POLLIN | POLLOUT};
 		poll(&p, 1, (int)(end - now));
 		if ((p.revents & POLLIN) && read_frames(c, a) < 0)
@@ -607,14 +607,14 @@ client_transact(struct vhid_client *c, uint16_t type, const void *msg, const voi
 		return r;
 	if ((r = flush_wait(c, 0, a)) < 0)
 		return c->fatal ? c->fatal : r;
-	end = monotonic_ms() + REQUEST_TIMEOUT_MS;
+	end = monotonic_ms() + c->timeout_ms;
 	while (!a->done) {
 		uint64_t now = monotonic_ms();
 		struct pollfd p = {.fd = c->conn.fd, .events = POLLIN};
 
 		if (now >= end)
-			return client_fail(c, -ETIMEDOUT, "vhidd did not answer %s within %d ms",
-					   proto_type_name(type), REQUEST_TIMEOUT_MS);
+			return client_fail(c, -ETIMEDOUT, "vhidd did not answer %s within %u ms",
+					   proto_type_name(type), c->timeout_ms);
 		if (poll(&p, 1, (int)(end - now)) < 0 && errno != EINTR)
 			return client_fail(c, -errno, "poll: %s", strerror(errno));
 		if (read_frames(c, a) < 0 && !a->done) {
@@ -695,8 +695,8 @@ open_socket(struct vhid_client *c, const char *path)
 	 * ever by default; SO_SNDTIMEO bounds that wait (then EAGAIN). A non-blocking
 	 * connect cannot be polled here: AF_UNIX fails it with EAGAIN at once.
 	 */
-	struct timeval tv = {.tv_sec = REQUEST_TIMEOUT_MS / 1000,
-			     .tv_usec = REQUEST_TIMEOUT_MS % 1000 * 1000};
+	struct timeval tv = {.tv_sec = c->timeout_ms / 1000,
+			     .tv_usec = (suseconds_t)(c->timeout_ms % 1000 * 1000)};
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		e = errno;
@@ -704,10 +704,10 @@ open_socket(struct vhid_client *c, const char *path)
 		if (e == EAGAIN || e == EINPROGRESS)
 			return client_fail(
 				c, -ETIMEDOUT,
-				"vhidd did not accept the connection within %d ms: its "
+				"vhidd did not accept the connection within %u ms: its "
 				"queue of new connections at %s is full (it is overloaded "
 				"or stopped)",
-				REQUEST_TIMEOUT_MS, path);
+				c->timeout_ms, path);
 		if (e == ENOENT)
 			return client_fail(
 				c, -VHID_ENODAEMON,
@@ -813,6 +813,7 @@ vhid_client_new(const char *name, const struct vhid_client_listener *listener, v
 	c->listener.size = sizeof(c->listener);
 	c->data = data;
 	c->conn.fd = -1;
+	c->timeout_ms = VHID_DEFAULT_TIMEOUT_MS;
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
 	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	ev.data.fd = c->timer_fd;
@@ -948,6 +949,16 @@ VHID_EXPORT int
 vhid_client_set_pipelined(struct vhid_client *c, int enable)
 {
 	c->pipelined = enable != 0;
+	return 0;
+}
+
+VHID_EXPORT int
+vhid_client_set_timeout(struct vhid_client *c, unsigned int timeout_ms)
+{
+	if (timeout_ms < 1 || timeout_ms > MAX_TIMEOUT_MS)
+		return client_fail(c, -EINVAL, "a timeout of %u ms is outside 1..%d ms", timeout_ms,
+				   MAX_TIMEOUT_MS);
+	c->timeout_ms = timeout_ms;
 	return 0;
 }
 

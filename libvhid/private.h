@@ -11,7 +11,7 @@
 #include "protocol.h"
 #include "vhid.h"
 
-#define REQUEST_TIMEOUT_MS 5000
+#define MAX_TIMEOUT_MS 600000           /* vhid_client_set_timeout() */
 #define PIPELINE_HIGH_WATER (64 * 1024) /* queued bytes before a send waits for the socket */
 
 struct vhid_device {
@@ -100,8 +100,9 @@ struct vhid_client {
 		uint32_t id, device;
 	} sent[64]; /* recent requests sent without waiting, to name the device of an ERROR */
 	unsigned int sent_pos;
-	unsigned int next_job; /* the last typing job number handed out */
-	uint32_t next_serial;  /* the last device handle number handed out */
+	unsigned int next_job;   /* the last typing job number handed out */
+	uint32_t next_serial;    /* the last device handle number handed out */
+	unsigned int timeout_ms; /* vhid_client_set_timeout() */
 };
 
 int client_fail(struct vhid_client *c, int err, const char *fmt, ...)

@@ -235,12 +235,11 @@ vhid_device_type(struct vhid_device *d, struct vhid_keymap *km, const char *text
 		if (result != 1)
 			break; /* j is freed */
 		bool waiting = job_waiting(j);
-		uint64_t until = waiting ? j->progress_ms + REQUEST_TIMEOUT_MS : j->resume_ms;
+		uint64_t until = waiting ? j->progress_ms + c->timeout_ms : j->resume_ms;
 		if (waiting && now >= until) {
 			j->error = -ETIMEDOUT;
 			snprintf(j->message, sizeof(j->message),
-				 "vhidd did not answer a typed report within %d ms",
-				 REQUEST_TIMEOUT_MS);
+				 "vhidd did not answer a typed report within %u ms", c->timeout_ms);
 			j->done = j->sent; /* those answers will not be waited for */
 			continue;
 		}

@@ -160,7 +160,7 @@ class Client:
         return r
 
     def connect(self, socket: str | None = None) -> None:
-        """Connect (blocking, at most 5 s). socket: $VHID_SOCKET, else the default."""
+        """Connect (blocking, at most timeout_ms). socket: $VHID_SOCKET, else the default."""
         self._check(lib.vhid_client_connect(self._handle(),
                                             socket.encode() if socket else None))
 
@@ -203,6 +203,16 @@ class Client:
         """Reconnect by itself (from dispatch) and recreate the devices."""
         self._reconnect = enable
         lib.vhid_client_set_reconnect(self._handle(), int(enable))
+
+    @property
+    def timeout_ms(self) -> int:
+        return getattr(self, "_timeout_ms", 25000)
+
+    @timeout_ms.setter
+    def timeout_ms(self, ms: int) -> None:
+        """How long a blocking call waits for vhidd (1..600000 ms; default 25000)."""
+        self._check(lib.vhid_client_set_timeout(self._handle(), ms))
+        self._timeout_ms = ms
 
     @property
     def protocol(self) -> tuple[int, int]:

@@ -168,6 +168,7 @@ _PROTOTYPES = [
     ("vhid_client_dispatch", c_int, client_p),
     ("vhid_client_heartbeat", c_int, client_p),
     ("vhid_client_set_reconnect", c_int, client_p, c_int),
+    ("vhid_client_set_timeout", c_int, client_p, c_uint),
     ("vhid_client_is_connected", c_int, client_p),
     ("vhid_client_last_error", c_char_p, client_p),
     ("vhid_client_get_protocol", c_int, client_p, POINTER(c_uint), POINTER(c_uint)),

@@ -64,6 +64,30 @@ def test_handshake(daemon):
     assert not c.connected
 
 
+def test_timeout(daemon):
+    """A stopped vhidd: a request fails after the client's timeout, not libvhid's 25 s."""
+    with vhid.Client("py-timeout", SOCK) as c:
+        try:
+            c.timeout_ms = 0
+        except vhid.Error as e:
+            assert e.code == errno.EINVAL and "1..600000" in e.message, e
+        else:
+            raise AssertionError("a timeout of 0 ms was taken")
+        c.timeout_ms = 500
+        daemon.send_signal(signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            c.status()
+        except vhid.Error as e:
+            took = time.monotonic() - t0
+            assert e.code == errno.ETIMEDOUT and "within 500 ms" in e.message, e
+            assert took >= 0.5, took
+        else:
+            raise AssertionError("a stopped vhidd answered")
+        finally:
+            daemon.send_signal(signal.SIGCONT)
+
+
 def test_no_daemon(daemon):
     try:
         vhid.Client(socket=os.path.join(TMP, "missing.sock"))
@@ -241,7 +265,7 @@ def test_log(daemon):
         assert newest == [lines[-1]], newest
 
 
-TESTS = [test_handshake, test_no_daemon, test_device_error_carries_the_daemons_words,
+TESTS = [test_handshake, test_timeout, test_no_daemon, test_device_error_carries_the_daemons_words,
          test_errors_helpers, test_disconnected_callback, test_callback_exceptions_surface,
          test_asyncio_dispatch, test_keymap, test_keymap_detected, test_key_names,
          test_closed_handles, test_status, test_log]

@@ -16,8 +16,8 @@ it added the device: weston's "associating input device eventN", or Xorg's
 enables it; keys sent in between are lost, a Shift among them silently), and
 when Xorg split the device ("needs a virtual subdevice"), the subdevice's own
 XINPUT line (trixie's Xorg splits the vhid keyboard, whose axes make it a pointer too).
-VHID_GATE_KIND is wayland or x11. libvhid gives up on a request after 5 s:
-keep MAX_SECONDS below that.
+VHID_GATE_KIND is wayland or x11. libvhid gives up on a request after its
+timeout (25 s by default): keep MAX_SECONDS below that.
 """
 import glob
 import os
