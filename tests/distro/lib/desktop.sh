@@ -421,7 +421,10 @@ desktop_session() {
 	check_leds
 	check_readme
 	check_first_keyboard
-	echo "desktop: $kind checks took $((SECONDS - t0)) s"
+	echo "desktop: $kind checks took $((SECONDS - t0)) s; the compositor's libinput" \
+		"reported $(session_log | grep -c SYN_DROPPED) SYN_DROPPED and" \
+		"$(session_log | grep -c 'lagging behind') lags, the worst:" \
+		"$(session_log | grep -o 'lagging behind by [0-9]*ms' | sort -t' ' -k4 -n | tail -1)"
 }
 
 # ---- a Python program (issue 12) ---------------------------------------------------
