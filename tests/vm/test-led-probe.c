@@ -106,22 +106,37 @@ plain_reader(void)
 	vt_destroy(&kb);
 }
 
-/* The node of the input device whose uniq is UNIQ, found in sysfs ("" if none yet). */
-static void
-node_of(const char *uniq, char *node, size_t len)
+/* Whether sysfs file PATH holds exactly WANT (and a newline). */
+static bool
+sysfs_is(const char *path, const char *want)
 {
-	char path[128], buf[80];
-	FILE *f;
+	char buf[128] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return strcmp(buf, want) == 0;
+}
+
+/* The main node of the device P, found in sysfs ("" if none yet): its uniq, and
+ * its name without the suffix of the "<name> System Control" node. */
+static void
+node_of(const struct vdev_params *p, char *node, size_t len)
+{
+	char path[128];
 
 	node[0] = '\0';
 	for (int n = 0; n < 64 && !node[0]; n++) {
 		snprintf(path, sizeof(path), "/sys/class/input/event%d/device/uniq", n);
-		if (!(f = fopen(path, "r")))
+		if (!sysfs_is(path, p->uniq))
 			continue;
-		if (fgets(buf, sizeof(buf), f) && strncmp(buf, uniq, strlen(uniq)) == 0 &&
-		    (buf[strlen(uniq)] == '\n' || !buf[strlen(uniq)]))
+		snprintf(path, sizeof(path), "/sys/class/input/event%d/device/name", n);
+		if (sysfs_is(path, p->name))
 			snprintf(node, len, "/dev/input/event%d", n);
-		fclose(f);
 	}
 }
 
@@ -144,7 +159,7 @@ early_reader(void)
 		return;
 	end = monotonic_ms() + (uint64_t)vt_bound(5000);
 	while (!node[0] && monotonic_ms() < end) {
-		node_of(p.uniq, node, sizeof(node));
+		node_of(&p, node, sizeof(node));
 		if (!node[0])
 			usleep(5000);
 	}
