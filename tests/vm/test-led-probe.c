@@ -106,37 +106,19 @@ plain_reader(void)
 	vt_destroy(&kb);
 }
 
-/* Whether sysfs file PATH holds exactly WANT (and a newline). */
-static bool
-sysfs_is(const char *path, const char *want)
-{
-	char buf[128] = "";
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return false;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return strcmp(buf, want) == 0;
-}
-
 /* The main node of the device P, found in sysfs ("" if none yet): its uniq, and
  * its name without the suffix of the "<name> System Control" node. */
 static void
 node_of(const struct vdev_params *p, char *node, size_t len)
 {
-	char path[128];
+	char event[16];
 
 	node[0] = '\0';
 	for (int n = 0; n < 64 && !node[0]; n++) {
-		snprintf(path, sizeof(path), "/sys/class/input/event%d/device/uniq", n);
-		if (!sysfs_is(path, p->uniq))
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/input/event%d/device/name", n);
-		if (sysfs_is(path, p->name))
-			snprintf(node, len, "/dev/input/event%d", n);
+		snprintf(event, sizeof(event), "event%d", n);
+		if (vt_node_sysfs_is(event, "uniq", p->uniq) &&
+		    vt_node_sysfs_is(event, "name", p->name))
+			snprintf(node, len, "/dev/input/%s", event);
 	}
 }
 

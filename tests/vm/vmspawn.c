@@ -175,18 +175,7 @@ vt_nodes_watch(void)
 bool
 vt_node_has_name(const char *event, const char *name)
 {
-	char path[128], got[256] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/input/%s/device/name", event);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (!fgets(got, sizeof(got), f))
-		got[0] = '\0';
-	fclose(f);
-	got[strcspn(got, "\n")] = '\0';
-	return strcmp(got, name) == 0;
+	return vt_node_sysfs_is(event, "name", name);
 }
 
 static const char *

@@ -88,6 +88,22 @@ vt_bound(int ms)
 	return ms * scale;
 }
 
+bool
+vt_node_sysfs_is(const char *event, const char *attr, const char *want)
+{
+	char path[128], got[256] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/input/%s/device/%s", event, attr);
+	if (!(f = fopen(path, "r")))
+		return false;
+	if (!fgets(got, sizeof(got), f))
+		got[0] = '\0';
+	fclose(f);
+	got[strcspn(got, "\n")] = '\0';
+	return strcmp(got, want) == 0;
+}
+
 static void
 log_to_stdout(enum log_level level, const char *msg, void *data)
 {

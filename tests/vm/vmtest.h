@@ -39,6 +39,10 @@ void vt_cleanup(void);
  */
 int vt_bound(int ms);
 
+/* Whether /sys/class/input/<event>/device/<attr> holds exactly want (one line):
+ * a node's device looked at without opening the node, which counts as a reader. */
+bool vt_node_sysfs_is(const char *event, const char *attr, const char *want);
+
 struct vt_dev {
 	struct vdev *dev;
 	struct libevdev *evdev; /* NULL until opened */
