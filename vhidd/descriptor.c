@@ -10,15 +10,6 @@
  *   becomes "<name> System Control". The main node then has no power-type key
  *   (KEY_POWER, KEY_SLEEP, KEY_RESTART...): logind watches every node with one
  *   and holds it open, which a desktop cannot tell from a compositor reading it.
- *   System Control comes first in the descriptor, so hid-input makes its node
- *   first and udev and the desktop see it first: the desktop's LED write on
- *   the main node, which tells vhidd the keyboard is read (§21), then comes
- *   after the desktop has taken the other node too. weston takes each node
- *   through logind, a blocking D-Bus call; with the main node first, it read
- *   nothing of the main node for 600 ms while it took the System Control node
- *   under load, and the typing that began at the LED write overflowed its
- *   evdev buffer (SYN_DROPPED, the first characters lost; bookworm, stress-ng,
- *   2026-12-02).
  * - Key arrays use 16-bit slots whose logical range equals the usage range,
  *   so an array value IS the usage code; 0 (outside the range) is empty. The
  *   usages that would give the main node a power-type key or an axis are
@@ -75,18 +66,6 @@
 	    0x81, 0x01                      /* Input (Const) padding               */
 
 static const uint8_t keyboard_descriptor[] = {
-	/* System Control first: its node is made and announced first (see above) */
-	0x05, 0x01,             /* Usage Page (Generic Desktop)            */
-	0x09, 0x80,             /* Usage (System Control)                  */
-	0xa1, 0x01,             /* Collection (Application)                */
-	/* report 7: 32 system-control usages */
-	0x85, 0x07,             /*  Report ID (7)                          */
-	0x19, 0x81, 0x29, 0x8f, /*  Usage Minimum (0x81), Maximum (0x8f)   */
-	0x16, 0x81, 0x00,       /*  Logical Minimum (0x81)                 */
-	0x26, 0x8f, 0x00,       /*  Logical Maximum (0x8f)                 */
-	0x75, 0x10, 0x95, 0x20, /*  Report Size (16), Count (32)           */
-	0x81, 0x00,             /*  Input (Data,Array,Abs)                 */
-	0xc0,                   /* End Collection                          */
 	0x05, 0x01,             /* Usage Page (Generic Desktop)            */
 	0x09, 0x00,             /* Usage (Undefined): no name suffix       */
 	0xa1, 0x01,             /* Collection (Application)                */
@@ -127,6 +106,17 @@ static const uint8_t keyboard_descriptor[] = {
 	0x09, 0x00,             /*  placeholder: 0x238 AC Pan (an axis)    */
 	0x1a, 0x39, 0x02, 0x2a, 0xff, 0x02, /* Usage 0x239..0x2ff           */
 	0x15, 0x00, 0x26, 0xff, 0x02, /* Logical Minimum (0), Maximum (0x2ff) */
+	0x75, 0x10, 0x95, 0x20, /*  Report Size (16), Count (32)           */
+	0x81, 0x00,             /*  Input (Data,Array,Abs)                 */
+	0xc0,                   /* End Collection                          */
+	0x05, 0x01,             /* Usage Page (Generic Desktop)            */
+	0x09, 0x80,             /* Usage (System Control)                  */
+	0xa1, 0x01,             /* Collection (Application)                */
+	/* report 7: 32 system-control usages */
+	0x85, 0x07,             /*  Report ID (7)                          */
+	0x19, 0x81, 0x29, 0x8f, /*  Usage Minimum (0x81), Maximum (0x8f)   */
+	0x16, 0x81, 0x00,       /*  Logical Minimum (0x81)                 */
+	0x26, 0x8f, 0x00,       /*  Logical Maximum (0x8f)                 */
 	0x75, 0x10, 0x95, 0x20, /*  Report Size (16), Count (32)           */
 	0x81, 0x00,             /*  Input (Data,Array,Abs)                 */
 	0xc0,                   /* End Collection                          */

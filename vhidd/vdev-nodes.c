@@ -59,18 +59,17 @@ input_number(const char *event)
 
 	snprintf(path, sizeof(path), "/sys/class/input/%s", event);
 	if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
-		return -1; /* gone already: last */
+		return LONG_MAX; /* gone already: last */
 	target[n] = '\0';
 	p = strstr(target, "/input/input");
-	return p ? strtol(p + 12, NULL, 10) : -1;
+	return p ? strtol(p + 12, NULL, 10) : LONG_MAX;
 }
 
 /*
- * Keep the evdev nodes in the reverse of the order hid-input made them: the
- * keyboard's main application is the descriptor's last (descriptor.c says why),
- * and its node comes first here (the node readers are counted on, and the one
- * READY names), then "System Control". Uevents come in the order made, a sysfs
- * rescan (lost uevents) in directory order: sort by input device number.
+ * Keep the evdev nodes in the order hid-input made them: the keyboard's main
+ * application first (the node readers are counted on, and the one READY
+ * names), then "System Control". Uevents come in that order, a sysfs rescan
+ * (lost uevents) in directory order: sort by input device number.
  */
 static int
 insert_evdev(struct vdev *dev, const char *devname)
@@ -83,7 +82,7 @@ insert_evdev(struct vdev *dev, const char *devname)
 			return -1;
 	if (dev->n_evdev == VDEV_MAX_EVDEV)
 		return -1;
-	while (at > 0 && dev->evdev_input[at - 1] < n) {
+	while (at > 0 && dev->evdev_input[at - 1] > n) {
 		memcpy(dev->evdev[at], dev->evdev[at - 1], sizeof(dev->evdev[0]));
 		dev->evdev_input[at] = dev->evdev_input[at - 1];
 		at--;
