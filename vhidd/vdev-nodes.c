@@ -294,6 +294,7 @@ vdev_note_led_write(struct vdev *dev)
 	if (!dev->first_read_ns)
 		return;
 	took = monotonic_ns() - dev->first_read_ns;
+	dev->led_took_ns = took;
 	if (took > dev->ctx->led_write_max_ns) {
 		dev->ctx->led_write_max_ns = took;
 		log_debug("%s: LED state written %.0f ms after the first reader; new keyboards "
@@ -302,6 +303,8 @@ vdev_note_led_write(struct vdev *dev)
 			  (double)led_wait_ns(dev->ctx) / 1e6);
 	}
 }
+
+static void check_others(struct vdev *dev, uint64_t now);
 
 /*
  * A reader that leaves is reported at once. One that comes is reported when the
@@ -332,6 +335,10 @@ set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
 	if (raw && !dev->first_read_ns)
 		dev->first_read_ns = monotonic_ns();
 	dev->raw_readers = raw;
+	if (dev->others_until_ns && raw > dev->readers) {
+		check_others(dev, monotonic_ns()); /* the desktop has set up the main node */
+		return;
+	}
 	if (raw <= dev->readers || !settle_ns || dev->led_synced) {
 		dev->settle_at_ns = 0;
 		report_readers(dev, raw);
@@ -341,27 +348,95 @@ set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
 	vdev_arm_timer(dev->ctx);
 }
 
+static struct vdev_node *node_state(struct vdev_ctx *ctx, const char *name);
+
+/* The name of the device's Nth node (dev->evdev) in /dev/input. */
+static const char *
+node_name(const struct vdev *dev, int n)
+{
+	return dev->evdev[n] + strlen("/dev/input/");
+}
+
+/*
+ * Whether the desktop has taken the device's other nodes (a keyboard's System
+ * Control): each has a reader whose last open is a settle old, the settle being
+ * four times what the desktop took from the main node's first open to its LED
+ * write. Else *next_ns is when to look again (0: at the next open).
+ */
+static bool
+others_taken(struct vdev *dev, uint64_t now, uint64_t *next_ns)
+{
+	uint64_t settle = dev->led_took_ns * SETTLE_FACTOR, at;
+	struct vdev_node *st;
+
+	settle = settle < SETTLE_MIN_NS * SETTLE_FACTOR ? SETTLE_MIN_NS * SETTLE_FACTOR
+		 : settle > SETTLE_LIMIT_NS             ? SETTLE_LIMIT_NS
+							: settle;
+	*next_ns = 0;
+	for (int i = 1; i < dev->n_evdev; i++) {
+		if (!(st = node_state(dev->ctx, node_name(dev, i))))
+			continue;
+		if (!st->readers)
+			return false;
+		at = st->last_open_ns + settle;
+		if (now < at && (!*next_ns || at > *next_ns))
+			*next_ns = at;
+	}
+	return !*next_ns;
+}
+
+/* Report the reader once the other nodes are taken, or at others_until_ns. */
+static void
+check_others(struct vdev *dev, uint64_t now)
+{
+	uint64_t next;
+
+	if (others_taken(dev, now, &next) || now >= dev->others_until_ns) {
+		if (now >= dev->others_until_ns)
+			log_debug("%s: the desktop did not take its other nodes within %.0f ms; "
+				  "reporting its reader anyway",
+				  dev->params.label, (double)led_wait_ns(dev->ctx) / 1e6);
+		dev->others_until_ns = dev->settle_at_ns = 0;
+		report_readers(dev, dev->raw_readers);
+		return;
+	}
+	dev->settle_at_ns = next && next < dev->others_until_ns ? next : dev->others_until_ns;
+	vdev_arm_timer(dev->ctx);
+}
+
 void
 vdev_settle_readers(struct vdev *dev, uint64_t now)
 {
 	if (!dev->settle_at_ns || now < dev->settle_at_ns)
 		return;
+	if (dev->others_until_ns) {
+		check_others(dev, now);
+		return;
+	}
 	dev->settle_at_ns = 0;
 	/* a reader that writes no LEDs: the probe has nothing more to tell */
 	vdev_led_probe_end(dev);
 	report_readers(dev, dev->raw_readers);
 }
 
-/* A reader wrote the keyboard's LED state (vdev-leds.c): the desktop has it, so a
- * reader waiting out its settle is reported now. One not yet counted (its open
- * still queued in inotify) is reported without a settle (led_synced). */
+/*
+ * A reader wrote the keyboard's LED state (vdev-leds.c): the desktop has set up
+ * its main node, so a reader waiting out its settle is reported once the
+ * desktop has taken the other node too, or after led_wait_ns() at most. weston
+ * takes each node through logind (a blocking D-Bus call) and reads nothing
+ * meanwhile: it wrote a new keyboard's LEDs, then took its System Control node
+ * for 100 ms (idle) to 600 ms (stress-ng), and the typing begun at the LED write
+ * overflowed the main node's 64-event buffer (SYN_DROPPED; weston and Xorg,
+ * bookworm, 2026-12-02). A main-node reader not yet counted (its open still
+ * queued in inotify) is reported without a settle once it is (led_synced).
+ */
 void
 vdev_readers_enabled(struct vdev *dev)
 {
-	if (!dev->settle_at_ns)
+	if (dev->readers)
 		return;
-	dev->settle_at_ns = 0;
-	report_readers(dev, dev->raw_readers);
+	dev->others_until_ns = monotonic_ns() + led_wait_ns(dev->ctx);
+	check_others(dev, monotonic_ns());
 }
 
 /* N of "eventN", or -1 for any other name (jsN, mouseN, by-id, ...). */
@@ -410,15 +485,29 @@ has_main_node(const struct vdev *dev, const char *name)
 	return !dev->dead && main_node(dev) && strcmp(main_node(dev), name) == 0;
 }
 
-/* Tell the device whose first evdev node is /dev/input/<name> its reader count. */
+/* Whether /dev/input/<name> is one of the device's nodes. */
+static bool
+has_node(const struct vdev *dev, const char *name)
+{
+	for (int i = 0; i < dev->n_evdev; i++)
+		if (strcmp(node_name(dev, i), name) == 0)
+			return true;
+	return false;
+}
+
+/* Tell the device whose first evdev node is /dev/input/<name> its reader count,
+ * and one waiting for the desktop to take its other nodes that one changed. */
 void
 vdev_update_readers(struct vdev_ctx *ctx, const char *name)
 {
 	struct vdev_node *st = node_state(ctx, name);
 
-	for (struct vdev *d = ctx->devices; st && d; d = d->next)
+	for (struct vdev *d = ctx->devices; st && d; d = d->next) {
 		if (has_main_node(d, name))
 			set_readers(d, st->readers, st->settle_ns);
+		else if (d->others_until_ns && !d->dead && has_node(d, name))
+			check_others(d, monotonic_ns());
+	}
 }
 
 /* Whether udev's database has /dev/input/<name> ("c13:M", named by its device number). */
@@ -627,8 +716,9 @@ count_open(struct vdev_node *st)
 		st->early++;
 		return;
 	}
+	st->last_open_ns = monotonic_ns();
 	if (!st->readers && !st->settle_ns)
-		st->settle_ns = first_reader_settle(monotonic_ns() - st->announced_ns);
+		st->settle_ns = first_reader_settle(st->last_open_ns - st->announced_ns);
 	st->readers++;
 }
 

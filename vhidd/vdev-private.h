@@ -28,6 +28,9 @@ struct vdev {
 	unsigned int raw_readers; /* readers as counted, before the settle */
 	uint64_t settle_at_ns;    /* when raw_readers becomes readers, 0 = nothing pending */
 	uint64_t first_read_ns;   /* when the first reader was counted, 0 = not yet */
+	uint64_t led_took_ns;     /* from the first reader to the desktop's LED write */
+	uint64_t others_until_ns; /* waiting for the desktop to take the other nodes, at
+				   * most until then (vdev-nodes.c), 0 = not waiting */
 	bool lingering;           /* released, waiting out the linger before UHID_DESTROY */
 	bool kept;                /* lingering for its owner to adopt (vdev_adopt) */
 	int write_error;          /* the last failed input write (-errno), 0 = none */
@@ -72,7 +75,8 @@ struct vdev_node {
 	unsigned int stale;   /* still open on a removed node that had this name */
 	bool announced;
 	uint64_t announced_ns;
-	uint64_t settle_ns; /* the settle, from how long the first reader took (count_open) */
+	uint64_t settle_ns;    /* the settle, from how long the first reader took (count_open) */
+	uint64_t last_open_ns; /* the last reader's open */
 	/* vhidd's own open and close (vdev_node_write_led), not yet reported */
 	unsigned int own_opens, own_closes;
 };

@@ -732,7 +732,7 @@ vdev_destroy(struct vdev *dev)
 		return;
 	ctx = dev->ctx;
 	dev->listener = NULL; /* the caller's handle ends here */
-	dev->settle_at_ns = 0;
+	dev->settle_at_ns = dev->others_until_ns = 0;
 	if (dev->ready && !dev->failed && ctx->linger_ns) {
 		vdev_reset(dev);
 		dev->lingering = true;

@@ -424,7 +424,9 @@ desktop_session() {
 	echo "desktop: $kind checks took $((SECONDS - t0)) s; the compositor's libinput" \
 		"reported $(session_log | grep -c SYN_DROPPED) SYN_DROPPED and" \
 		"$(session_log | grep -c 'lagging behind') lags, the worst:" \
-		"$(session_log | grep -o 'lagging behind by [0-9]*ms' | sort -t' ' -k4 -n | tail -1)"
+		"$(session_log | grep -o 'lagging behind by [0-9]*ms' | sort -t' ' -k4 -n | tail -1);" \
+		"vhidd: $(grep -c 'did not take its other nodes' /tmp/vhidd.log) keyboards reported" \
+		"without the desktop's System Control node"
 }
 
 # ---- a Python program (issue 12) ---------------------------------------------------
