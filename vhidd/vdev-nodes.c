@@ -304,6 +304,25 @@ vdev_note_led_write(struct vdev *dev)
 	}
 }
 
+/* The settle of a node whose first reader came WAITED ns after its announcement. */
+static uint64_t
+first_reader_settle(uint64_t waited)
+{
+	waited = waited < SETTLE_MIN_NS   ? SETTLE_MIN_NS
+		 : waited > SETTLE_MAX_NS ? SETTLE_MAX_NS
+					  : waited;
+	/*
+	 * Four times what the reader took to come. Twice was too short: weston
+	 * 14 opened a new keyboard through logind and started reading it (its
+	 * log says "configuring device") 380 ms later, three times the time from
+	 * udev's announcement to that open, and a new pointer's only motion and
+	 * a keyboard's ctrl+alt+t sent at the settle's end were lost (trixie,
+	 * TCG, 2026-12-02). The open is logind's; weston gets the fd over D-Bus,
+	 * which on that guest took longer than the discovery itself.
+	 */
+	return waited * SETTLE_FACTOR > SETTLE_LIMIT_NS ? SETTLE_LIMIT_NS : waited * SETTLE_FACTOR;
+}
+
 static void check_others(struct vdev *dev, uint64_t now);
 
 /*
@@ -366,12 +385,9 @@ node_name(const struct vdev *dev, int n)
 static bool
 others_taken(struct vdev *dev, uint64_t now, uint64_t *next_ns)
 {
-	uint64_t settle = dev->led_took_ns * SETTLE_FACTOR, at;
+	uint64_t settle = first_reader_settle(dev->led_took_ns), at;
 	struct vdev_node *st;
 
-	settle = settle < SETTLE_MIN_NS * SETTLE_FACTOR ? SETTLE_MIN_NS * SETTLE_FACTOR
-		 : settle > SETTLE_LIMIT_NS             ? SETTLE_LIMIT_NS
-							: settle;
 	*next_ns = 0;
 	for (int i = 1; i < dev->n_evdev; i++) {
 		if (!(st = node_state(dev->ctx, node_name(dev, i))))
@@ -433,10 +449,12 @@ vdev_settle_readers(struct vdev *dev, uint64_t now)
 void
 vdev_readers_enabled(struct vdev *dev)
 {
+	uint64_t now = monotonic_ns();
+
 	if (dev->readers)
 		return;
-	dev->others_until_ns = monotonic_ns() + led_wait_ns(dev->ctx);
-	check_others(dev, monotonic_ns());
+	dev->others_until_ns = now + led_wait_ns(dev->ctx);
+	check_others(dev, now);
 }
 
 /* N of "eventN", or -1 for any other name (jsN, mouseN, by-id, ...). */
@@ -475,7 +493,7 @@ node_state(struct vdev_ctx *ctx, const char *name)
 static const char *
 main_node(const struct vdev *dev)
 {
-	return dev->n_evdev > 0 ? dev->evdev[0] + strlen("/dev/input/") : NULL;
+	return dev->n_evdev > 0 ? node_name(dev, 0) : NULL;
 }
 
 /* Whether /dev/input/<name> is the main node of a live device. */
@@ -522,25 +540,6 @@ udev_has(const char *name)
 	dev[strcspn(dev, "\n")] = '\0';
 	snprintf(path, sizeof(path), "/run/udev/data/c%.30s", dev);
 	return access(path, F_OK) == 0;
-}
-
-/* The settle of a node whose first reader came WAITED ns after its announcement. */
-static uint64_t
-first_reader_settle(uint64_t waited)
-{
-	waited = waited < SETTLE_MIN_NS   ? SETTLE_MIN_NS
-		 : waited > SETTLE_MAX_NS ? SETTLE_MAX_NS
-					  : waited;
-	/*
-	 * Four times what the reader took to come. Twice was too short: weston
-	 * 14 opened a new keyboard through logind and started reading it (its
-	 * log says "configuring device") 380 ms later, three times the time from
-	 * udev's announcement to that open, and a new pointer's only motion and
-	 * a keyboard's ctrl+alt+t sent at the settle's end were lost (trixie,
-	 * TCG, 2026-12-02). The open is logind's; weston gets the fd over D-Bus,
-	 * which on that guest took longer than the discovery itself.
-	 */
-	return waited * SETTLE_FACTOR > SETTLE_LIMIT_NS ? SETTLE_LIMIT_NS : waited * SETTLE_FACTOR;
 }
 
 /*
