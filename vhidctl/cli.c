@@ -145,9 +145,9 @@ cli_describe_protocol(const struct vhid_client *c, char *buf, size_t len)
 struct vhid_device *
 cli_device(struct vhid_client *c, enum vhid_device_kind kind, int wait_reader_ms, int *code)
 {
-	static const char *const names[] = {NULL, "vhidctl keyboard", "vhidctl pointer",
-					    "vhidctl absolute pointer"};
-	struct vhid_device_params p = {.kind = kind, .name = names[kind]};
+	/* vhid's default identity ("vhid keyboard"), which vhidd's standby keyboard has:
+	 * a command takes that one, already known to the desktop (DESIGN §9) */
+	struct vhid_device_params p = {.kind = kind};
 	struct vhid_device *d;
 	int r;
 

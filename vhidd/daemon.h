@@ -26,6 +26,7 @@ struct daemon_options {
 	const char *log_file;
 	int lease_ms; /* overrides the policy when > 0 */
 	int keep_ms;  /* overrides the policy when >= 0 */
+	int standby;  /* standby-keyboard: overrides the policy when >= 0 */
 	int ready_fd; /* -1, or where to write "\n" once listening */
 };
 

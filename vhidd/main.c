@@ -55,6 +55,8 @@ usage(FILE *f)
 		"      --lease-ms N      release a silent client's keys after N ms (default: policy, 3000)\n"
 		"      --keep-ms N       keep a released device that has readers N ms for its owner's\n"
 		"                        next client (default: policy, 3000; 0: never)\n"
+		"      --standby-keyboard yes|no\n"
+		"                        keep a keyboard made for the next client (default: policy, yes)\n"
 		"      --uhid PATH       the uhid device node (default /dev/uhid)\n"
 		"  -l, --log-file PATH   also append the log to PATH (default: DIR/vhidd.log next to\n"
 		"                        the socket, unless stderr is the journal; 'none' disables)\n"
@@ -77,6 +79,7 @@ parse_args(int argc, char **argv, struct daemon_options *o)
 		{"group", required_argument, NULL, 'g'},
 		{"lease-ms", required_argument, NULL, 'L'},
 		{"keep-ms", required_argument, NULL, 'K'},
+		{"standby-keyboard", required_argument, NULL, 'S'},
 		{"uhid", required_argument, NULL, 'U'},
 		{"log-file", required_argument, NULL, 'l'},
 		{"ready-fd", required_argument, NULL, 'n'},
@@ -113,6 +116,16 @@ parse_args(int argc, char **argv, struct daemon_options *o)
 				return 2;
 			}
 			break;
+		case 'S': {
+			bool on;
+
+			if (policy_parse_yes_no(optarg, &on) < 0) {
+				fprintf(stderr, "vhidd: --standby-keyboard must be yes or no\n");
+				return 2;
+			}
+			o->standby = on;
+			break;
+		}
 		case 'U':
 			o->uhid_path = optarg;
 			break;
@@ -169,12 +182,18 @@ load_policy(struct daemon *d, bool reload)
 		p.lease_ms = (unsigned int)d->opt.lease_ms;
 	if (d->opt.keep_ms >= 0)
 		p.keep_ms = (unsigned int)d->opt.keep_ms;
+	if (d->opt.standby >= 0)
+		p.standby_keyboard = d->opt.standby;
 	d->policy = p;
-	if (d->vdev)
-		vdev_ctx_set_keep(d->vdev, p.keep_ms);
 	policy_describe(&p, desc, sizeof(desc));
-	log_info("policy%s: allowed: %s; lease %u ms; released devices kept %u ms",
-		 reload ? " reloaded" : "", desc, p.lease_ms, p.keep_ms);
+	log_info("policy%s: allowed: %s; lease %u ms; released devices kept %u ms; standby "
+		 "keyboard %s",
+		 reload ? " reloaded" : "", desc, p.lease_ms, p.keep_ms,
+		 p.standby_keyboard ? "yes" : "no");
+	if (d->vdev) {
+		vdev_ctx_set_keep(d->vdev, p.keep_ms);
+		vdev_ctx_set_standby(d->vdev, p.standby_keyboard);
+	}
 	return 0;
 }
 
@@ -217,6 +236,7 @@ begin_shutdown(struct daemon *d, const char *why)
 	notify("STOPPING=1");
 	d->shutting_down = true;
 	server_close(d);
+	vdev_ctx_set_standby(d->vdev, false);
 	vdev_ctx_release_kept(d->vdev);
 	for (struct client *c = d->clients, *next; c; c = next) {
 		next = c->next;
@@ -301,6 +321,8 @@ setup(struct daemon *d)
 		return -errno;
 	if ((r = server_listen(d)) < 0)
 		return r;
+	/* only once this daemon serves: one that lost the socket's lock makes nothing */
+	vdev_ctx_set_standby(d->vdev, d->policy.standby_keyboard);
 	return 0;
 }
 
@@ -407,6 +429,7 @@ main(int argc, char **argv)
 				.uhid_path = "/dev/uhid",
 				.ready_fd = -1,
 				.keep_ms = -1,
+				.standby = -1,
 			},
 	};
 	char desc[64];

@@ -89,6 +89,7 @@ set_defaults(struct policy *p)
 	p->handshake_timeout_ms = POLICY_DEFAULT_HANDSHAKE_MS;
 	p->idle_timeout_ms = POLICY_DEFAULT_IDLE_MS;
 	p->keep_ms = POLICY_DEFAULT_KEEP_MS;
+	p->standby_keyboard = true;
 }
 
 void
@@ -191,6 +192,16 @@ parse_number(const char *value, int base, unsigned long min, unsigned long max, 
 	return 0;
 }
 
+int
+policy_parse_yes_no(const char *value, bool *out)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+		*out = value[0] == 'y';
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static int
 parse_buses(struct policy *p, char *value)
 {
@@ -271,6 +282,13 @@ parse_key(struct policy *p, const char *key, char *value, const struct policy_re
 			 numbers[i].min, numbers[i].max, excerpt(q, sizeof(q), value));
 		return -EINVAL;
 	}
+	if (strcmp(key, "standby-keyboard") == 0) {
+		if (policy_parse_yes_no(value, &p->standby_keyboard) == 0)
+			return 0;
+		snprintf(err, errlen, "line %d: %s must be yes or no, got %s", line, key,
+			 excerpt(q, sizeof(q), value));
+		return -EINVAL;
+	}
 	if (strcmp(key, "allow-buses") == 0 && parse_buses(p, value) == 0)
 		return 0;
 	if (strcmp(key, "allow-ids") == 0 && parse_ids(p, value) == 0)
@@ -287,7 +305,7 @@ parse_key(struct policy *p, const char *key, char *value, const struct policy_re
 		err, errlen,
 		"line %d: unknown key %s (known: allow-users, allow-groups, admin-groups, "
 		"lease-ms, max-connections-per-user, handshake-timeout-ms, idle-timeout-ms, keep-ms, "
-		"allow-buses, allow-ids)",
+		"standby-keyboard, allow-buses, allow-ids)",
 		line, excerpt(q, sizeof(q), key));
 	return -EINVAL;
 }

@@ -37,6 +37,7 @@ struct policy {
 	unsigned int handshake_timeout_ms; /* connect to HELLO */
 	unsigned int idle_timeout_ms;      /* without a device and without a frame; 0: never */
 	unsigned int keep_ms; /* a released device with readers waits this long for its owner */
+	bool standby_keyboard; /* keep a keyboard made for the next client (DESIGN §9) */
 	unsigned int buses[POLICY_MAX]; /* allowed beyond USB, Bluetooth and virtual */
 	int n_buses;
 	struct policy_hid_id ids[POLICY_MAX];
@@ -110,5 +111,8 @@ const char *policy_bus_name(unsigned int bus);
 
 /* "root, group 'vhid', user 'kanata'" */
 void policy_describe(const struct policy *p, char *buf, size_t len);
+
+/* "yes" or "no" (standby-keyboard, vhidd --standby-keyboard): 0, or -EINVAL. */
+int policy_parse_yes_no(const char *value, bool *out);
 
 #endif

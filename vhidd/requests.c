@@ -79,14 +79,17 @@ const struct vdev_listener device_listener = {
 };
 
 /*
- * The client took over a kept device (vdev_adopt): it is ready and the desktop
- * has it, so the pushes a new device would send over time go out at once,
- * after the CREATE reply. The LEDs go before the reader, as for a new keyboard
+ * The client took over a kept device or the standby keyboard (vdev_adopt): what
+ * a new device would push over time has happened, or some of it (a standby still
+ * being made), so that part goes out at once, after the CREATE reply, and the
+ * rest when it happens. The LEDs go before the reader, as for a new keyboard
  * (vdev-leds.c): a client that has seen the reader types for the right Caps Lock.
  */
 static void
 adopted(struct client_device *cd)
 {
+	if (!vdev_is_ready(cd->dev))
+		return;
 	on_ready(cd->dev, cd);
 	if (vdev_get_leds(cd->dev))
 		on_leds(cd->dev, vdev_get_leds(cd->dev), cd);

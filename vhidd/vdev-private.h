@@ -33,6 +33,7 @@ struct vdev {
 				   * most until then (vdev-nodes.c), 0 = not waiting */
 	bool lingering;           /* released, waiting out the linger before UHID_DESTROY */
 	bool kept;                /* lingering for its owner to adopt (vdev_adopt) */
+	bool standby;             /* nobody's: any client may take it (vdev-standby.c) */
 	int write_error;          /* the last failed input write (-errno), 0 = none */
 	uint64_t created_ns, ready_ns;
 	uint64_t deadline_ns; /* start or ready timeout, 0 = none */
@@ -104,6 +105,9 @@ struct vdev_ctx {
 	bool led_probe;            /* vdev_ctx_set_led_probe */
 	bool leds_written;         /* a reader has written a keyboard's LED state (vdev-leds.c) */
 	uint64_t led_write_max_ns; /* the longest from a first reader to its LED write */
+	bool standby_on;           /* vdev_ctx_set_standby */
+	bool standby_failed;       /* making it failed: not again until the next set */
+	unsigned int standby_serial;
 };
 
 /* vdev.c */
@@ -115,6 +119,15 @@ void vdev_check_ready(struct vdev *dev);
 /* One event the kernel sent (read from the device's fd); the fuzz harnesses call it too,
  * since a pipe that stands in for /dev/uhid cannot address one device of several. */
 void vdev_handle_uhid_event(struct vdev *dev, const struct uhid_event *ev);
+
+/* vdev-standby.c: the standby keyboard */
+void vdev_standby_make(struct vdev_ctx *ctx);
+void vdev_standby_failed(struct vdev *dev);
+/* A released keyboard of the standby's identity becomes the standby where there is
+ * none: true, and it is no longer lingering. */
+bool vdev_standby_recycle(struct vdev *dev);
+/* The standby, now params->owner's; NULL if there is none ready or params differ. */
+struct vdev *vdev_standby_take(struct vdev_ctx *ctx, const struct vdev_params *params);
 
 /* vdev-leds.c: LED state and the LED probe */
 void vdev_led_probe_start(struct vdev *dev);

@@ -170,6 +170,8 @@ vdev_fail(struct vdev *dev, int error, const char *why)
 	dev->failed = true;
 	dev->deadline_ns = 0;
 	log_error("%s: %s", dev->params.label, why);
+	if (dev->standby)
+		vdev_standby_failed(dev);
 	if (dev->listener && dev->listener->failed)
 		dev->listener->failed(dev, error, dev->data);
 }
@@ -384,7 +386,11 @@ dispatch_timer(struct vdev_ctx *ctx)
 	for (struct vdev *d = ctx->devices, *next; d; d = next) {
 		next = d->next;
 		vdev_settle_readers(d, now);
-		if (d->lingering && now >= d->deadline_ns) {
+		if (d->lingering && now >= d->deadline_ns && !vdev_standby_recycle(d)) {
+			finish_destroy(d);
+			continue;
+		}
+		if (d->standby && d->failed && now >= d->deadline_ns) {
 			finish_destroy(d);
 			continue;
 		}
@@ -731,10 +737,15 @@ vdev_destroy(struct vdev *dev)
 	if (!dev || dev->dead || dev->lingering)
 		return;
 	ctx = dev->ctx;
-	dev->listener = NULL; /* the caller's handle ends here */
-	dev->settle_at_ns = dev->others_until_ns = 0;
+	/* the caller's handle ends here; a reader's settle goes on: a kept or standby
+	 * keyboard's next client gets that reader, reported once it has settled */
+	dev->listener = NULL;
 	if (dev->ready && !dev->failed && ctx->linger_ns) {
 		vdev_reset(dev);
+		if (vdev_standby_recycle(dev)) {
+			vdev_arm_timer(ctx);
+			return;
+		}
 		dev->lingering = true;
 		dev->kept = dev->raw_readers > 0 && ctx->keep_ns > ctx->linger_ns;
 		dev->deadline_ns = now + (dev->kept ? ctx->keep_ns : ctx->linger_ns);
@@ -762,24 +773,27 @@ struct vdev *
 vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
 	   const struct vdev_listener *listener, void *data)
 {
+	struct vdev *d;
+
 	/* a pointer is kept for its last events but never taken over: hid-input keeps
 	 * the remainder of a partial wheel notch per device, and one program's half
 	 * notch would shift the next one's scroll */
 	if (params->kind != VHID_DEVICE_KEYBOARD)
 		return NULL;
-	for (struct vdev *d = ctx->devices; d; d = d->next) {
-		if (!d->kept || d->dead || d->failed || !same_device(&d->params, params))
-			continue;
-		d->kept = d->lingering = false;
-		d->deadline_ns = 0;
-		d->listener = listener;
-		d->data = data;
-		log_info("%s: taken over by %s", d->params.label, params->label);
-		snprintf(d->params.label, sizeof(d->params.label), "%s", params->label);
-		vdev_arm_timer(ctx);
-		return d;
-	}
-	return NULL;
+	for (d = ctx->devices; d; d = d->next)
+		if (d->kept && !d->dead && !d->failed && same_device(&d->params, params))
+			break;
+	if (!d && !(d = vdev_standby_take(ctx, params)))
+		return NULL;
+	if (d->lingering)
+		d->deadline_ns = 0; /* a standby still being made keeps its start or ready timeout */
+	d->kept = d->lingering = false;
+	d->listener = listener;
+	d->data = data;
+	log_info("%s: taken over by %s", d->params.label, params->label);
+	snprintf(d->params.label, sizeof(d->params.label), "%s", params->label);
+	vdev_arm_timer(ctx);
+	return d;
 }
 
 void

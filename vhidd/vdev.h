@@ -42,6 +42,8 @@ struct vdev_params {
 	unsigned int owner; /* uid of the client: only the owner's clients adopt it */
 };
 
+#define VDEV_NO_OWNER 0xffffffffu /* the standby keyboard's, until a client takes it */
+
 #define VDEV_DEFAULT_KEEP_MS 3000
 
 /* Fill in the defaults of a kind (seed identities: 16c0:27db keyboard, 16c0:27da pointer). */
@@ -95,15 +97,25 @@ int vdev_create(struct vdev_ctx *ctx, const struct vdev_params *params,
 void vdev_destroy(struct vdev *dev);
 /*
  * A released keyboard of the same owner and identity (name, bus, IDs, version,
- * country) that is still kept: it becomes the caller's, already ready, with its
- * readers and LEDs; its label becomes params->label. NULL when there is none
- * (pointers are never taken over): create one.
+ * country) that is still kept, or else the standby keyboard when params ask for
+ * its identity: it becomes the caller's, with its readers and LEDs, ready (a
+ * standby may still be being made: then ready comes through the listener); its
+ * label becomes params->label. NULL when there is none (pointers are never taken
+ * over): create one.
  */
 struct vdev *vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
 			const struct vdev_listener *listener, void *data);
 /* How long a released device with readers is kept for its owner (0: never;
  * VDEV_DEFAULT_KEEP_MS until this is called). */
 void vdev_ctx_set_keep(struct vdev_ctx *ctx, unsigned int keep_ms);
+/*
+ * The standby keyboard (DESIGN §9, vdev-standby.c): on, vdev keeps one keyboard
+ * of vdev_params_default's identity that belongs to nobody, made at once and
+ * found by the desktop before a client asks; vdev_adopt gives it to a client of
+ * any owner, and a released keyboard of that identity becomes the standby again
+ * where there is none. Off (the default), the standby goes after the linger.
+ */
+void vdev_ctx_set_standby(struct vdev_ctx *ctx, bool on);
 /* The LED probe (DESIGN §21): on by default where udev runs, the only place a
  * desktop can be; tests turn it on without udev. */
 void vdev_ctx_set_led_probe(struct vdev_ctx *ctx, bool on);

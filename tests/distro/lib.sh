@@ -403,7 +403,7 @@ libinput_text() { python3 "$LIB/decode.py" libinput text /tmp/libinput.log "$@";
 # what it read in TYPIST_WHY (call it in this shell, not in $(...): it counts the
 # typist's lines)
 typist_start() {
-	local name="vhidctl keyboard" cmd=(vhidctl session --ack)
+	local name="vhid keyboard" cmd=(vhidctl session --ack)
 	[ $# -ge 2 ] && name=$1 && shift && cmd=("$@")
 	rm -f /tmp/session.in
 	mkfifo /tmp/session.in
@@ -457,11 +457,14 @@ key_down() {
 	[ $? = 10 ]
 }
 
-# keyboard_with KEY [NOT-NODE]: the node of a "vhidctl keyboard" (other than
+# vhidctl's keyboards: vhid's default name since the standby keyboard (DESIGN.md
+# §9), "vhidctl keyboard" in 0.1.0 (the upgrade group runs it)
+VHIDCTL_KEYBOARD='^N: Name="vhid(ctl)? keyboard"$'
+# keyboard_with KEY [NOT-NODE]: the node of a vhidctl keyboard (other than
 # NOT-NODE) that has KEY down now; false if none
 keyboard_with() {
 	local n
-	for n in $(awk '/^N: / { f = ($0 == "N: Name=\"vhidctl keyboard\"") } f && /^H: / {
+	for n in $(awk -v k="$VHIDCTL_KEYBOARD" '/^N: / { f = ($0 ~ k) } f && /^H: / {
 		for (i = 2; i <= NF; i++) if ($i ~ /^event[0-9]+$/) print "/dev/input/" $i }' \
 		/proc/bus/input/devices); do
 		[ "$n" != "${2:-}" ] && key_down "$n" "$1" && echo "$n" && return
@@ -476,10 +479,10 @@ keyboard_with() {
 # poll that opens and closes (evtest --query) never counts as one. libinput
 # cannot judge a hold: it ignores a key that was down before it opened the device.
 _hold_down() { HOLD_NODE=$(keyboard_with KEY_LEFTSHIFT); }
-# vhidctl_keyboards: "SYSFS NODE" for each "vhidctl keyboard", read from /proc,
+# vhidctl_keyboards: "SYSFS NODE" for each vhidctl keyboard, read from /proc,
 # which opens no node
 vhidctl_keyboards() {
-	awk '/^I: / { f = 0; s = "" } /^N: / { f = ($0 == "N: Name=\"vhidctl keyboard\"") }
+	awk -v k="$VHIDCTL_KEYBOARD" '/^I: / { f = 0; s = "" } /^N: / { f = ($0 ~ k) }
 	f && /^S: Sysfs=/ { s = substr($2, 7) } f && /^H: / {
 		for (i = 2; i <= NF; i++) if ($i ~ /^event[0-9]+$/) print s, "/dev/input/" $i }' \
 		/proc/bus/input/devices
@@ -517,9 +520,12 @@ hold_released() { grep -q 'code 42 (KEY_LEFTSHIFT), value 0' /tmp/ev.log; }
 # hold_term: SIGTERM to the holder's vhidctl itself (HOLDER is the subshell around
 # runuser, which would leave vhidctl running if it alone were killed)
 hold_term() { pkill -TERM -u alice -f 'vhidctl key --down'; }
-# hold_stop: end the holder; its keyboard is gone before the next one is made
+# hold_stop: end the holder; shift is up on every keyboard before the next holder
+# (its keyboard stays as vhidd's standby keyboard, DESIGN.md §9, and the next
+# holder may take it)
+_no_shift() { ! keyboard_with KEY_LEFTSHIFT >/dev/null; }
 hold_stop() {
 	[ -n "${HOLDER:-}" ] && { hold_term; wait "$HOLDER" 2>/dev/null; }
 	HOLDER=
-	wait_until 10 "the vhidctl keyboard to go" sh -c '! grep -q "N: Name=\"vhidctl keyboard\"" /proc/bus/input/devices'
+	wait_until 10 "shift up on every vhidctl keyboard" _no_shift
 }

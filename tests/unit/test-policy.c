@@ -287,6 +287,14 @@ lease_ms(void **state)
 	assert_int_equal(p.keep_ms, 60000);
 	parse_bad("keep-ms = 60001\n", err, sizeof(err));
 	assert_string_equal(err, "line 1: keep-ms must be 0..60000, got '60001'");
+	/* standby-keyboard: on unless the policy says no */
+	assert_true(p.standby_keyboard);
+	parse_ok(&p, "standby-keyboard = no\n", NULL, 0);
+	assert_false(p.standby_keyboard);
+	parse_ok(&p, "standby-keyboard = yes\n", NULL, 0);
+	assert_true(p.standby_keyboard);
+	parse_bad("standby-keyboard = 1\n", err, sizeof(err));
+	assert_string_equal(err, "line 1: standby-keyboard must be yes or no, got '1'");
 }
 
 static void
@@ -333,7 +341,8 @@ unknown_key(void **state)
 	assert_string_equal(
 		err, "line 4: unknown key 'allow-group' (known: allow-users, "
 		     "allow-groups, admin-groups, lease-ms, max-connections-per-user, "
-		     "handshake-timeout-ms, idle-timeout-ms, keep-ms, allow-buses, allow-ids)");
+		     "handshake-timeout-ms, idle-timeout-ms, keep-ms, standby-keyboard, allow-buses, "
+		     "allow-ids)");
 	parse_bad("lease = 100\n", err, sizeof(err));
 	assert_non_null(strstr(err, "line 1:"));
 	assert_non_null(strstr(err, "'lease'"));

@@ -150,7 +150,7 @@ type_vhidctl(const char *text)
 		return vt_fail("bench.typing.vhidctl", "no xkb decoder for us");
 	t.spawn_ns = monotonic_ns();
 	pid = bench_spawn(argv, "/tmp/vhidctl-type.out");
-	node = bench_next_node(watch, "vhidctl keyboard", vt_bound(5000));
+	node = bench_next_node(watch, "vhid keyboard", vt_bound(5000));
 	close(watch);
 	/* opening the node makes us the reader vhidctl waits for */
 	if (!node[0] || evr_open(&rd, node) < 0) {

@@ -24,9 +24,10 @@
 
 static int watch;
 
-/* `vhidctl key a` (whichever VT_VHIDCTL_BIN says): A goes down and up on its keyboard. */
+/* `vhidctl key a` (whichever VT_VHIDCTL_BIN says): A goes down and up on its keyboard,
+ * named by that vhidctl (0.1.0's "vhidctl keyboard", now vhid's default). */
 static void
-key_delivered(const char *name)
+key_delivered(const char *name, const char *device)
 {
 	struct input_event want[2] = {EV(EV_KEY, KEY_A, 1), EV(EV_KEY, KEY_A, 0)};
 	struct vt_proc p;
@@ -36,7 +37,7 @@ key_delivered(const char *name)
 
 	/* --wait: type only once this test has the node open, however slow the host is */
 	vt_spawn_vhidctl(&p, 0, NULL, 0, ARGS("key", "--wait", "20000", "a"));
-	node = vt_nodes_next(watch, "vhidctl keyboard", 10000);
+	node = vt_nodes_next(watch, device, 10000);
 	if (!node[0] || vt_open_node(&d, node) < 0) {
 		vt_fail(name, "no keyboard node appeared: %s", p.buf);
 		vt_proc_wait(&p, 3000);
@@ -61,7 +62,7 @@ old_client_new_daemon(void)
 	struct vt_cli r;
 
 	setenv("VT_VHIDCTL_BIN", OLD_VHIDCTL, 1);
-	key_delivered("old.client.key.a");
+	key_delivered("old.client.key.a", "vhidctl keyboard");
 	vt_vhidctl(&r, "version", NULL);
 	vt_check(r.status == 0 && strstr(r.out, "vhidd " VHID_VERSION " (protocol 1)"),
 		 "old.client.version", "exit %d: %s%s", r.status, r.out, r.err);
@@ -117,7 +118,7 @@ new_client_old_daemon(void)
 {
 	struct vt_cli r;
 
-	key_delivered("new.client.key.a");
+	key_delivered("new.client.key.a", "vhid keyboard");
 	vt_vhidctl(&r, "version", NULL);
 	vt_check(r.status == 0 && strstr(r.out, "vhidd 0.1.0 (protocol 1.0)") &&
 			 strstr(r.out, "in use: protocol 1.0, capabilities apple-translation "

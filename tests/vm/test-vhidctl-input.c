@@ -64,8 +64,8 @@ expect_cmd(const char *name, const char *devname, const char *const *args,
 }
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define KB "vhidctl keyboard"
-#define PTR "vhidctl pointer"
+#define KB "vhid keyboard"
+#define PTR "vhid pointer"
 
 static void
 keys(void)
@@ -150,7 +150,7 @@ pointer(void)
 	struct input_event hires = EV(EV_REL, REL_WHEEL_HI_RES, 30);
 
 	expect_cmd("mouse.move.10.-20", PTR, ARGS("mouse", "move", "10", "-20"), move, 2);
-	expect_cmd("mouse.to.0.5.0.25", "vhidctl absolute pointer",
+	expect_cmd("mouse.to.0.5.0.25", "vhid absolute pointer",
 		   ARGS("mouse", "to", "0.5", "0.25"), to, 2);
 	expect_cmd("click.right", PTR, ARGS("click", "right"), &right, 1);
 	expect_cmd("scroll.2", PTR, ARGS("scroll", "2"), scroll2, 2);

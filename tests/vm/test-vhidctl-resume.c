@@ -45,7 +45,7 @@ find_node(const char *name, char *node, size_t len)
 	return hit;
 }
 
-/* Wait for a vhidctl keyboard with key down; open it in d. (A new keyboard may get
+/* Wait for a vhid keyboard with key down; open it in d. (A new keyboard may get
  * the old one's node name: the tests check that the old one went first.) */
 static bool
 held_on_keyboard(struct vt_dev *d, int key)
@@ -53,7 +53,7 @@ held_on_keyboard(struct vt_dev *d, int key)
 	char node[64];
 
 	for (int i = 0; i < vt_bound(5000) / 20; i++, usleep(20000)) {
-		if (!find_node("vhidctl keyboard", node, sizeof(node)))
+		if (!find_node("vhid keyboard", node, sizeof(node)))
 			continue;
 		if (vt_open_node(d, node) < 0)
 			continue;
@@ -134,7 +134,7 @@ key_down(const char *name)
 	start(p, &in, argv);
 	snprintf(check, sizeof(check), "%s.held", name);
 	vt_check(held_on_keyboard(&d, KEY_LEFTSHIFT), check, "%s", p->buf);
-	find_node("vhidctl keyboard", old, sizeof(old));
+	find_node("vhid keyboard", old, sizeof(old));
 	vt_close_node(&d);
 	restart(name, p, SIGKILL, old); /* a crash: the kernel drops its devices */
 	snprintf(check, sizeof(check), "%s.says-back", name);
@@ -164,7 +164,7 @@ session(void)
 	start(p, &in, argv);
 	dprintf(in, "keydown shift\n");
 	vt_check(held_on_keyboard(&d, KEY_LEFTSHIFT), "session.held", "%s", p->buf);
-	find_node("vhidctl keyboard", old, sizeof(old));
+	find_node("vhid keyboard", old, sizeof(old));
 	vt_close_node(&d);
 	restart("session", p, SIGTERM, old);
 	vt_check(vt_cli_wait_for(p, "reconnected to vhidd", 5000), "session.says-back", "%s",
@@ -205,12 +205,12 @@ leds_watch(void)
 
 	start(p, &in, argv);
 	vt_check(vt_cli_wait_for(p, "NumLock off", 5000), "leds.state", "%s", p->buf);
-	find_node("vhidctl keyboard", node, sizeof(node));
+	find_node("vhid keyboard", node, sizeof(node));
 	restart("leds", p, SIGTERM, node);
 	vt_check(vt_cli_wait_for(p, "reconnected to vhidd", 5000) &&
 			 vt_cli_wait_for(p, "LEDs now", 1000),
 		 "leds.says-back", "%s", p->buf);
-	if (vt_check(find_node("vhidctl keyboard", node, sizeof(node)), "leds.new-keyboard", "%s",
+	if (vt_check(find_node("vhid keyboard", node, sizeof(node)), "leds.new-keyboard", "%s",
 		     p->buf))
 		caps_on(node);
 	vt_check(vt_cli_wait_for(p, "CapsLock on", 5000), "leds.watches-again", "%s", p->buf);

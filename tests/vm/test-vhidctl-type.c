@@ -95,7 +95,7 @@ round_trip_once(const char *name, const char *layout, const char *variant, const
 		return vt_fail(name, "no decoder for %s", layout);
 	uint64_t t0 = monotonic_ms();
 	vt_spawn_vhidctl(&p, 0, NULL, 0, args);
-	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 3000);
+	const char *node = vt_nodes_next(watch, "vhid keyboard", 3000);
 	if (!node[0] || vt_open_node(&d, node) < 0) {
 		vt_fail(name, "no keyboard node appeared");
 		vt_proc_wait(&p, 5000);
@@ -135,7 +135,7 @@ refused(void)
 	vt_check(st == 5 && strstr(p.buf, "'ï' (U+00EF)") && strstr(p.buf, "'€' (U+20AC)") &&
 			 strstr(p.buf, "nothing was typed"),
 		 "untypable.listed.and.refused", "exit %d: %s", st, p.buf);
-	vt_check(vt_nodes_none(watch, "vhidctl keyboard", 300), "untypable.no.device.created",
+	vt_check(vt_nodes_none(watch, "vhid keyboard", 300), "untypable.no.device.created",
 		 "a keyboard appeared");
 }
 
@@ -155,7 +155,7 @@ default_layout_from_environment(void)
 	setenv("XKB_DEFAULT_LAYOUT", "de", 1);
 	vt_spawn_vhidctl(&p, 0, NULL, 0, args);
 	unsetenv("XKB_DEFAULT_LAYOUT");
-	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 3000);
+	const char *node = vt_nodes_next(watch, "vhid keyboard", 3000);
 	if (!node[0] || vt_open_node(&d, node) < 0) {
 		xkb_decoder_free(dec);
 		vt_proc_wait(&p, 5000);
@@ -207,7 +207,7 @@ session(void)
 	int in;
 
 	vt_spawn(&p, argv, &in);
-	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 15000);
+	const char *node = vt_nodes_next(watch, "vhid keyboard", 15000);
 	if (!node[0] || vt_open_node(&d, node) < 0 || xkb_decoder_new("de", NULL, &dec) < 0) {
 		close(in);
 		vt_proc_wait(&p, 5000);
@@ -244,7 +244,7 @@ session_eof(void)
 	int in, status;
 
 	vt_spawn(&p, argv, &in);
-	const char *node = vt_nodes_next(watch, "vhidctl keyboard", 15000);
+	const char *node = vt_nodes_next(watch, "vhid keyboard", 15000);
 	if (!node[0] || vt_open_node(&d, node) < 0 || xkb_decoder_new("us", NULL, &dec) < 0) {
 		close(in);
 		vt_proc_wait(&p, 5000);

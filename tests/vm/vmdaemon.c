@@ -30,11 +30,17 @@ vt_daemon_start(struct vt_daemon *d, const char *const *args)
 	if (pipe(pfd) < 0)
 		return -errno;
 	snprintf(fdarg, sizeof(fdarg), "%d", pfd[1]);
-	/* released devices are not kept for their owner (DESIGN §9) unless a test asks:
-	 * most tests expect a new device from each create */
+	/* released devices are not kept for their owner, and there is no standby
+	 * keyboard (DESIGN §9), unless a test asks: most tests expect a new device
+	 * from each create, and no device they did not make */
 	if (!bin) {
 		argv[n++] = "--keep-ms";
 		argv[n++] = "0";
+	}
+	/* VT_STANDBY_POLICY: the policy file decides (test-daemon-standby's reloads) */
+	if (!bin && !getenv("VT_STANDBY_POLICY")) {
+		argv[n++] = "--standby-keyboard";
+		argv[n++] = "no";
 	}
 	for (int i = 0; args && args[i] && n < 30; i++)
 		argv[n++] = args[i];

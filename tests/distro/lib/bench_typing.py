@@ -5,15 +5,19 @@ With weston and wev running (CLIENT_LOG is wev's output) and ydotoold up, type
 the same texts with vhid and with ydotool and time each from starting the
 command until wev has received the last character (decode.py's reading of its
 log, polled every 2 ms). Cases:
-  cold     a 17-character string, one `vhidctl type` (its device made for it:
-           3.5 s after the last vhid run, past vhidd's keep_ms)
+  cold     a 17-character string, one `vhidctl type` 3.5 s after the last vhid
+           run (past vhidd's keep_ms): it takes vhidd's standby keyboard, which
+           the desktop found when it was made (DESIGN.md §9)
+  new      the same with the standby keyboard off (BENCH_CONF, reloaded through
+           VHIDD_PID): the device made for the command and discovered by weston
   kept     the same string right after a cold run (the keyboard taken over)
   500      a 500-character string, one command
   session  20 strings of 20-60 characters one after another: one `vhidctl
            session` fed all of them; ydotool: one `ydotool type` per string
 Prints "BENCH CASE TOOL SECONDS WRONG CHARS" per run (WRONG: characters that
 differ from what was sent, or were lost; SECONDS -1: nothing arrived).
-Environment: VHIDCTL (vhidctl), BENCH_RUNS (runs of each case, default 3).
+Environment: VHIDCTL (vhidctl), BENCH_RUNS (runs of each case, default 3),
+BENCH_CONF and VHIDD_PID (vhidd's policy file and pid, for "new").
 """
 import difflib
 import os
@@ -142,22 +146,37 @@ def ydotool_session(strings):
 KEEP_S = 3.5
 
 
+def standby(on):
+    """vhidd's standby keyboard on or off (a policy reload), and the desktop settled:
+    off, the standby and any kept keyboard gone; on, the new standby found"""
+    with open(os.environ["BENCH_CONF"], "w") as f:
+        f.write("standby-keyboard = %s\n" % ("yes" if on else "no"))
+    os.kill(int(os.environ["VHIDD_PID"]), 1)
+    time.sleep(KEEP_S)
+
+
 def main():
     log = sys.argv[1]
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     cold, big, session = texts()
-    # (case, text, vhid, ydotool, cold): cold runs start with no keyboard of vhid's;
-    # "kept" follows a cold run at once and takes its keyboard over
+    # (case, text, vhid, ydotool, cold): cold runs start with no keyboard of vhid's
+    # but the standby; "new" without it; "kept" follows a cold run at once and takes
+    # its keyboard over
     cases = [("cold", cold, vhid_type(cold), ydotool_type(cold), True),
+             ("new", cold, vhid_type(cold), ydotool_type(cold), True),
              ("kept", cold, vhid_type(cold), ydotool_type(cold), False),
              ("500", big, vhid_type(big), ydotool_type(big), False),
              ("session", "".join(session), vhid_session(session), ydotool_session(session), False)]
     for _ in range(runs):
         for name, want, vhid, ydo, from_cold in cases:
             for tool, start in (("vhid", vhid), ("ydotool", ydo)):
-                if from_cold and tool == "vhid":
+                if name == "new" and tool == "vhid":
+                    standby(False)
+                elif from_cold and tool == "vhid":
                     time.sleep(KEEP_S)
                 secs, bad, got = run(log, want, start)
+                if name == "new" and tool == "vhid":
+                    standby(True)
                 print("BENCH %s %s %.3f %d %d" % (name, tool, secs, bad, len(want)), flush=True)
                 if bad:
                     print("  got %r" % got[:200], flush=True)

@@ -17,6 +17,10 @@
 # covers them all. vhidctl plans each text for the layout of the group in use.
 DESK_LAYOUTS="us,de,fr,us" DESK_VARIANTS=",,,dvorak" DESK_OPTIONS="grp:sclk_toggle"
 VCTL_OUT=/tmp/vhidctl.out
+# the root vhidd's policy: the default one, written out so that check_first_keyboard
+# can turn the standby keyboard off (DESIGN.md §9) with a reload
+DESK_CONF=/tmp/desk-vhidd.conf
+printf 'allow-groups = vhid\n' >"$DESK_CONF"
 
 # vctl ARGS...: vhidctl against the root vhidd, its output kept for a failure.
 # DESK_SOCKET: through lib/gate.py instead (a development aid: a file
@@ -374,9 +378,11 @@ check_readme() {
 }
 
 # A desktop whose only typing keyboard is vhid's, plugged in while it runs, as on
-# a kiosk, a VM or a remote-desktop host: the session keyboard is stopped, the
-# vhid keyboards left to go (keep_ms), the guest's AT keyboard unbound, and then
-# one vhidctl type. The seat keeps its keyboard capability all along: libinput
+# a kiosk, a VM or a remote-desktop host: the session keyboard is stopped, vhidd's
+# standby keyboard turned off (a reload; every other check here types on it, so
+# this one is the check of a keyboard made for its command and discovered by the
+# running desktop), the vhid keyboards left to go (keep_ms), the guest's AT
+# keyboard unbound, and then one vhidctl type. The seat keeps its keyboard capability all along: libinput
 # counts the ACPI power button as a keyboard (it has a key), and so does every
 # PC; wev's wl_keyboard and focus stay, and the new keyboard must reach them.
 # (Not tested before 2026-12-02; a first experiment under stress-ng: 3 of 3.)
@@ -386,6 +392,7 @@ check_first_keyboard() {
 	local m atkbd=/sys/bus/serio/drivers/atkbd
 	exec 7>&-
 	kill "$SESS_PID" 2>/dev/null
+	printf 'standby-keyboard = no\n' >>"$DESK_CONF" && kill -HUP "$VHIDD_PID"
 	if ! wait_until 30 "the vhid keyboards to go" _no_vhid_keyboard; then
 		fail "$SESSION_KIND.first-keyboard" "a vhid keyboard stayed: $(grep -c Phys=vhid/ /proc/bus/input/devices) vhid devices"
 		return
