@@ -19,45 +19,6 @@
 #define NAME "vhid-keep-test"
 #define VHID_GID 990
 
-static struct vhid_client *
-connect_root(const char *name)
-{
-	struct vhid_client *c;
-
-	vhid_client_new(name, NULL, NULL, &c);
-	if (vhid_client_connect(c, NULL) < 0) {
-		vt_fail("connect", "%s", vhid_client_last_error(c));
-		vhid_client_destroy(c);
-		return NULL;
-	}
-	return c;
-}
-
-static struct vhid_device *
-keyboard(struct vhid_client *c, const char *name)
-{
-	struct vhid_device_params p = {.kind = VHID_DEVICE_KEYBOARD, .name = name};
-	struct vhid_device *d;
-
-	if (vhid_device_create(c, &p, &d) < 0 || vhid_device_wait_ready(d, vt_bound(5000)) < 0)
-		return NULL;
-	return d;
-}
-
-/* Dispatch until the keyboard's LEDs include Caps Lock, or vt_bound(timeout_ms). */
-static bool
-caps_lock_seen(struct vhid_client *c, struct vhid_device *kb, int timeout_ms)
-{
-	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
-	struct pollfd p = {.fd = vhid_client_get_fd(c), .events = POLLIN};
-
-	while (!(vhid_device_get_leds(kb) & VHID_LED_CAPS_LOCK) && monotonic_ms() < end) {
-		poll(&p, 1, (int)(end - monotonic_ms()));
-		vhid_client_dispatch(c);
-	}
-	return vhid_device_get_leds(kb) & VHID_LED_CAPS_LOCK;
-}
-
 /* A node nobody opened: its file goes within the 100 ms linger (bound scaled). */
 static bool
 node_unlinked(const char *path, int timeout_ms)
@@ -100,7 +61,7 @@ main(void)
 	if (!vt_check(vt_daemon_start(&dmn, args) == 0, "daemon.start",
 		      "vhidd did not become ready"))
 		return vt_finish();
-	if (!(a = connect_root("keep-a")) || !(kb = keyboard(a, NAME)))
+	if (!(a = vt_connect_root("keep-a")) || !(kb = vt_keyboard(a, NAME)))
 		return vt_fail("create", "no keyboard"), vt_finish();
 	snprintf(path, sizeof(path), "%s", vhid_device_get_evdev(kb));
 	if (vt_open_node(&node, path) < 0)
@@ -108,7 +69,7 @@ main(void)
 	vhid_device_wait_reader(kb, vt_bound(2000));
 	/* the reader turns Caps Lock on, as a desktop does for all its keyboards */
 	libevdev_kernel_set_led_values(node.evdev, LED_CAPSL, LIBEVDEV_LED_ON, -1);
-	vt_check(caps_lock_seen(a, kb, 2000), "leds.capslock.on", "leds 0x%x",
+	vt_check(vt_caps_lock_seen(a, kb, 2000), "leds.capslock.on", "leds 0x%x",
 		 vhid_device_get_leds(kb));
 
 	/* the client leaves holding A: the release is read from a device that is still there */
@@ -120,7 +81,7 @@ main(void)
 		 "kept.after.release", "the device went away with a reader on it");
 
 	/* the owner's next client takes it over: same node, reader known, keys arrive */
-	if (!(b = connect_root("keep-b")) || !(kb2 = keyboard(b, NAME)))
+	if (!(b = vt_connect_root("keep-b")) || !(kb2 = vt_keyboard(b, NAME)))
 		return vt_fail("create.again", "no keyboard"), vt_finish();
 	vt_check(strcmp(vhid_device_get_evdev(kb2), path) == 0, "adopted.same.node",
 		 "got %s, kept %s", vhid_device_get_evdev(kb2), path);
@@ -139,8 +100,8 @@ main(void)
 	other_user_gets_a_new_device(path);
 
 	/* a device nobody reads is not kept */
-	if ((c = connect_root("keep-c"))) {
-		struct vhid_device *lone = keyboard(c, "vhid-keep-unread");
+	if ((c = vt_connect_root("keep-c"))) {
+		struct vhid_device *lone = vt_keyboard(c, "vhid-keep-unread");
 		char lone_path[64] = "";
 		if (lone)
 			snprintf(lone_path, sizeof(lone_path), "%s", vhid_device_get_evdev(lone));

@@ -21,80 +21,15 @@
 #define VHID_GID 990
 #define POLICY "allow-groups = vhid\n"
 
-/* The main node of the keyboard whose phys is PHYS (its other nodes share the
- * phys, with the application in the name), from /proc/bus/input/devices. */
-static bool
-node_of_phys(const char *phys, char *node, size_t len)
-{
-	char line[512], want[96];
-	bool named = false, in = false, hit = false;
-	FILE *f = fopen("/proc/bus/input/devices", "re");
-
-	snprintf(want, sizeof(want), "P: Phys=%s\n", phys);
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *ev;
-		if (!strncmp(line, "N: ", 3))
-			named = strcmp(line, "N: Name=\"vhid keyboard\"\n") == 0;
-		if (!strncmp(line, "P: ", 3))
-			in = named && strcmp(line, want) == 0;
-		if (in && !hit && !strncmp(line, "H: ", 3) && (ev = strstr(line, "event"))) {
-			snprintf(node, len, "/dev/input/%.*s", (int)strcspn(ev, " \n"), ev);
-			hit = true;
-		}
-	}
-	if (f)
-		fclose(f);
-	return hit;
-}
-
 /* The standby's node, once vhidd has made it (bound scaled). */
 static bool
 standby_node(char *node, size_t len, int timeout_ms)
 {
 	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 
-	while (!node_of_phys("vhid/standby/input0", node, len) && monotonic_ms() < end)
+	while (!vt_proc_node("vhid keyboard", "vhid/standby/input0", node, len) && monotonic_ms() < end)
 		usleep(10000);
-	return node_of_phys("vhid/standby/input0", node, len);
-}
-
-static struct vhid_client *
-connect_root(const char *name)
-{
-	struct vhid_client *c;
-
-	vhid_client_new(name, NULL, NULL, &c);
-	if (vhid_client_connect(c, NULL) < 0) {
-		vt_fail("connect", "%s", vhid_client_last_error(c));
-		vhid_client_destroy(c);
-		return NULL;
-	}
-	return c;
-}
-
-static struct vhid_device *
-keyboard(struct vhid_client *c, const char *name)
-{
-	struct vhid_device_params p = {.kind = VHID_DEVICE_KEYBOARD, .name = name};
-	struct vhid_device *d;
-
-	if (vhid_device_create(c, &p, &d) < 0 || vhid_device_wait_ready(d, vt_bound(5000)) < 0)
-		return NULL;
-	return d;
-}
-
-/* Dispatch until the keyboard's LEDs include Caps Lock, or vt_bound(timeout_ms). */
-static bool
-caps_lock_seen(struct vhid_client *c, struct vhid_device *kb, int timeout_ms)
-{
-	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
-	struct pollfd p = {.fd = vhid_client_get_fd(c), .events = POLLIN};
-
-	while (!(vhid_device_get_leds(kb) & VHID_LED_CAPS_LOCK) && monotonic_ms() < end) {
-		poll(&p, 1, (int)(end - monotonic_ms()));
-		vhid_client_dispatch(c);
-	}
-	return vhid_device_get_leds(kb) & VHID_LED_CAPS_LOCK;
+	return vt_proc_node("vhid keyboard", "vhid/standby/input0", node, len);
 }
 
 static void
@@ -108,8 +43,8 @@ reload(struct vt_daemon *d, const char *policy)
 static void
 root_takes_it(const char *path, struct vt_dev *node)
 {
-	struct vhid_client *c = connect_root("standby-root");
-	struct vhid_device *kb = c ? keyboard(c, NULL) : NULL;
+	struct vhid_client *c = vt_connect_root("standby-root");
+	struct vhid_device *kb = c ? vt_keyboard(c, NULL) : NULL;
 
 	if (!vt_check(kb != NULL, "root.keyboard", "no keyboard"))
 		return vhid_client_destroy(c);
@@ -121,7 +56,7 @@ root_takes_it(const char *path, struct vt_dev *node)
 			 vhid_device_get_readers(kb) == 1,
 		 "taken.reader.known", "readers %u", vhid_device_get_readers(kb));
 	/* the desktop's write is the kernel's LED work, not ordered with our create */
-	vt_check(caps_lock_seen(c, kb, 2000), "taken.leds.pushed", "leds 0x%x",
+	vt_check(vt_caps_lock_seen(c, kb, 2000), "taken.leds.pushed", "leds 0x%x",
 		 vhid_device_get_leds(kb));
 	vhid_keyboard_press_usage(kb, 0x04);
 	vt_expect_frame(node, "taken.delivers", &EV(EV_KEY, KEY_A, 1), 1, 2000);
@@ -133,8 +68,8 @@ root_takes_it(const char *path, struct vt_dev *node)
 static void
 other_identity(const char *path)
 {
-	struct vhid_client *c = connect_root("standby-named");
-	struct vhid_device *kb = c ? keyboard(c, "vhid-standby-named") : NULL;
+	struct vhid_client *c = vt_connect_root("standby-named");
+	struct vhid_device *kb = c ? vt_keyboard(c, "vhid-standby-named") : NULL;
 	char own[64] = "", after[64] = "";
 
 	if (kb)
@@ -171,8 +106,8 @@ other_user_takes_it(const char *path, struct vt_dev *node)
 static void
 taken_while_made(void)
 {
-	struct vhid_client *c = connect_root("standby-early");
-	struct vhid_device *kb = c ? keyboard(c, NULL) : NULL;
+	struct vhid_client *c = vt_connect_root("standby-early");
+	struct vhid_device *kb = c ? vt_keyboard(c, NULL) : NULL;
 	char node[64] = "";
 
 	vt_check(kb && standby_node(node, sizeof(node), 0) &&

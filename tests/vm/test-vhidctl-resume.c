@@ -22,29 +22,6 @@
 
 static struct vt_daemon daemon_;
 
-/* The event node of the newest input device called name, or false. */
-static bool
-find_node(const char *name, char *node, size_t len)
-{
-	char line[512], want[160];
-	bool in = false, hit = false;
-	FILE *f = fopen("/proc/bus/input/devices", "re");
-
-	snprintf(want, sizeof(want), "N: Name=\"%s\"\n", name);
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *ev;
-		if (!strncmp(line, "N: ", 3))
-			in = strcmp(line, want) == 0;
-		if (in && !strncmp(line, "H: ", 3) && (ev = strstr(line, "event"))) {
-			snprintf(node, len, "/dev/input/%.*s", (int)strcspn(ev, " \n"), ev);
-			hit = true;
-		}
-	}
-	if (f)
-		fclose(f);
-	return hit;
-}
-
 /* Wait for a vhid keyboard with key down; open it in d. (A new keyboard may get
  * the old one's node name: the tests check that the old one went first.) */
 static bool
@@ -53,7 +30,7 @@ held_on_keyboard(struct vt_dev *d, int key)
 	char node[64];
 
 	for (int i = 0; i < vt_bound(5000) / 20; i++, usleep(20000)) {
-		if (!find_node("vhid keyboard", node, sizeof(node)))
+		if (!vt_proc_node("vhid keyboard", NULL, node, sizeof(node)))
 			continue;
 		if (vt_open_node(d, node) < 0)
 			continue;
@@ -134,7 +111,7 @@ key_down(const char *name)
 	start(p, &in, argv);
 	snprintf(check, sizeof(check), "%s.held", name);
 	vt_check(held_on_keyboard(&d, KEY_LEFTSHIFT), check, "%s", p->buf);
-	find_node("vhid keyboard", old, sizeof(old));
+	vt_proc_node("vhid keyboard", NULL, old, sizeof(old));
 	vt_close_node(&d);
 	restart(name, p, SIGKILL, old); /* a crash: the kernel drops its devices */
 	snprintf(check, sizeof(check), "%s.says-back", name);
@@ -164,7 +141,7 @@ session(void)
 	start(p, &in, argv);
 	dprintf(in, "keydown shift\n");
 	vt_check(held_on_keyboard(&d, KEY_LEFTSHIFT), "session.held", "%s", p->buf);
-	find_node("vhid keyboard", old, sizeof(old));
+	vt_proc_node("vhid keyboard", NULL, old, sizeof(old));
 	vt_close_node(&d);
 	restart("session", p, SIGTERM, old);
 	vt_check(vt_cli_wait_for(p, "reconnected to vhidd", 5000), "session.says-back", "%s",
@@ -205,12 +182,12 @@ leds_watch(void)
 
 	start(p, &in, argv);
 	vt_check(vt_cli_wait_for(p, "NumLock off", 5000), "leds.state", "%s", p->buf);
-	find_node("vhid keyboard", node, sizeof(node));
+	vt_proc_node("vhid keyboard", NULL, node, sizeof(node));
 	restart("leds", p, SIGTERM, node);
 	vt_check(vt_cli_wait_for(p, "reconnected to vhidd", 5000) &&
 			 vt_cli_wait_for(p, "LEDs now", 1000),
 		 "leds.says-back", "%s", p->buf);
-	if (vt_check(find_node("vhid keyboard", node, sizeof(node)), "leds.new-keyboard", "%s",
+	if (vt_check(vt_proc_node("vhid keyboard", NULL, node, sizeof(node)), "leds.new-keyboard", "%s",
 		     p->buf))
 		caps_on(node);
 	vt_check(vt_cli_wait_for(p, "CapsLock on", 5000), "leds.watches-again", "%s", p->buf);

@@ -106,6 +106,69 @@ vt_write_policy(const char *text)
 	}
 }
 
+struct vhid_client *
+vt_connect_root(const char *name)
+{
+	struct vhid_client *c;
+
+	vhid_client_new(name, NULL, NULL, &c);
+	if (vhid_client_connect(c, NULL) < 0) {
+		vt_fail("connect", "%s", vhid_client_last_error(c));
+		vhid_client_destroy(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct vhid_device *
+vt_keyboard(struct vhid_client *c, const char *name)
+{
+	struct vhid_device_params p = {.kind = VHID_DEVICE_KEYBOARD, .name = name};
+	struct vhid_device *d;
+
+	if (vhid_device_create(c, &p, &d) < 0 || vhid_device_wait_ready(d, vt_bound(5000)) < 0)
+		return NULL;
+	return d;
+}
+
+bool
+vt_caps_lock_seen(struct vhid_client *c, struct vhid_device *kb, int timeout_ms)
+{
+	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
+	struct pollfd p = {.fd = vhid_client_get_fd(c), .events = POLLIN};
+
+	while (!(vhid_device_get_leds(kb) & VHID_LED_CAPS_LOCK) && monotonic_ms() < end) {
+		poll(&p, 1, (int)(end - monotonic_ms()));
+		vhid_client_dispatch(c);
+	}
+	return vhid_device_get_leds(kb) & VHID_LED_CAPS_LOCK;
+}
+
+bool
+vt_proc_node(const char *name, const char *phys, char *node, size_t len)
+{
+	char line[512], want_name[160], want_phys[96];
+	bool named = false, in = false, hit = false;
+	FILE *f = fopen("/proc/bus/input/devices", "re");
+
+	snprintf(want_name, sizeof(want_name), "N: Name=\"%s\"\n", name);
+	snprintf(want_phys, sizeof(want_phys), "P: Phys=%s\n", phys ? phys : "");
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *ev;
+		if (!strncmp(line, "N: ", 3))
+			in = named = strcmp(line, want_name) == 0;
+		if (!strncmp(line, "P: ", 3) && phys)
+			in = named && strcmp(line, want_phys) == 0;
+		if (in && !strncmp(line, "H: ", 3) && (ev = strstr(line, "event"))) {
+			snprintf(node, len, "/dev/input/%.*s", (int)strcspn(ev, " \n"), ev);
+			hit = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	return hit;
+}
+
 /* ---- the agent (runs in the child) ----------------------------------------- */
 
 struct agent {

@@ -77,6 +77,16 @@ void vt_agent_quit(struct vt_agent *a);
  */
 bool vt_agent_types(struct vt_agent *a, struct vt_dev *node, const char *text, const char *name);
 
+/* A libvhid client as root called name, connected (a FAIL "connect" if not). */
+struct vhid_client *vt_connect_root(const char *name);
+/* A keyboard of c (name NULL: vhid's default identity), ready within vt_bound(5000). */
+struct vhid_device *vt_keyboard(struct vhid_client *c, const char *name);
+/* Dispatch c until kb's LEDs include Caps Lock, or vt_bound(timeout_ms). */
+bool vt_caps_lock_seen(struct vhid_client *c, struct vhid_device *kb, int timeout_ms);
+/* The event node of the newest input device called name (and whose phys is phys,
+ * unless NULL), from /proc/bus/input/devices, which opens no node; false if none. */
+bool vt_proc_node(const char *name, const char *phys, char *node, size_t len);
+
 /* Open an evdev node for reading into d (d->dev stays NULL). */
 int vt_open_node(struct vt_dev *d, const char *node);
 void vt_close_node(struct vt_dev *d);
