@@ -405,6 +405,14 @@ check_first_keyboard() {
 	[ -e $atkbd/serio0 ] || echo serio0 >$atkbd/bind
 }
 
+# timed CHECK ARGS...: run a check and note its seconds in DESK_TIMES (the session summary)
+DESK_TIMES=""
+timed() {
+	local t0=$SECONDS
+	"$@"
+	DESK_TIMES+="${DESK_TIMES:+, }${1#check_} $((SECONDS - t0))"
+}
+
 # desktop_session wayland|x11: the session's compositor and client started once,
 # after a vhid keyboard exists, and every check in it
 desktop_session() {
@@ -417,18 +425,18 @@ desktop_session() {
 	[ -e "$VHID_HOST/tests/desktop/.gate" ] && gate_start && DESK_SOCKET=$GATE_SOCKET
 	wait_until 90 "the session keyboard" grep -q '^ready' "$SESS_OUT" ||
 		echo "desktop: the session said: $(tail -5 "$SESS_OUT" | tr '\n' ' ')"
-	check_first_keystroke
-	check_first_click click.first
-	check_typing
-	check_combos
-	check_pointer
-	check_scroll
-	check_short_lived
-	[ "$kind" = wayland ] && check_click_after_gap
-	check_leds
-	check_readme
-	check_first_keyboard
-	echo "desktop: $kind checks took $((SECONDS - t0)) s; the compositor's libinput" \
+	timed check_first_keystroke
+	timed check_first_click click.first
+	timed check_typing
+	timed check_combos
+	timed check_pointer
+	timed check_scroll
+	timed check_short_lived
+	[ "$kind" = wayland ] && timed check_click_after_gap
+	timed check_leds
+	timed check_readme
+	timed check_first_keyboard
+	echo "desktop: $kind checks took $((SECONDS - t0)) s ($DESK_TIMES); the compositor's libinput" \
 		"reported $(session_log | grep -c SYN_DROPPED) SYN_DROPPED and" \
 		"$(session_log | grep -c 'lagging behind') lags, the worst:" \
 		"$(session_log | grep -o 'lagging behind by [0-9]*ms' | sort -t' ' -k4 -n | tail -1);" \
