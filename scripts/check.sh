@@ -60,7 +60,7 @@ scripts/deps.sh check || { echo "0 passed, 1 failed"; exit 1; }
 # build them in the background while the host stages run, and then the tree for
 # the README's source install on a release other than the host's (run.sh trees).
 # the distro tier's groups in make check, one boot per release (see its stage)
-DISTRO_CHECK_GROUPS=${DISTRO_CHECK_GROUPS:-smoke+desktop+packages+access+lifecycle+upgrade+source@bookworm smoke+packages+access+lifecycle+upgrade+source@trixie}
+DISTRO_CHECK_GROUPS=${DISTRO_CHECK_GROUPS:-smoke+desktop+packages+access+lifecycle+upgrade+source@bookworm smoke+desktop+packages+access+lifecycle+upgrade+source@trixie}
 DISTRO_LOG=$(mktemp) DEBS_LOG=$(mktemp) BENCH_LOG=$(mktemp)
 trap 'rm -f "$LOG" "$DISTRO_LOG" "$DEBS_LOG" "$BENCH_LOG"' EXIT
 if [ "$MODE" != vm ]; then
