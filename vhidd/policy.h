@@ -36,7 +36,7 @@ struct policy {
 	unsigned int max_connections;      /* per user other than root; 0: no limit */
 	unsigned int handshake_timeout_ms; /* connect to HELLO */
 	unsigned int idle_timeout_ms;      /* without a device and without a frame; 0: never */
-	unsigned int keep_ms; /* a released device with readers waits this long for its owner */
+	unsigned int keep_ms;  /* a released device with readers waits this long for its owner */
 	bool standby_keyboard; /* keep a keyboard made for the next client (DESIGN §9) */
 	unsigned int buses[POLICY_MAX]; /* allowed beyond USB, Bluetooth and virtual */
 	int n_buses;

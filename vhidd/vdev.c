@@ -786,7 +786,8 @@ vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
 	if (!d && !(d = vdev_standby_take(ctx, params)))
 		return NULL;
 	if (d->lingering)
-		d->deadline_ns = 0; /* a standby still being made keeps its start or ready timeout */
+		d->deadline_ns =
+			0; /* a standby still being made keeps its start or ready timeout */
 	d->kept = d->lingering = false;
 	d->listener = listener;
 	d->data = data;

@@ -339,10 +339,11 @@ unknown_key(void **state)
 
 	parse_bad("\n# comment\nallow-groups = vhid\nallow-group = vhid\n", err, sizeof(err));
 	assert_string_equal(
-		err, "line 4: unknown key 'allow-group' (known: allow-users, "
-		     "allow-groups, admin-groups, lease-ms, max-connections-per-user, "
-		     "handshake-timeout-ms, idle-timeout-ms, keep-ms, standby-keyboard, allow-buses, "
-		     "allow-ids)");
+		err,
+		"line 4: unknown key 'allow-group' (known: allow-users, "
+		"allow-groups, admin-groups, lease-ms, max-connections-per-user, "
+		"handshake-timeout-ms, idle-timeout-ms, keep-ms, standby-keyboard, allow-buses, "
+		"allow-ids)");
 	parse_bad("lease = 100\n", err, sizeof(err));
 	assert_non_null(strstr(err, "line 1:"));
 	assert_non_null(strstr(err, "'lease'"));

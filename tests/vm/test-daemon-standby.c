@@ -27,7 +27,8 @@ standby_node(char *node, size_t len, int timeout_ms)
 {
 	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(timeout_ms);
 
-	while (!vt_proc_node("vhid keyboard", "vhid/standby/input0", node, len) && monotonic_ms() < end)
+	while (!vt_proc_node("vhid keyboard", "vhid/standby/input0", node, len) &&
+	       monotonic_ms() < end)
 		usleep(10000);
 	return vt_proc_node("vhid keyboard", "vhid/standby/input0", node, len);
 }

@@ -150,8 +150,8 @@ pointer(void)
 	struct input_event hires = EV(EV_REL, REL_WHEEL_HI_RES, 30);
 
 	expect_cmd("mouse.move.10.-20", PTR, ARGS("mouse", "move", "10", "-20"), move, 2);
-	expect_cmd("mouse.to.0.5.0.25", "vhid absolute pointer",
-		   ARGS("mouse", "to", "0.5", "0.25"), to, 2);
+	expect_cmd("mouse.to.0.5.0.25", "vhid absolute pointer", ARGS("mouse", "to", "0.5", "0.25"),
+		   to, 2);
 	expect_cmd("click.right", PTR, ARGS("click", "right"), &right, 1);
 	expect_cmd("scroll.2", PTR, ARGS("scroll", "2"), scroll2, 2);
 	expect_cmd("scroll.-1", PTR, ARGS("scroll", "-1"), scroll_down, 1 + 1);

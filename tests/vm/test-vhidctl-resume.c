@@ -187,8 +187,8 @@ leds_watch(void)
 	vt_check(vt_cli_wait_for(p, "reconnected to vhidd", 5000) &&
 			 vt_cli_wait_for(p, "LEDs now", 1000),
 		 "leds.says-back", "%s", p->buf);
-	if (vt_check(vt_proc_node("vhid keyboard", NULL, node, sizeof(node)), "leds.new-keyboard", "%s",
-		     p->buf))
+	if (vt_check(vt_proc_node("vhid keyboard", NULL, node, sizeof(node)), "leds.new-keyboard",
+		     "%s", p->buf))
 		caps_on(node);
 	vt_check(vt_cli_wait_for(p, "CapsLock on", 5000), "leds.watches-again", "%s", p->buf);
 	vt_check(vt_cli_stop(p, SIGTERM) == 0, "leds.exit", "%s", p->buf);
