@@ -785,9 +785,10 @@ vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
 			break;
 	if (!d && !(d = vdev_standby_take(ctx, params)))
 		return NULL;
+	/* a kept one's deadline was its keep; a standby still being made keeps its
+	 * start or ready timeout */
 	if (d->lingering)
-		d->deadline_ns =
-			0; /* a standby still being made keeps its start or ready timeout */
+		d->deadline_ns = 0;
 	d->kept = d->lingering = false;
 	d->listener = listener;
 	d->data = data;
