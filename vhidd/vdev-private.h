@@ -34,6 +34,8 @@ struct vdev {
 	bool lingering;           /* released, waiting out the linger before UHID_DESTROY */
 	bool kept;                /* lingering for its owner to adopt (vdev_adopt) */
 	bool standby;             /* nobody's: any client may take it (vdev-standby.c) */
+	bool partial_wheel;       /* a pointer was sent part of a wheel notch: never
+				   * taken over (vdev_adopt) */
 	int write_error;          /* the last failed input write (-errno), 0 = none */
 	uint64_t created_ns, ready_ns;
 	uint64_t deadline_ns; /* start or ready timeout, 0 = none */

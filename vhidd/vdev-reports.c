@@ -170,6 +170,22 @@ post_system(struct vdev *dev, const uint8_t *report, char *msg, size_t msglen)
 	return apply_system(dev, &sys, true);
 }
 
+/*
+ * A pointer report went to the kernel. hid-input keeps the remainder of a
+ * partial wheel notch per device (wheel_accumulated) and adds the next
+ * report's wheel to it; a pointer that was sent part of a notch is therefore
+ * never given to another program (vdev_adopt), whose scroll it would shift.
+ */
+static void
+note_pointer(struct vdev *dev, const uint8_t *report, size_t len)
+{
+	int16_t wheel = (int16_t)le16_get(report + 9), hwheel = (int16_t)le16_get(report + 11);
+
+	memcpy(dev->last_pointer, report, len);
+	if (wheel % 120 || hwheel % 120)
+		dev->partial_wheel = true;
+}
+
 static int
 post_report(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size_t msglen)
 {
@@ -188,7 +204,7 @@ post_report(struct vdev *dev, const uint8_t *report, size_t len, char *msg, size
 	}
 	if (dev->params.kind != VHID_DEVICE_KEYBOARD) {
 		if ((r = vdev_send_input(dev, report, len)) == 0)
-			memcpy(dev->last_pointer, report, len);
+			note_pointer(dev, report, len);
 		return r;
 	}
 	switch (report[0]) {

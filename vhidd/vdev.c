@@ -775,13 +775,11 @@ vdev_adopt(struct vdev_ctx *ctx, const struct vdev_params *params,
 {
 	struct vdev *d;
 
-	/* a pointer is kept for its last events but never taken over: hid-input keeps
-	 * the remainder of a partial wheel notch per device, and one program's half
-	 * notch would shift the next one's scroll */
-	if (params->kind != VHID_DEVICE_KEYBOARD)
-		return NULL;
+	/* a pointer that was sent part of a wheel notch is not taken over: hid-input
+	 * keeps the remainder per device, and it would shift the next one's scroll */
 	for (d = ctx->devices; d; d = d->next)
-		if (d->kept && !d->dead && !d->failed && same_device(&d->params, params))
+		if (d->kept && !d->dead && !d->failed && !d->partial_wheel &&
+		    same_device(&d->params, params))
 			break;
 	if (!d && !(d = vdev_standby_take(ctx, params)))
 		return NULL;

@@ -123,7 +123,13 @@ vt_connect_root(const char *name)
 struct vhid_device *
 vt_keyboard(struct vhid_client *c, const char *name)
 {
-	struct vhid_device_params p = {.kind = VHID_DEVICE_KEYBOARD, .name = name};
+	return vt_device(c, VHID_DEVICE_KEYBOARD, name);
+}
+
+struct vhid_device *
+vt_device(struct vhid_client *c, enum vhid_device_kind kind, const char *name)
+{
+	struct vhid_device_params p = {.kind = kind, .name = name};
 	struct vhid_device *d;
 
 	if (vhid_device_create(c, &p, &d) < 0 || vhid_device_wait_ready(d, vt_bound(5000)) < 0)

@@ -81,6 +81,8 @@ bool vt_agent_types(struct vt_agent *a, struct vt_dev *node, const char *text, c
 struct vhid_client *vt_connect_root(const char *name);
 /* A keyboard of c (name NULL: vhid's default identity), ready within vt_bound(5000). */
 struct vhid_device *vt_keyboard(struct vhid_client *c, const char *name);
+/* The same for a device of any kind. */
+struct vhid_device *vt_device(struct vhid_client *c, enum vhid_device_kind kind, const char *name);
 /* Dispatch c until kb's LEDs include Caps Lock, or vt_bound(timeout_ms). */
 bool vt_caps_lock_seen(struct vhid_client *c, struct vhid_device *kb, int timeout_ms);
 /* The event node of the newest input device called name (and whose phys is phys,
