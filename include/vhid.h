@@ -628,7 +628,9 @@ unsigned int vhid_device_get_readers(const struct vhid_device *device);
  * ":0", no $WAYLAND_DISPLAY), it waits instead until the server lists the device as
  * enabled (XInput 2): Xorg's enable, which drains what was sent before it,
  * reaches neither the device nor vhidd. If the server does not enable it in
- * time (another session's X server), vhidd's count decides.
+ * time (another session's X server), vhidd's count decides. Under a Wayland
+ * compositor ($WAYLAND_DISPLAY), a pointer's wait also ends with a round trip to
+ * it, answered once it has set the device up (libvhid(3)).
  * @return 0, or -ETIMEDOUT (nothing opened it: headless, or no compositor).
  * @since 0.1 (the X server's enable: 0.2)
  */

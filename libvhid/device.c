@@ -353,6 +353,27 @@ wait_wayland_seat(struct vhid_device *d, struct wl_watch *w, uint64_t end)
 	return rc;
 }
 
+/*
+ * After vhidd's reader, under a Wayland compositor: one round trip, which the
+ * compositor answers only once back in its event loop, after its setup of the
+ * device whose open vhidd saw (wayland.c). Where no answer comes in time, vhidd's
+ * reader stands.
+ * @return 0 or a negative error.
+ */
+static int
+wait_wayland_fence(struct vhid_device *d, struct wl_watch *w, uint64_t end)
+{
+	uint32_t id = d->id;
+	int rc = 0;
+
+	if (wl_watch_fence(w) < 0)
+		return 0;
+	while (wl_watch_fenced(w) == 0 && monotonic_ms() < end &&
+	       (rc = reader_wait_step(d->client, id, wl_watch_fd(w), end)) == 0)
+		;
+	return rc;
+}
+
 static int
 wait_vhidd_reader(struct vhid_device *d, uint64_t end, int timeout_ms)
 {
@@ -377,16 +398,20 @@ vhid_device_wait_reader(struct vhid_device *d, int timeout_ms)
 {
 	uint64_t end = monotonic_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
 	/* before anything is waited for: the seat's state without this device. Only
-	 * for a relative pointer: an absolute one cannot move without going somewhere
-	 * (its first motion places the pointer, and the clients' enter carries that
-	 * place), and a keyboard has no event without an effect */
-	struct wl_watch *w = d->ready && d->kind == VHID_DEVICE_POINTER ? wl_watch_new() : NULL;
+	 * for pointers: a keyboard's readiness is the desktop's LED write, which
+	 * vhidd sees (DESIGN.md 21) */
+	struct wl_watch *w = d->ready && d->kind != VHID_DEVICE_KEYBOARD ? wl_watch_new(end) : NULL;
 	int r = wait_x11_enabled(d, end, timeout_ms);
 
 	if (r == 1)
 		r = wait_vhidd_reader(d, end, timeout_ms);
-	if (r == 0 && w)
+	/* the seat's announcement only for a relative pointer: an absolute one cannot
+	 * move without going somewhere (its first motion places the pointer, and the
+	 * clients' enter carries that place) */
+	if (r == 0 && w && d->kind == VHID_DEVICE_POINTER && !wl_watch_had_pointer(w))
 		r = wait_wayland_seat(d, w, end);
+	if (r == 0 && w)
+		r = wait_wayland_fence(d, w, end);
 	wl_watch_free(w);
 	return r;
 }

@@ -230,10 +230,12 @@ session_start() {
 		# it: root's tests have no runtime directory of alice's, and libvhid asks
 		# the compositor about its seats (libvhid/wayland.c)
 		export WAYLAND_DISPLAY=/run/user/$uid/wayland-0
-		wait_until 60 "weston's socket" test -S "/run/user/$uid/wayland-0"
+		# 180 s: under stress-ng with two guests on 2 cores a trixie guest took
+		# 220 s to boot and weston more than 60 s to make its socket (2026-12-03)
+		wait_until 180 "weston's socket" test -S "/run/user/$uid/wayland-0"
 	else
 		export DISPLAY=:0
-		wait_until 60 "the X server" as_user "$user" xdpyinfo
+		wait_until 180 "the X server" as_user "$user" xdpyinfo
 	fi || { fail session "$kind session: $(session_log | tail -5 | tr '\n' ' ')"; return 1; }
 	echo "session: $kind of $user ready after $((SECONDS - start)) s"
 }
@@ -264,7 +266,7 @@ client_start() {
 		--setenv=${WAYLAND_DISPLAY:+WAYLAND_DISPLAY=$WAYLAND_DISPLAY}${DISPLAY:+DISPLAY=$DISPLAY} \
 		--setenv=LANG=C.UTF-8 "${cmd[@]}" ||
 		{ fail client "cannot start ${cmd[*]}"; return 1; }
-	wait_until 60 "${cmd[2]} to get focus" grep -Eq "$ready" "$CLIENT_LOG" ||
+	wait_until 180 "${cmd[2]} to get focus" grep -Eq "$ready" "$CLIENT_LOG" ||
 		{ fail client "${cmd[2]}: $(tail -5 "$CLIENT_LOG" | tr '\n' ' ')"; return 1; }
 	echo "client: ${cmd[2]} ready after $((SECONDS - start)) s"
 }

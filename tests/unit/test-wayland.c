@@ -2,7 +2,10 @@
  * Unit tests of libvhid/wayland.c, the wait for a Wayland seat to announce a
  * pointer, against a compositor made of libwayland-server in a thread: when it
  * connects at all, what it does with a seat that has a pointer or none, the
- * settle after the announcement, and a compositor that goes away. What weston
+ * settle after the announcement, a compositor that goes away, and the fence: a
+ * compositor busy setting up a device (blocked in its loop, as weston is in
+ * logind's TakeDevice) answers only when it is done, and one that never answers
+ * does not hang the client. What weston
  * and its clients really do is the distro tier's desktop group; this proves
  * the client's own logic, under ASan and valgrind.
  */
@@ -32,6 +35,7 @@ struct server {
 	int cmd; /* eventfd: the test asks for the capabilities to be sent */
 	struct wl_event_source *cmd_source;
 	uint32_t next_caps;
+	int held, release; /* eventfds: the loop is blocked, and may go on */
 	pthread_t thread;
 	char dir[64], socket[128];
 };
@@ -65,6 +69,11 @@ on_cmd(int fd, uint32_t mask, void *data)
 	(void)mask;
 	if (read(fd, &v, sizeof(v)) != sizeof(v))
 		return 0;
+	if (v == 3) { /* the compositor's loop blocks until the test releases it */
+		assert_int_equal(write(s->held, &v, sizeof(v)), sizeof(v));
+		assert_int_equal(read(s->release, &v, sizeof(v)), sizeof(v));
+		return 0;
+	}
 	if (v > 1) { /* the compositor goes away */
 		wl_display_terminate(s->d);
 		return 0;
@@ -105,7 +114,9 @@ server_start(bool seat, uint32_t caps)
 	if (seat)
 		assert_non_null(wl_global_create(s->d, &wl_seat_interface, 7, s, bind_seat));
 	s->cmd = eventfd(0, EFD_CLOEXEC);
-	assert_true(s->cmd >= 0);
+	s->held = eventfd(0, EFD_CLOEXEC);
+	s->release = eventfd(0, EFD_CLOEXEC);
+	assert_true(s->cmd >= 0 && s->held >= 0 && s->release >= 0);
 	s->cmd_source = wl_event_loop_add_fd(wl_display_get_event_loop(s->d), s->cmd,
 					     WL_EVENT_READABLE, on_cmd, s);
 	assert_non_null(s->cmd_source);
@@ -126,6 +137,24 @@ announce(struct server *s, uint32_t caps)
 	server_send(s, 1);
 }
 
+/* the compositor's loop blocks (returns once it is blocked), then goes on */
+static void
+server_hold(struct server *s)
+{
+	uint64_t v;
+
+	server_send(s, 3);
+	assert_int_equal(read(s->held, &v, sizeof(v)), sizeof(v));
+}
+
+static void
+server_release(struct server *s)
+{
+	uint64_t v = 1;
+
+	assert_int_equal(write(s->release, &v, sizeof(v)), sizeof(v));
+}
+
 static void
 server_stop(struct server *s)
 {
@@ -134,6 +163,8 @@ server_stop(struct server *s)
 	server_send(s, 2);
 	pthread_join(s->thread, NULL);
 	close(s->cmd);
+	close(s->held);
+	close(s->release);
 	snprintf(path, sizeof(path), "%s/wayland-test.lock", s->dir);
 	unlink(path);
 	unlink(s->socket);
@@ -160,14 +191,14 @@ not_a_session(void **state)
 {
 	(void)state;
 	unsetenv("WAYLAND_DISPLAY");
-	assert_null(wl_watch_new());
+	assert_null(wl_watch_new(monotonic_ms() + 5000));
 	/* a bare name is looked up in XDG_RUNTIME_DIR; without it, no attempt */
 	setenv("WAYLAND_DISPLAY", "wayland-0", 1);
 	unsetenv("XDG_RUNTIME_DIR");
-	assert_null(wl_watch_new());
+	assert_null(wl_watch_new(monotonic_ms() + 5000));
 	/* a socket nobody listens on */
 	setenv("WAYLAND_DISPLAY", "/nonexistent/wayland-0", 1);
-	assert_null(wl_watch_new());
+	assert_null(wl_watch_new(monotonic_ms() + 5000));
 	unsetenv("WAYLAND_DISPLAY");
 }
 
@@ -179,7 +210,61 @@ seat_with_pointer(void **state)
 
 	(void)state;
 	setenv("WAYLAND_DISPLAY", s->socket, 1);
-	assert_null(wl_watch_new()); /* the clients have their wl_pointer: nothing to wait for */
+	/* the clients have their wl_pointer: no announcement to wait for, only the fence */
+	struct wl_watch *w = wl_watch_new(monotonic_ms() + 5000);
+	assert_non_null(w);
+	assert_true(wl_watch_had_pointer(w));
+	wl_watch_free(w);
+	server_stop(s);
+}
+
+/* wl_watch_fenced until it returns non-zero or MS pass */
+static int
+fenced_for(struct wl_watch *w, int ms)
+{
+	uint64_t end = monotonic_ms() + (uint64_t)ms;
+	int r;
+
+	while ((r = wl_watch_fenced(w)) == 0 && monotonic_ms() < end) {
+		struct pollfd p = {.fd = wl_watch_fd(w), .events = POLLIN};
+		poll(&p, 1, 20);
+	}
+	return r;
+}
+
+/* The fence's answer comes once the compositor is back in its loop: not while
+ * it is blocked (setting a device up), and at once after. */
+static void
+fence_waits_for_the_loop(void **state)
+{
+	struct server *s = server_start(true, WL_SEAT_CAPABILITY_POINTER);
+	struct wl_watch *w;
+
+	(void)state;
+	setenv("WAYLAND_DISPLAY", s->socket, 1);
+	w = wl_watch_new(monotonic_ms() + 5000);
+	assert_non_null(w);
+	server_hold(s);
+	assert_int_equal(wl_watch_fence(w), 0);
+	assert_int_equal(fenced_for(w, 200), 0); /* blocked: it cannot have answered */
+	server_release(s);
+	assert_int_equal(fenced_for(w, 5000), 1);
+	wl_watch_free(w);
+	server_stop(s);
+}
+
+/* A compositor that does not answer does not hang the client: the watch gives up
+ * at its deadline (the client then goes by vhidd's reader). */
+static void
+compositor_stuck(void **state)
+{
+	struct server *s = server_start(true, 0);
+
+	(void)state;
+	setenv("WAYLAND_DISPLAY", s->socket, 1);
+	server_hold(s);
+	assert_null(wl_watch_new(monotonic_ms() + 200));
+	server_release(s);
 	server_stop(s);
 }
 
@@ -190,7 +275,7 @@ no_seat(void **state)
 
 	(void)state;
 	setenv("WAYLAND_DISPLAY", s->socket, 1);
-	assert_null(wl_watch_new());
+	assert_null(wl_watch_new(monotonic_ms() + 5000));
 	server_stop(s);
 }
 
@@ -203,7 +288,7 @@ announced_then_settled(void **state)
 
 	(void)state;
 	setenv("WAYLAND_DISPLAY", s->socket, 1);
-	w = wl_watch_new();
+	w = wl_watch_new(monotonic_ms() + 5000);
 	assert_non_null(w);
 	assert_false(wl_watch_announced(w));
 	assert_int_equal(check_for(w, 50), 0); /* a keyboard alone is not it */
@@ -227,7 +312,7 @@ compositor_gone(void **state)
 
 	(void)state;
 	setenv("WAYLAND_DISPLAY", s->socket, 1);
-	w = wl_watch_new();
+	w = wl_watch_new(monotonic_ms() + 5000);
 	assert_non_null(w);
 	server_stop(s);
 	assert_int_equal(check_for(w, 5000), -1);
@@ -239,9 +324,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(not_a_session),   cmocka_unit_test(seat_with_pointer),
-		cmocka_unit_test(no_seat),         cmocka_unit_test(announced_then_settled),
-		cmocka_unit_test(compositor_gone),
+		cmocka_unit_test(not_a_session),    cmocka_unit_test(seat_with_pointer),
+		cmocka_unit_test(no_seat),          cmocka_unit_test(announced_then_settled),
+		cmocka_unit_test(compositor_gone),  cmocka_unit_test(fence_waits_for_the_loop),
+		cmocka_unit_test(compositor_stuck),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
