@@ -172,18 +172,25 @@ server_stop(struct server *s)
 	free(s);
 }
 
-/* wl_watch_check until it returns non-zero or MS pass, polling its fd as libvhid does */
+/* STEP (wl_watch_check, wl_watch_fenced) until it returns non-zero or MS pass,
+ * polling the watch's fd between calls as libvhid does */
 static int
-check_for(struct wl_watch *w, int ms)
+step_for(struct wl_watch *w, int (*step)(struct wl_watch *), int ms)
 {
 	uint64_t end = monotonic_ms() + (uint64_t)ms;
 	int r;
 
-	while ((r = wl_watch_check(w)) == 0 && monotonic_ms() < end) {
+	while ((r = step(w)) == 0 && monotonic_ms() < end) {
 		struct pollfd p = {.fd = wl_watch_fd(w), .events = POLLIN};
 		poll(&p, 1, 100);
 	}
 	return r;
+}
+
+static int
+check_for(struct wl_watch *w, int ms)
+{
+	return step_for(w, wl_watch_check, ms);
 }
 
 static void
@@ -218,20 +225,6 @@ seat_with_pointer(void **state)
 	server_stop(s);
 }
 
-/* wl_watch_fenced until it returns non-zero or MS pass */
-static int
-fenced_for(struct wl_watch *w, int ms)
-{
-	uint64_t end = monotonic_ms() + (uint64_t)ms;
-	int r;
-
-	while ((r = wl_watch_fenced(w)) == 0 && monotonic_ms() < end) {
-		struct pollfd p = {.fd = wl_watch_fd(w), .events = POLLIN};
-		poll(&p, 1, 20);
-	}
-	return r;
-}
-
 /* The fence's answer comes once the compositor is back in its loop: not while
  * it is blocked (setting a device up), and at once after. */
 static void
@@ -246,9 +239,10 @@ fence_waits_for_the_loop(void **state)
 	assert_non_null(w);
 	server_hold(s);
 	assert_int_equal(wl_watch_fence(w), 0);
-	assert_int_equal(fenced_for(w, 200), 0); /* blocked: it cannot have answered */
+	assert_int_equal(step_for(w, wl_watch_fenced, 200),
+			 0); /* blocked: it cannot have answered */
 	server_release(s);
-	assert_int_equal(fenced_for(w, 5000), 1);
+	assert_int_equal(step_for(w, wl_watch_fenced, 5000), 1);
 	wl_watch_free(w);
 	server_stop(s);
 }
