@@ -21,7 +21,22 @@
  * has the keyboard. vhidd reports its reader at once, and clears Scroll Lock if
  * it is still on. A reader that writes no LEDs (evtest, a test rig, libinput
  * debug-events, Xorg with all LEDs off) waits out the settle instead
- * (vdev-nodes.c), and the probe ends there.
+ * (vdev-nodes.c). The probe's bit stays set after that, until LED_LATE_NS after
+ * the first reader: a desktop slower than the settle (weston under stress-ng
+ * wrote a new keyboard's LEDs 1.3 s after it was reported) still clears it, and
+ * its write still teaches vhidd that this desktop writes LEDs, and how late
+ * (vdev_note_led_write). Cleared at the settle, the bit would leave a late
+ * desktop's write of Scroll Lock off no change to pass on, and vhidd would keep
+ * reporting new keyboards on the short settle.
+ *
+ * Not every output report is a reader's. When the kernel's VT keyboard handler
+ * starts on a new keyboard, it sets the LEDs of every keyboard to the VT's
+ * state (kbd_start, through the kbd-*lock triggers of input-leds): each new
+ * keyboard of vhidd's cleared the Scroll Lock of the others, and reset a Num
+ * Lock a desktop had written (busybox tier, 6.1, 2026-12-03). Such a report,
+ * while another keyboard of vhidd's binds, neither ends a probe (its bit is set
+ * again) nor changes the LEDs a desktop wrote. A keyboard plugged in by anyone
+ * else does the same and is not recognised.
  * Clients never see the probe's bit. (An input report cannot set the LED from
  * the device side: hid-input drops a usage it has already mapped, so Scroll
  * Lock as an input would take it from the LED output report.)
@@ -31,6 +46,7 @@
 #include <linux/input.h>
 #include <string.h>
 
+#include "clock.h"
 #include "descriptor.h"
 #include "log.h"
 
@@ -41,6 +57,19 @@ enum {
 	PROBE_ECHOED,   /* the echo seen; the next output report is a reader's */
 	PROBE_DONE,
 };
+
+/*
+ * How long after a keyboard's first reader a desktop's LED write still teaches
+ * vhidd (the probe's bit kept): as long as vhidd ever waits for one (led_wait_ns).
+ */
+#define LED_LATE_NS (10000 * 1000000ull)
+
+/*
+ * How long after another keyboard is ready an output report may still be the
+ * kernel's VT state (see above): the report is queued during that keyboard's
+ * bind, by a work item, and read in whatever order the uhid fds come.
+ */
+#define BIND_ECHO_NS (200 * 1000000ull)
 
 enum { WRITE_NONE = 0, WRITE_ON, WRITE_OFF };
 
@@ -73,23 +102,52 @@ vdev_led_probe_start(struct vdev *dev)
 	queue_scroll_lock(dev, true);
 }
 
+/* Set, its reader not yet reported: a desktop's write would be its enable. */
 bool
 vdev_led_probe_pending(const struct vdev *dev)
 {
-	return dev->led_probe == PROBE_DUE || dev->led_probe == PROBE_SENT ||
-	       dev->led_probe == PROBE_ECHOED;
+	return !dev->led_late_until_ns &&
+	       (dev->led_probe == PROBE_DUE || dev->led_probe == PROBE_SENT ||
+		dev->led_probe == PROBE_ECHOED);
 }
 
+static void
+end_probe(struct vdev *dev)
+{
+	if (dev->led_probe == PROBE_DUE)
+		dev->led_write = WRITE_NONE; /* never set: nothing to clear */
+	else if (dev->led_probe == PROBE_SENT || dev->led_probe == PROBE_ECHOED)
+		queue_scroll_lock(dev, false);
+	dev->led_probe = PROBE_DONE;
+	dev->led_late_until_ns = 0;
+}
+
+/*
+ * The reader was reported on its settle, with no LED write: the bit stays for a
+ * late desktop write until LED_LATE_NS after the first reader (see above).
+ */
 void
-vdev_led_probe_end(struct vdev *dev)
+vdev_led_probe_settled(struct vdev *dev)
 {
 	if (!vdev_led_probe_pending(dev))
 		return;
-	if (dev->led_probe == PROBE_DUE)
-		dev->led_write = WRITE_NONE; /* never set: nothing to clear */
-	else
-		queue_scroll_lock(dev, false);
-	dev->led_probe = PROBE_DONE;
+	if (dev->led_probe == PROBE_DUE || !dev->first_read_ns) {
+		end_probe(dev);
+		return;
+	}
+	dev->led_late_until_ns = dev->first_read_ns + LED_LATE_NS;
+	vdev_arm_timer(dev->ctx);
+}
+
+/* No desktop wrote the LEDs in time: clear the probe's bit (a dispatch_timer). */
+void
+vdev_led_probe_expire(struct vdev *dev, uint64_t now)
+{
+	if (!dev->led_late_until_ns || now < dev->led_late_until_ns)
+		return;
+	log_debug("%s: no LED write by a reader within %.0f ms; Scroll Lock cleared",
+		  dev->params.label, (double)LED_LATE_NS / 1e6);
+	end_probe(dev);
 }
 
 static void
@@ -128,6 +186,45 @@ vdev_flush_led_writes(struct vdev_ctx *ctx)
 	}
 }
 
+/*
+ * Whether another keyboard of vhidd's is binding, or has just bound (see above):
+ * from its creation on, since its UHID_START may be read after this report.
+ */
+static bool
+other_keyboard_binding(const struct vdev *dev)
+{
+	uint64_t now = monotonic_ns();
+
+	for (const struct vdev *d = dev->ctx->devices; d; d = d->next)
+		if (d != dev && d->params.kind == VHID_DEVICE_KEYBOARD && !d->failed && !d->dead &&
+		    (!d->ready || now < d->created_ns + d->ready_ns + BIND_ECHO_NS))
+			return true;
+	return false;
+}
+
+/*
+ * An output report that may be the kernel's VT state, not a reader's: true when
+ * it is taken for that and handled (the probe's bit set again, a desktop's LEDs
+ * kept).
+ */
+static bool
+kernel_vt_state(struct vdev *dev, uint8_t leds)
+{
+	bool probing = dev->led_probe == PROBE_SENT || dev->led_probe == PROBE_ECHOED;
+
+	if ((!probing && !dev->led_synced) || !other_keyboard_binding(dev))
+		return false;
+	log_debug("%s: LED output 0x%02x while another keyboard binds: the kernel's VT "
+		  "state, not a reader's%s",
+		  dev->params.label, leds,
+		  probing && !(leds & VHID_LED_SCROLL_LOCK) ? "; the probe set again" : "");
+	if (probing && !(leds & VHID_LED_SCROLL_LOCK)) {
+		dev->led_probe = PROBE_DUE;
+		queue_scroll_lock(dev, true);
+	}
+	return true;
+}
+
 /* An LED output report: the kernel's LED state of the keyboard, all bits. */
 void
 vdev_led_output(struct vdev *dev, uint8_t leds)
@@ -144,6 +241,8 @@ vdev_led_output(struct vdev *dev, uint8_t leds)
 		  dev->led_probe == PROBE_SENT     ? " (probe sent)"
 		  : dev->led_probe == PROBE_ECHOED ? " (probe echoed)"
 						   : "");
+	if (kernel_vt_state(dev, leds))
+		return;
 	if (dev->led_probe != PROBE_SENT && dev->led_probe != PROBE_ECHOED) {
 		set_leds(dev, leds);
 		return;
@@ -153,8 +252,12 @@ vdev_led_output(struct vdev *dev, uint8_t leds)
 		log_debug("%s: LED probe echoed", dev->params.label);
 	} else {
 		/* a reader wrote its LED state: a desktop has enabled the keyboard */
-		log_debug("%s: LED state written by a reader", dev->params.label);
+		bool late = dev->led_late_until_ns != 0;
+
+		log_debug("%s: LED state written by a reader%s", dev->params.label,
+			  late ? ", after its settle" : "");
 		dev->led_probe = PROBE_DONE;
+		dev->led_late_until_ns = 0;
 		dev->led_synced = true;
 		dev->ctx->leds_written = true; /* the desktop here does (vdev-nodes.c) */
 		vdev_note_led_write(dev);
@@ -164,7 +267,8 @@ vdev_led_output(struct vdev *dev, uint8_t leds)
 		 * then types for the desktop's lock state, with no wait of its own
 		 * for a LEDS push (PROTOCOL 3.16) */
 		set_leds(dev, leds & (uint8_t)~VHID_LED_SCROLL_LOCK);
-		vdev_readers_enabled(dev);
+		if (!late)
+			vdev_readers_enabled(dev);
 		return;
 	}
 	/* the probe's bit is not the user's */

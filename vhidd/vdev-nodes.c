@@ -430,8 +430,8 @@ vdev_settle_readers(struct vdev *dev, uint64_t now)
 		return;
 	}
 	dev->settle_at_ns = 0;
-	/* a reader that writes no LEDs: the probe has nothing more to tell */
-	vdev_led_probe_end(dev);
+	/* a reader that writes no LEDs, or a desktop slower than the settle */
+	vdev_led_probe_settled(dev);
 	report_readers(dev, dev->raw_readers);
 }
 

@@ -50,6 +50,8 @@ struct vdev {
 	uint8_t led_probe;     /* vdev-leds.c */
 	uint8_t led_write;     /* a Scroll Lock write for vdev_flush_led_writes */
 	bool led_synced;       /* a reader wrote the keyboard's LED state */
+	uint64_t led_late_until_ns; /* reported on its settle, the probe's bit kept for
+				     * a late LED write until then, 0 = not */
 	uint8_t multiplier[2]; /* the feature report as the kernel last set it */
 
 	/* the last input report sent per report ID, for GET_REPORT and reset */
@@ -134,7 +136,8 @@ struct vdev *vdev_standby_take(struct vdev_ctx *ctx, const struct vdev_params *p
 /* vdev-leds.c: LED state and the LED probe */
 void vdev_led_probe_start(struct vdev *dev);
 bool vdev_led_probe_pending(const struct vdev *dev);
-void vdev_led_probe_end(struct vdev *dev);
+void vdev_led_probe_settled(struct vdev *dev);
+void vdev_led_probe_expire(struct vdev *dev, uint64_t now);
 void vdev_led_output(struct vdev *dev, uint8_t leds);
 void vdev_flush_led_writes(struct vdev_ctx *ctx);
 

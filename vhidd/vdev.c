@@ -120,6 +120,8 @@ vdev_arm_timer(struct vdev_ctx *ctx)
 			t = monotonic_ns() + POLL_INTERVAL_NS;
 		if (d->settle_at_ns && (!t || d->settle_at_ns < t))
 			t = d->settle_at_ns;
+		if (d->led_late_until_ns && (!t || d->led_late_until_ns < t))
+			t = d->led_late_until_ns;
 		if (t && (!next || t < next))
 			next = t;
 	}
@@ -386,6 +388,7 @@ dispatch_timer(struct vdev_ctx *ctx)
 	for (struct vdev *d = ctx->devices, *next; d; d = next) {
 		next = d->next;
 		vdev_settle_readers(d, now);
+		vdev_led_probe_expire(d, now);
 		if (d->lingering && now >= d->deadline_ns && !vdev_standby_recycle(d)) {
 			finish_destroy(d);
 			continue;
