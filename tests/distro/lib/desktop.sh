@@ -50,10 +50,11 @@ dwait() {
 # mark: where the client's log ends now (and vhidd's and the compositor's, for
 # logs_since_mark); since MARK text|pointer|keys: what the client received after
 # MARK (decode.py)
-DESK_LOGS="/tmp/vhidd.log /tmp/vhid-compositor.log"
+# (the compositor's log is the X server's under x11: compositor_log_file)
+desk_logs() { echo /tmp/vhidd.log "$(compositor_log_file)"; }
 mark() {
 	local f
-	for f in $DESK_LOGS; do wc -l <"$f" 2>/dev/null || echo 0; done >/tmp/vhid-desk.mark
+	for f in $(desk_logs); do wc -l <"$f" 2>/dev/null || echo 0; done >/tmp/vhid-desk.mark
 	wc -l <"$CLIENT_LOG"
 }
 # logs_since_mark: what vhidd and the compositor logged since the last mark, for
@@ -62,7 +63,7 @@ logs_since_mark() {
 	local f n
 	[ -s /tmp/vhid-desk.mark ] || return 0
 	exec 8</tmp/vhid-desk.mark
-	for f in $DESK_LOGS; do
+	for f in $(desk_logs); do
 		read -r n <&8 || n=0
 		[ -s "$f" ] || continue
 		echo "--- $f since the check's mark (first 60 lines)"
