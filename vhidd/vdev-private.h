@@ -46,13 +46,13 @@ struct vdev {
 	int n_evdev;
 	char hidraw[32];
 
-	uint8_t leds;          /* as clients see them: without the probe's bit */
-	uint8_t led_probe;     /* vdev-leds.c */
-	uint8_t led_write;     /* a Scroll Lock write for vdev_flush_led_writes */
-	bool led_synced;       /* a reader wrote the keyboard's LED state */
+	uint8_t leds;               /* as clients see them: without the probe's bit */
+	uint8_t led_probe;          /* vdev-leds.c */
+	uint8_t led_write;          /* a Scroll Lock write for vdev_flush_led_writes */
+	bool led_synced;            /* a reader wrote the keyboard's LED state */
 	uint64_t led_late_until_ns; /* reported on its settle, the probe's bit kept for
 				     * a late LED write until then, 0 = not */
-	uint8_t multiplier[2]; /* the feature report as the kernel last set it */
+	uint8_t multiplier[2];      /* the feature report as the kernel last set it */
 
 	/* the last input report sent per report ID, for GET_REPORT and reset */
 	uint8_t last_keyboard[VHID_KEYBOARD_REPORT_SIZE];

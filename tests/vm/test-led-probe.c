@@ -130,7 +130,8 @@ plain_reader_expired(struct vt_dev *kb)
 	vt_check(kernel_led(kb, LED_SCROLLL) == 0, "plain.scroll-lock-cleared",
 		 "the probe left the kernel's Scroll Lock at %d", kernel_led(kb, LED_SCROLLL));
 	vt_check(kb->leds == 0, "plain.leds.after", "the client sees 0x%02x", kb->leds);
-	vt_check(!vdev_leds_synced(kb->dev), "plain.still-not-synced", "vhidd's own clear "
+	vt_check(!vdev_leds_synced(kb->dev), "plain.still-not-synced",
+		 "vhidd's own clear "
 		 "was taken for a desktop's write");
 	vt_destroy(kb);
 }
@@ -273,8 +274,8 @@ late_desktop(void)
 	vt_pump(100);
 	vt_check(vdev_leds_synced(a.dev), "late.first.synced",
 		 "the desktop's write after the settle was not seen as a desktop's");
-	vt_check(a.leds == VHID_LED_NUM_LOCK, "late.first.leds", "the client sees 0x%02x, want 0x%02x",
-		 a.leds, VHID_LED_NUM_LOCK);
+	vt_check(a.leds == VHID_LED_NUM_LOCK, "late.first.leds",
+		 "the client sees 0x%02x, want 0x%02x", a.leds, VHID_LED_NUM_LOCK);
 	vt_check(kernel_led(&a, LED_SCROLLL) == 0, "late.first.scroll-lock-off",
 		 "the kernel's Scroll Lock is %d after the desktop wrote it off",
 		 kernel_led(&a, LED_SCROLLL));
