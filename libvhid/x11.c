@@ -7,6 +7,12 @@
  * its "Device Node" property, as an enabled slave, and sends a hierarchy event when
  * that changes. Only the client can ask, since only it is in the user's session.
  *
+ * A keyboard has two nodes, and the server takes each as a device of its own.
+ * Typing that began at the main node's enable, with System Control still to
+ * come, lost its first characters with one SYN_DROPPED in Xorg's log, as it did
+ * under weston (DESIGN.md 21). So the watch waits for every node of the device
+ * that the server lists (see sibling_grace_ms).
+ *
  * An X server that reads no evdev node (Xwayland, Xvfb, Xephyr: no device has a
  * "Device Node") is not waited for, and neither is one that cannot be reached. */
 #include "config.h"
@@ -19,13 +25,20 @@
 
 #if HAVE_XCB_XINPUT
 
+#include <dirent.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <xcb/xcb.h>
 #include <xcb/xinput.h>
+
+#include "clock.h"
 
 enum node_state { NO_EVDEV, NOT_YET, ENABLED };
 
 #define MAX_STALE 8
+#define MAX_NODES 4 /* the main node first, then the device's others */
 
 /*
  * The node names of /dev/input are reused: a short-lived device gets the name the
@@ -41,7 +54,10 @@ struct x11_watch {
 	xcb_connection_t *c;
 	xcb_atom_t prop;
 	uint8_t xi_opcode;
-	char node[64];
+	char node[MAX_NODES][64];
+	int nnodes;
+	uint64_t start_ms;   /* when the watch began */
+	uint64_t enabled_ms; /* when the main node was first seen enabled, 0 = not yet */
 	xcb_input_device_id_t stale[MAX_STALE];
 	int nstale;
 };
@@ -87,21 +103,65 @@ is_slave(const xcb_input_xi_device_info_t *info)
 	       info->type == XCB_INPUT_DEVICE_TYPE_FLOATING_SLAVE;
 }
 
+/*
+ * How long after the main node's enable a node of the device that the server does
+ * not list yet is still waited for: as long as the server took for the main node,
+ * 0.5 to 3 s. Xorg adds a device's nodes one after the other, as udev announces
+ * them; one it never lists (a configuration that ignores it) costs that once.
+ */
+static uint64_t
+sibling_grace_ms(const struct x11_watch *w)
+{
+	uint64_t took = w->enabled_ms - w->start_ms;
+
+	return took < 500 ? 500 : took > 3000 ? 3000 : took;
+}
+
+/* the index of NODE among the watched nodes (a property reply), or -1; -2 when the
+ * device has no "Device Node" at all */
+static int
+node_index(const struct x11_watch *w, xcb_input_xi_get_property_reply_t *p)
+{
+	for (int i = 0; i < w->nnodes; i++) {
+		int is = node_is(p, w->node[i]);
+
+		if (is < 0)
+			return -2;
+		if (is > 0)
+			return i;
+	}
+	return -1;
+}
+
+/* The answer from what the server lists: LISTED and ENABLED per watched node. */
+static enum node_state
+nodes_state(struct x11_watch *w, const bool *listed, const bool *enabled)
+{
+	uint64_t now = monotonic_ms();
+
+	if (!enabled[0])
+		return NOT_YET;
+	if (!w->enabled_ms)
+		w->enabled_ms = now;
+	for (int i = 1; i < w->nnodes; i++)
+		if (listed[i] ? !enabled[i] : now < w->enabled_ms + sibling_grace_ms(w))
+			return NOT_YET;
+	return ENABLED;
+}
+
 /* One round trip for the list, one for every device's "Device Node": the
  * requests all go out before the first reply is read. RECORD (the first query):
- * every entry with the node is stale. TRUST_STALE: a stale entry counts too (see
- * struct x11_watch). */
+ * every entry with a watched node is stale. TRUST_STALE: a stale entry counts
+ * too (see struct x11_watch). */
 static enum node_state
 query(struct x11_watch *w, bool record, bool trust_stale)
 {
 	xcb_connection_t *c = w->c;
-	xcb_atom_t prop = w->prop;
-	const char *node = w->node;
 	xcb_input_xi_query_device_reply_t *r = xcb_input_xi_query_device_reply(
 		c, xcb_input_xi_query_device(c, XCB_INPUT_DEVICE_ALL), NULL);
 	xcb_input_xi_get_property_cookie_t ck[128];
 	xcb_input_xi_device_info_iterator_t it;
-	enum node_state st = NO_EVDEV;
+	bool listed[MAX_NODES] = {false}, enabled[MAX_NODES] = {false}, evdev = false;
 	int n = 0, i = 0;
 
 	if (!r)
@@ -109,27 +169,69 @@ query(struct x11_watch *w, bool record, bool trust_stale)
 	for (it = xcb_input_xi_query_device_infos_iterator(r); it.rem > 0 && n < 128;
 	     xcb_input_xi_device_info_next(&it))
 		if (is_slave(it.data))
-			ck[n++] = xcb_input_xi_get_property(c, it.data->deviceid, 0, prop,
+			ck[n++] = xcb_input_xi_get_property(c, it.data->deviceid, 0, w->prop,
 							    XCB_GET_PROPERTY_TYPE_ANY, 0, 64);
 	for (it = xcb_input_xi_query_device_infos_iterator(r); it.rem > 0 && i < n;
 	     xcb_input_xi_device_info_next(&it)) {
 		xcb_input_xi_get_property_reply_t *p;
-		int is;
+		int k;
 
 		if (!is_slave(it.data))
 			continue;
 		p = xcb_input_xi_get_property_reply(c, ck[i++], NULL);
-		is = node_is(p, node);
+		k = node_index(w, p);
 		free(p);
-		if (is > 0 && record && w->nstale < MAX_STALE)
+		evdev = evdev || k != -2;
+		if (k < 0)
+			continue;
+		if (record && w->nstale < MAX_STALE)
 			w->stale[w->nstale++] = it.data->deviceid;
-		if (is > 0 && is_stale(w, it.data->deviceid) && !trust_stale)
-			is = 0; /* another device's entry, on its way out */
-		if (is >= 0 && st != ENABLED)
-			st = is && it.data->enabled ? ENABLED : NOT_YET;
+		if (is_stale(w, it.data->deviceid) && !trust_stale)
+			continue; /* another device's entry, on its way out */
+		listed[k] = true;
+		enabled[k] = enabled[k] || it.data->enabled;
 	}
 	free(r);
-	return st;
+	return evdev ? nodes_state(w, listed, enabled) : NO_EVDEV;
+}
+
+/*
+ * The device's other evdev nodes (a keyboard's System Control), from sysfs: the
+ * event nodes of the other input devices of the main node's HID device
+ * (/sys/class/input/eventN -> .../<hid>/input/inputM/eventN).
+ */
+static void
+find_siblings(struct x11_watch *w)
+{
+	const char *name = strrchr(w->node[0], '/') + 1;
+	char path[PATH_MAX], link[96], sub[PATH_MAX + 300];
+	struct dirent *e, *f;
+	DIR *inputs, *one;
+	char *cut;
+
+	snprintf(link, sizeof(link), "/sys/class/input/%s", name);
+	if (!realpath(link, path) || !(cut = strrchr(path, '/')))
+		return;
+	*cut = '\0';
+	if (!(cut = strrchr(path, '/')))
+		return;
+	*cut = '\0'; /* .../<hid>/input */
+	if (!(inputs = opendir(path)))
+		return;
+	while ((e = readdir(inputs)) && w->nnodes < MAX_NODES) {
+		if (strncmp(e->d_name, "input", 5))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		if (!(one = opendir(sub)))
+			continue;
+		while ((f = readdir(one)) && w->nnodes < MAX_NODES)
+			if (!strncmp(f->d_name, "event", 5) && strcmp(f->d_name, name) &&
+			    strlen(f->d_name) < sizeof(w->node[0]) - strlen("/dev/input/"))
+				snprintf(w->node[w->nnodes++], sizeof(w->node[0]), "/dev/input/%s",
+					 f->d_name);
+		closedir(one);
+	}
+	closedir(inputs);
 }
 
 /* XInput 2 announced, hierarchy events selected: 0, or -1 when the server lacks XI 2 */
@@ -170,12 +272,16 @@ x11_watch_new(const char *node)
 	 * only a server on this machine can read this machine's devices: "host:N"
 	 * (ssh -X's localhost:10) is another machine's, or nobody's */
 	if (!display || (display[0] != ':' && strncmp(display, "unix:", 5)) ||
-	    getenv("WAYLAND_DISPLAY") || !node || !*node || strlen(node) >= sizeof(w->node))
+	    getenv("WAYLAND_DISPLAY") || !node || !strrchr(node, '/') ||
+	    strlen(node) >= sizeof(w->node[0]))
 		return NULL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
-	strcpy(w->node, node);
+	strcpy(w->node[0], node);
+	w->nnodes = 1;
+	w->start_ms = monotonic_ms();
+	find_siblings(w);
 	w->c = xcb_connect(display, NULL);
 	if (xcb_connection_has_error(w->c) || setup(w->c, &w->prop, &w->xi_opcode) < 0 ||
 	    query(w, true, false) == NO_EVDEV) {
