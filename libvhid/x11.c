@@ -195,6 +195,21 @@ query(struct x11_watch *w, bool record, bool trust_stale)
 	return evdev ? nodes_state(w, listed, enabled) : NO_EVDEV;
 }
 
+/* /dev/input/NAME as a watched node, if NAME is an event node other than MAIN */
+static void
+add_node(struct x11_watch *w, const char *name, const char *main)
+{
+	static const char dir[] = "/dev/input/";
+	size_t len = strlen(name);
+
+	if (strncmp(name, "event", 5) || !strcmp(name, main) ||
+	    sizeof(dir) + len > sizeof(w->node[0]))
+		return;
+	memcpy(w->node[w->nnodes], dir, sizeof(dir) - 1);
+	memcpy(w->node[w->nnodes] + sizeof(dir) - 1, name, len + 1);
+	w->nnodes++;
+}
+
 /*
  * The device's other evdev nodes (a keyboard's System Control), from sysfs: the
  * event nodes of the other input devices of the main node's HID device
@@ -225,10 +240,7 @@ find_siblings(struct x11_watch *w)
 		if (!(one = opendir(sub)))
 			continue;
 		while ((f = readdir(one)) && w->nnodes < MAX_NODES)
-			if (!strncmp(f->d_name, "event", 5) && strcmp(f->d_name, name) &&
-			    strlen(f->d_name) < sizeof(w->node[0]) - strlen("/dev/input/"))
-				snprintf(w->node[w->nnodes++], sizeof(w->node[0]), "/dev/input/%s",
-					 f->d_name);
+			add_node(w, f->d_name, name);
 		closedir(one);
 	}
 	closedir(inputs);
