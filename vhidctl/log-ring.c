@@ -79,6 +79,20 @@ block_signals(void)
 	return signalfd(-1, &mask, SFD_CLOEXEC);
 }
 
+static void
+unblock_signals(int sigfd)
+{
+	sigset_t mask;
+
+	if (sigfd < 0)
+		return;
+	close(sigfd);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+}
+
 /* true when SIGINT or SIGTERM arrived within ms */
 static bool
 stopped_within(int sigfd, int ms)
@@ -108,10 +122,9 @@ reconnect(struct cli *cli, int sigfd, unsigned int *after)
 }
 
 static int
-follow_ring(struct cli *cli, struct vhid_client *c, struct ring_view *v, unsigned int after)
+follow_ring(struct cli *cli, struct vhid_client *c, struct ring_view *v, unsigned int after,
+	    int sigfd)
 {
-	int sigfd = block_signals();
-
 	while (c && !stopped_within(sigfd, POLL_MS)) {
 		if (fetch(c, v, &after) == 0)
 			continue;
@@ -129,27 +142,35 @@ log_ring_show(struct cli *cli, long long cutoff_ms, bool follow)
 	struct ring_view v = {.cutoff_ms = cutoff_ms};
 	struct vhid_client *c;
 	unsigned int after = 0;
+	/* before the first line is printed: a SIGINT sent on seeing it (a test, a
+	 * user's Ctrl-C) ends the command cleanly. Blocked from there on, it killed
+	 * vhidctl (exit 130) when it came before the follow loop (a stressed make
+	 * check, 2026-12-03). */
+	int sigfd = follow ? block_signals() : -1;
 	int r = vhid_client_new("vhidctl log", NULL, NULL, &c);
 
-	if (r < 0)
-		return cli_error("%s", vhid_strerror(r));
-	r = vhid_client_connect(c, cli->socket);
+	if (r == 0)
+		r = vhid_client_connect(c, cli->socket);
 	if (r == 0)
 		r = fetch(c, &v, &after);
 	if (r == -VHID_ENOCAP || r == -VHID_ENODAEMON)
 		fprintf(stderr, "vhidctl: %s; reading the journal or log file instead\n",
 			vhid_client_last_error(c));
+	if (r == 0 && follow)
+		return follow_ring(cli, c, &v, after, sigfd);
+	/* the journal or file follower sets its own (and journalctl must not
+	 * inherit them blocked) */
+	unblock_signals(sigfd);
 	if (r == -VHID_ENOCAP || r == -VHID_ENODAEMON) {
 		vhid_client_destroy(c);
 		return -1;
 	}
 	if (r < 0) {
-		r = cli_fail(cli_exit_for(r), "%s", vhid_client_last_error(c));
+		r = cli_fail(cli_exit_for(r), "%s",
+			     c ? vhid_client_last_error(c) : vhid_strerror(r));
 		vhid_client_destroy(c);
 		return r;
 	}
-	if (follow)
-		return follow_ring(cli, c, &v, after);
 	vhid_client_destroy(c);
 	return EXIT_OK;
 }
