@@ -12,12 +12,10 @@
 #include <grp.h>
 #include <libgen.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -305,13 +303,8 @@ static int
 follow_setup(struct follower *w)
 {
 	char copy[256];
-	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	w->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	w->sigfd = log_block_stop_signals();
 	w->inotify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->sigfd < 0 || w->inotify < 0)
 		return -errno;

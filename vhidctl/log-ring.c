@@ -67,29 +67,34 @@ fetch(struct vhid_client *c, struct ring_view *v, unsigned int *after)
 	return r;
 }
 
-static int
-block_signals(void)
+/* SIGINT and SIGTERM, the signals that end a follow */
+static void
+stop_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+}
+
+int
+log_block_stop_signals(void)
 {
 	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
+	stop_signals(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	return signalfd(-1, &mask, SFD_CLOEXEC);
 }
 
-static void
-unblock_signals(int sigfd)
+void
+log_unblock_stop_signals(int sigfd)
 {
 	sigset_t mask;
 
 	if (sigfd < 0)
 		return;
 	close(sigfd);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
+	stop_signals(&mask);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 }
 
@@ -146,7 +151,7 @@ log_ring_show(struct cli *cli, long long cutoff_ms, bool follow)
 	 * user's Ctrl-C) ends the command cleanly. Blocked from there on, it killed
 	 * vhidctl (exit 130) when it came before the follow loop (a stressed make
 	 * check, 2026-12-03). */
-	int sigfd = follow ? block_signals() : -1;
+	int sigfd = follow ? log_block_stop_signals() : -1;
 	int r = vhid_client_new("vhidctl log", NULL, NULL, &c);
 
 	if (r == 0)
@@ -160,7 +165,7 @@ log_ring_show(struct cli *cli, long long cutoff_ms, bool follow)
 		return follow_ring(cli, c, &v, after, sigfd);
 	/* the journal or file follower sets its own (and journalctl must not
 	 * inherit them blocked) */
-	unblock_signals(sigfd);
+	log_unblock_stop_signals(sigfd);
 	if (r == -VHID_ENOCAP || r == -VHID_ENODAEMON) {
 		vhid_client_destroy(c);
 		return -1;

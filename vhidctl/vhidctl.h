@@ -85,6 +85,10 @@ void cli_describe_protocol(const struct vhid_client *c, char *buf, size_t len);
  * or the log file.
  */
 int log_ring_show(struct cli *cli, long long cutoff_ms, bool follow);
+/* SIGINT and SIGTERM blocked and read from the returned signalfd (a follow's end),
+ * and undone (closing it; -1 does nothing) */
+int log_block_stop_signals(void);
+void log_unblock_stop_signals(int sigfd);
 
 /* The socket path in use: -s, else $VHID_SOCKET, else the default (machine.c). */
 const char *cli_socket_path(const struct cli *cli);
