@@ -16,9 +16,10 @@ struct x11_watch;
 struct x11_watch *x11_watch_new(const char *node);
 /* readable when the server's hierarchy changed (poll it, then x11_watch_check()) */
 int x11_watch_fd(const struct x11_watch *w);
-/* @return 1 when the server has enabled the node and its others, 0 not yet, -1 when the connection
- *         failed. VHIDD_READER: vhidd counts a reader of the node, so an entry the
- *         server listed with the node when the watch began is this device's too */
+/* @return 1 when the server has enabled the node and its others, 0 not yet, -1
+ *         when the connection failed. VHIDD_READER: vhidd counts a reader of the
+ *         node, so an entry the server listed with the node when the watch began
+ *         is this device's too */
 int x11_watch_check(struct x11_watch *w, bool vhidd_reader);
 void x11_watch_free(struct x11_watch *w);
 

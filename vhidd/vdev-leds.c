@@ -102,13 +102,18 @@ vdev_led_probe_start(struct vdev *dev)
 	queue_scroll_lock(dev, true);
 }
 
+/* The probe's bit is set in the kernel (its echo seen or not). */
+static bool
+probe_written(const struct vdev *dev)
+{
+	return dev->led_probe == PROBE_SENT || dev->led_probe == PROBE_ECHOED;
+}
+
 /* Set, its reader not yet reported: a desktop's write would be its enable. */
 bool
 vdev_led_probe_pending(const struct vdev *dev)
 {
-	return !dev->led_late_until_ns &&
-	       (dev->led_probe == PROBE_DUE || dev->led_probe == PROBE_SENT ||
-		dev->led_probe == PROBE_ECHOED);
+	return !dev->led_late_until_ns && (dev->led_probe == PROBE_DUE || probe_written(dev));
 }
 
 static void
@@ -116,7 +121,7 @@ end_probe(struct vdev *dev)
 {
 	if (dev->led_probe == PROBE_DUE)
 		dev->led_write = WRITE_NONE; /* never set: nothing to clear */
-	else if (dev->led_probe == PROBE_SENT || dev->led_probe == PROBE_ECHOED)
+	else if (probe_written(dev))
 		queue_scroll_lock(dev, false);
 	dev->led_probe = PROBE_DONE;
 	dev->led_late_until_ns = 0;
@@ -210,7 +215,7 @@ other_keyboard_binding(const struct vdev *dev)
 static bool
 kernel_vt_state(struct vdev *dev, uint8_t leds)
 {
-	bool probing = dev->led_probe == PROBE_SENT || dev->led_probe == PROBE_ECHOED;
+	bool probing = probe_written(dev);
 
 	if ((!probing && !dev->led_synced) || !other_keyboard_binding(dev))
 		return false;
@@ -243,7 +248,7 @@ vdev_led_output(struct vdev *dev, uint8_t leds)
 						   : "");
 	if (kernel_vt_state(dev, leds))
 		return;
-	if (dev->led_probe != PROBE_SENT && dev->led_probe != PROBE_ECHOED) {
+	if (!probe_written(dev)) {
 		set_leds(dev, leds);
 		return;
 	}
