@@ -27,7 +27,10 @@
  * its write still teaches vhidd that this desktop writes LEDs, and how late
  * (vdev_note_led_write). Cleared at the settle, the bit would leave a late
  * desktop's write of Scroll Lock off no change to pass on, and vhidd would keep
- * reporting new keyboards on the short settle.
+ * reporting new keyboards on the short settle. For the same reason a keyboard
+ * whose probe has ended gets it again for each new reader, while no reader has
+ * written LEDs here (vdev_led_probe_reader_came): the compositor may come long
+ * after a keyboard's first reader.
  *
  * Not every output report is a reader's. When the kernel's VT keyboard handler
  * starts on a new keyboard, it sets the LEDs of every keyboard to the VT's
@@ -141,6 +144,33 @@ vdev_led_probe_settled(struct vdev *dev)
 		return;
 	}
 	dev->led_late_until_ns = dev->first_read_ns + LED_LATE_NS;
+	vdev_arm_timer(dev->ctx);
+}
+
+/*
+ * A reader came to a keyboard whose probe has ended, where no reader has written
+ * LEDs yet. A keyboard made before the session (the standby, made when vhidd
+ * starts) is first opened by whatever comes first, logind at boot, and its probe
+ * ends LED_LATE_NS after that, long before the compositor opens it: the
+ * compositor's write then changes no LED and teaches nothing, and the session's
+ * first new keyboard is reported on its settle. Under stress-ng that was 236 ms
+ * before weston's write, and its first character was lost (bookworm, 2026-12-03).
+ * So the bit is set again for the new reader, to learn from only: late from the
+ * start, the probe holds back no report, and it ends as a late one does.
+ */
+void
+vdev_led_probe_reader_came(struct vdev *dev, uint64_t now)
+{
+	if (!dev->ctx->led_probe || dev->ctx->leds_written || dev->led_probe != PROBE_DONE ||
+	    dev->params.kind != VHID_DEVICE_KEYBOARD || dev->dead || dev->failed)
+		return;
+	log_debug("%s: a new reader, and no reader has written LEDs here yet: the probe "
+		  "set again",
+		  dev->params.label);
+	dev->led_probe = PROBE_DUE;
+	dev->first_read_ns = now;
+	dev->led_late_until_ns = now + LED_LATE_NS;
+	queue_scroll_lock(dev, true);
 	vdev_arm_timer(dev->ctx);
 }
 

@@ -297,7 +297,7 @@ vdev_note_led_write(struct vdev *dev)
 	dev->led_took_ns = took;
 	if (took > dev->ctx->led_write_max_ns) {
 		dev->ctx->led_write_max_ns = took;
-		log_debug("%s: LED state written %.0f ms after the first reader; new keyboards "
+		log_debug("%s: LED state written %.0f ms after its reader came; new keyboards "
 			  "wait up to %.0f ms for it",
 			  dev->params.label, (double)took / 1e6,
 			  (double)led_wait_ns(dev->ctx) / 1e6);
@@ -353,6 +353,8 @@ set_readers(struct vdev *dev, unsigned int raw, uint64_t settle_ns)
 		settle_ns = led_wait_ns(dev->ctx);
 	if (raw && !dev->first_read_ns)
 		dev->first_read_ns = monotonic_ns();
+	else if (raw > dev->raw_readers)
+		vdev_led_probe_reader_came(dev, monotonic_ns());
 	dev->raw_readers = raw;
 	if (dev->others_until_ns && raw > dev->readers) {
 		check_others(dev, monotonic_ns()); /* the desktop has set up the main node */

@@ -27,8 +27,10 @@ struct vdev {
 	unsigned int readers;     /* readers as reported: settled (vdev-nodes.c) */
 	unsigned int raw_readers; /* readers as counted, before the settle */
 	uint64_t settle_at_ns;    /* when raw_readers becomes readers, 0 = nothing pending */
-	uint64_t first_read_ns;   /* when the first reader was counted, 0 = not yet */
-	uint64_t led_took_ns;     /* from the first reader to the desktop's LED write */
+	uint64_t first_read_ns;   /* when the LED probe's reader was counted: the first
+				   * reader, or the one that began a re-probe (vdev-leds.c);
+				   * 0 = not yet */
+	uint64_t led_took_ns;     /* from that reader to the desktop's LED write */
 	uint64_t others_until_ns; /* waiting for the desktop to take the other nodes, at
 				   * most until then (vdev-nodes.c), 0 = not waiting */
 	bool lingering;           /* released, waiting out the linger before UHID_DESTROY */
@@ -138,6 +140,7 @@ void vdev_led_probe_start(struct vdev *dev);
 bool vdev_led_probe_pending(const struct vdev *dev);
 void vdev_led_probe_settled(struct vdev *dev);
 void vdev_led_probe_expire(struct vdev *dev, uint64_t now);
+void vdev_led_probe_reader_came(struct vdev *dev, uint64_t now);
 void vdev_led_output(struct vdev *dev, uint8_t leds);
 void vdev_flush_led_writes(struct vdev_ctx *ctx);
 

@@ -6,12 +6,15 @@
  * reader that writes none is still reported, after its settle, and the probe
  * leaves Scroll Lock off once no late desktop can write it any more (10 s after
  * the first reader). A desktop that writes after the settle still teaches vhidd
- * that it writes, and how late. The kernel, binding a new keyboard, sets every
- * keyboard's LEDs to the VT's state: that is no reader's write.
+ * that it writes, and how late, and so does a desktop that opens a keyboard
+ * long after its first reader (a standby keyboard). The kernel, binding a new
+ * keyboard, sets every keyboard's LEDs to the VT's state: that is no reader's
+ * write.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "vmtest.h"
@@ -294,6 +297,72 @@ out:
 	vt_destroy(&a);
 }
 
+/* The kernel's LED state through a node already open (a new open is a reader). */
+static int
+fd_led(const struct vt_dev *reader, unsigned int led)
+{
+	unsigned long bits[1] = {0};
+
+	if (ioctl(reader->evfd, EVIOCGLED(sizeof(bits)), bits) < 0)
+		return -1;
+	return (int)(bits[0] >> led & 1);
+}
+
+/*
+ * A keyboard made long before the desktop, as the standby keyboard is at boot:
+ * its first reader writes no LEDs (logind), and its probe has ended when the
+ * desktop opens it and writes its LEDs. That write must still teach vhidd that
+ * the desktop writes LEDs: the next new keyboard waits for its write, 2.5 s
+ * after its open, past any settle. Run on a fresh context.
+ */
+static void
+desktop_after_probe(void)
+{
+	struct vdev_params p;
+	struct vt_dev a, desk = {.evfd = -1}, b;
+	uint64_t end;
+	int r;
+
+	vt_params(&p, VHID_DEVICE_KEYBOARD);
+	if (!vt_check(vt_create(&a, &p) == 0, "after-probe.first.create", "no keyboard"))
+		return;
+	vt_check(wait_readers(&a), "after-probe.first.reported", "the reader was never reported");
+	/* the first reader's probe ends 10 s after it came */
+	end = monotonic_ms() + (uint64_t)vt_bound(15000);
+	while (fd_led(&a, LED_SCROLLL) != 0 && monotonic_ms() < end)
+		vt_pump(100);
+	if (!vt_check(fd_led(&a, LED_SCROLLL) == 0, "after-probe.first.ended",
+		      "the probe's Scroll Lock is %d 15 s after the first reader",
+		      fd_led(&a, LED_SCROLLL)))
+		goto out;
+	if (!vt_check(vt_open_evdev_path(&desk, vdev_get_evdev(a.dev, 0)) == 0,
+		      "after-probe.desktop.open", "cannot open the node"))
+		goto out;
+	/* a desktop that takes 1 s to write: the next keyboard then waits 4 s for its
+	 * write (4 times as long), past the 2.5 s of slow_desktop() */
+	vt_pump(1000);
+	vt_check(fd_led(&desk, LED_SCROLLL) == 1, "after-probe.probe-set-again",
+		 "the kernel's Scroll Lock is %d after the desktop's open: its write would "
+		 "change nothing",
+		 fd_led(&desk, LED_SCROLLL));
+	desktop_writes_leds(&desk);
+	vt_pump(100);
+	vt_check(vdev_leds_synced(a.dev), "after-probe.desktop.synced",
+		 "the desktop's write was not seen as a desktop's");
+	vt_check(a.leds == VHID_LED_NUM_LOCK, "after-probe.desktop.leds",
+		 "the client sees 0x%02x, want 0x%02x", a.leds, VHID_LED_NUM_LOCK);
+	r = slow_desktop(&b, "after-probe.second", 2500);
+	if (r == -2)
+		goto out;
+	vt_check(r == 0, "after-probe.second.waits.for.leds",
+		 "reported on its settle: the desktop's write on the older keyboard taught "
+		 "vhidd nothing");
+	vt_destroy(&b);
+out:
+	vt_close_evdev(&desk);
+	vt_destroy(&a);
+}
+
 /* A pointer has no LEDs and no probe. */
 static void
 pointer(void)
@@ -326,5 +395,8 @@ main(void)
 	vt_cleanup();
 	vdev_ctx_set_led_probe(vt_ctx(), true);
 	late_desktop();
+	vt_cleanup();
+	vdev_ctx_set_led_probe(vt_ctx(), true);
+	desktop_after_probe();
 	return vt_finish();
 }
