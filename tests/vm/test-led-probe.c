@@ -123,15 +123,36 @@ plain_reader(struct vt_dev *kb)
 	return true;
 }
 
-static void
-plain_reader_expired(struct vt_dev *kb)
+/* The kernel's LED state through a node already open (a new open is a reader). */
+static int
+fd_led(const struct vt_dev *reader, unsigned int led)
+{
+	unsigned long bits[1] = {0};
+
+	if (ioctl(reader->evfd, EVIOCGLED(sizeof(bits)), bits) < 0)
+		return -1;
+	return (int)(bits[0] >> led & 1);
+}
+
+/* Pump until the probe's Scroll Lock is off (15 s at most: it ends 10 s after the
+ * first reader), read through READER's open node; the state last read. */
+static int
+wait_scroll_lock_off(const struct vt_dev *reader)
 {
 	uint64_t end = monotonic_ms() + (uint64_t)vt_bound(15000);
 
-	while (kernel_led(kb, LED_SCROLLL) != 0 && monotonic_ms() < end)
+	while (fd_led(reader, LED_SCROLLL) != 0 && monotonic_ms() < end)
 		vt_pump(100);
-	vt_check(kernel_led(kb, LED_SCROLLL) == 0, "plain.scroll-lock-cleared",
-		 "the probe left the kernel's Scroll Lock at %d", kernel_led(kb, LED_SCROLLL));
+	return fd_led(reader, LED_SCROLLL);
+}
+
+static void
+plain_reader_expired(struct vt_dev *kb)
+{
+	int scroll = wait_scroll_lock_off(kb);
+
+	vt_check(scroll == 0, "plain.scroll-lock-cleared",
+		 "the probe left the kernel's Scroll Lock at %d", scroll);
 	vt_check(kb->leds == 0, "plain.leds.after", "the client sees 0x%02x", kb->leds);
 	vt_check(!vdev_leds_synced(kb->dev), "plain.still-not-synced",
 		 "vhidd's own clear "
@@ -297,17 +318,6 @@ out:
 	vt_destroy(&a);
 }
 
-/* The kernel's LED state through a node already open (a new open is a reader). */
-static int
-fd_led(const struct vt_dev *reader, unsigned int led)
-{
-	unsigned long bits[1] = {0};
-
-	if (ioctl(reader->evfd, EVIOCGLED(sizeof(bits)), bits) < 0)
-		return -1;
-	return (int)(bits[0] >> led & 1);
-}
-
 /*
  * A keyboard made long before the desktop, as the standby keyboard is at boot:
  * its first reader writes no LEDs (logind), and its probe has ended when the
@@ -320,20 +330,15 @@ desktop_after_probe(void)
 {
 	struct vdev_params p;
 	struct vt_dev a, desk = {.evfd = -1}, b;
-	uint64_t end;
-	int r;
+	int r, scroll;
 
 	vt_params(&p, VHID_DEVICE_KEYBOARD);
 	if (!vt_check(vt_create(&a, &p) == 0, "after-probe.first.create", "no keyboard"))
 		return;
 	vt_check(wait_readers(&a), "after-probe.first.reported", "the reader was never reported");
-	/* the first reader's probe ends 10 s after it came */
-	end = monotonic_ms() + (uint64_t)vt_bound(15000);
-	while (fd_led(&a, LED_SCROLLL) != 0 && monotonic_ms() < end)
-		vt_pump(100);
-	if (!vt_check(fd_led(&a, LED_SCROLLL) == 0, "after-probe.first.ended",
-		      "the probe's Scroll Lock is %d 15 s after the first reader",
-		      fd_led(&a, LED_SCROLLL)))
+	scroll = wait_scroll_lock_off(&a);
+	if (!vt_check(scroll == 0, "after-probe.first.ended",
+		      "the probe's Scroll Lock is %d 15 s after the first reader", scroll))
 		goto out;
 	if (!vt_check(vt_open_evdev_path(&desk, vdev_get_evdev(a.dev, 0)) == 0,
 		      "after-probe.desktop.open", "cannot open the node"))
