@@ -30,7 +30,7 @@ if not runs:
     print("bench-desktop: no results in the log"); sys.exit(1)
 cases = {"cold": ("17 characters from cold (vhidd's standby keyboard)", 1.0),
          "new": ("17 characters on a keyboard made for the command (standby off)", None),
-         "kept": ("17 characters, the keyboard kept from the command before", 1.0),
+         "kept": ("17 characters, 0.5 s after the case before (the standby keyboard)", 1.0),
          "500": ("500 characters", 0.5),
          "session": ("20 strings of 20-60 characters", 0.5)}
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

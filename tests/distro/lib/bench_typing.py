@@ -4,24 +4,27 @@
 With weston and wev running (CLIENT_LOG is wev's output) and ydotoold up, type
 the same texts with vhid and with ydotool and time each from starting the
 command until wev has received the last character (decode.py's reading of its
-log, polled every 2 ms). Cases:
+log, read when inotify says it was written). Cases:
   cold     a 17-character string, one `vhidctl type` 3.5 s after the last vhid
            run (past vhidd's keep_ms): it takes vhidd's standby keyboard, which
            the desktop found when it was made (DESIGN.md §9)
   new      the same with the standby keyboard off (BENCH_CONF, reloaded through
            VHIDD_PID): the device made for the command and discovered by weston
-  kept     the same string right after a cold run (the keyboard taken over)
+  kept     the same string 0.5 s after ydotool's run of "new": it takes the
+           standby keyboard too, with the desktop idle 0.5 s, not 3.5 s
   500      a 500-character string, one command
   session  20 strings of 20-60 characters one after another: one `vhidctl
            session` fed all of them; ydotool: one `ydotool type` per string
 Prints "BENCH CASE TOOL SECONDS WRONG CHARS" per run (WRONG: characters that
 differ from what was sent, or were lost; SECONDS -1: nothing arrived).
-Environment: VHIDCTL (vhidctl), BENCH_RUNS (runs of each case, default 3),
+Environment: VHIDCTL (vhidctl), BENCH_RUNS (runs of each case, default 7),
 BENCH_CONF and VHIDD_PID (vhidd's policy file and pid, for "new").
 """
+import ctypes
 import difflib
 import os
 import random
+import select
 import subprocess
 import sys
 import time
@@ -65,6 +68,34 @@ def wrong(got, want):
     return max(len(got), len(want)) - same
 
 
+class Watch:
+    """inotify on wev's log, through libc: the loop sleeps until wev writes. A
+    loop that looked every 2 ms took a share of the guest's one CPU while the
+    typing tool started, which slowed vhidctl's start (compiling the layout) by
+    ~100 ms and ydotool's not at all (2026-12-03: vhid's first key 254-434 ms
+    after the start with a 2 ms loop, 185-312 ms with a 50 ms one; ydotool's
+    122-144 ms with either: its start is a 100 ms sleep)."""
+    IN_MODIFY = 0x2
+
+    def __init__(self, path):
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = self.libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        if self.fd < 0 or self.libc.inotify_add_watch(self.fd, path.encode(), self.IN_MODIFY) < 0:
+            raise OSError(ctypes.get_errno(), "inotify on " + path)
+
+    def wait(self, timeout):
+        """until the log was written or timeout seconds passed"""
+        if select.select([self.fd], [], [], timeout)[0]:
+            try:
+                while os.read(self.fd, 4096):
+                    pass
+            except BlockingIOError:
+                pass
+
+    def close(self):
+        os.close(self.fd)
+
+
 def run(log, want, start):
     """start() launches the typing; returns (seconds until the last character
     arrived, wrong characters, the text). A run that loses characters ends 3 s
@@ -72,9 +103,10 @@ def run(log, want, start):
     character that did arrive (-1: none did).
 
     The guest has one CPU, which the typing tool, the compositor and the client
-    share with this loop: while wev writes, the loop only notes when its log
-    grew (a stat every 2 ms); it decodes the log once it has been still for
+    share with this loop: it sleeps until wev writes its log and then only notes
+    the time and the new size; it decodes the log once it has been still for
     50 ms, and afterwards finds which growth brought the last character."""
+    watch = Watch(log)
     offset = os.path.getsize(log)
     t0 = time.monotonic()
     procs = start()
@@ -92,7 +124,10 @@ def run(log, want, start):
         done = all(p.poll() is not None for p in procs)
         if done and now - (grew[-1][0] if grew else t0) > 3.0 and size == decoded:
             break
-        time.sleep(0.002)
+        # woken by a write; else in time to decode a still log, or to see the
+        # commands exit
+        watch.wait(0.05 if size != decoded else 0.1)
+    watch.close()
     for p in procs:
         p.wait()
     if os.path.getsize(log) != size:  # what came after the last look
@@ -157,11 +192,10 @@ def standby(on):
 
 def main():
     log = sys.argv[1]
-    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    runs = int(os.environ.get("BENCH_RUNS", "7"))
     cold, big, session = texts()
     # (case, text, vhid, ydotool, cold): cold runs start with no keyboard of vhid's
-    # but the standby; "new" without it; "kept" follows a cold run at once and takes
-    # its keyboard over
+    # but the standby; "new" without it; "kept" runs 0.5 s after the run before
     cases = [("cold", cold, vhid_type(cold), ydotool_type(cold), True),
              ("new", cold, vhid_type(cold), ydotool_type(cold), True),
              ("kept", cold, vhid_type(cold), ydotool_type(cold), False),
