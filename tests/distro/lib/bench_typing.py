@@ -72,9 +72,9 @@ class Watch:
     """inotify on wev's log, through libc: the loop sleeps until wev writes. A
     loop that looked every 2 ms took a share of the guest's one CPU while the
     typing tool started, which slowed vhidctl's start (compiling the layout) by
-    ~100 ms and ydotool's not at all (2026-12-03: vhid's first key 254-434 ms
-    after the start with a 2 ms loop, 185-312 ms with a 50 ms one; ydotool's
-    122-144 ms with either: its start is a 100 ms sleep)."""
+    ~100 ms and ydotool's hardly (2026-12-03: vhid's first key 254-434 ms after
+    the start with a 2 ms loop, 235-312 ms with a 50 ms one; ydotool's 127-144
+    and 122-133 ms: its start is a 100 ms sleep)."""
     IN_MODIFY = 0x2
 
     def __init__(self, path):
